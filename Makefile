@@ -1,0 +1,40 @@
+# Chỉ số 766 workbench. `make` lists the targets; every target bootstraps .venv when needed.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-done
+KERNEL := chiso766
+WEEK ?=
+DISTRICTS ?=
+JOBS ?=
+
+.PHONY: help setup report lab test bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## create .venv with pip from pyproject.toml and register the project's Jupyter kernel
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Chỉ số 766 (.venv)" > /dev/null
+	@touch $(STAMP)
+
+report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/PDF (WEEK=2023-W49 DISTRICTS="cho-moi phu-tan" JOBS=2)
+	$(BIN)/chiso report $(if $(WEEK),--week $(WEEK)) $(foreach d,$(DISTRICTS),--district $(d)) $(if $(JOBS),--jobs $(JOBS))
+
+lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+test: $(STAMP) ## run the whole test suite (unit and end-to-end)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## run the benchmark; prints a table and writes it to outputs/bench/
+	$(BIN)/python -m helpers.bench
+
+clean: ## remove generated outputs (never data/)
+	find outputs -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

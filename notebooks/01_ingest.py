@@ -1,0 +1,52 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Chỉ số 766 (.venv)
+#     language: python
+#     name: chiso766
+# ---
+
+# %% [markdown]
+# # 01 · Nạp dữ liệu
+# Đọc các báo cáo của huyện trong `data/raw/<huyện>/`, kiểm tra từng dòng và đưa vào kho dữ liệu.
+# Nạp lại một tệp đã có không thêm gì; mọi cảnh báo được ghi kèm tệp và dòng.
+
+# %%
+from IPython.display import display
+
+from helpers import ingest, notebook, sections
+
+# %% tags=["parameters"]
+district = "cho-moi"
+week = ""
+interactive = True
+
+# %%
+run = notebook.check_parameters(globals())
+
+# %% [markdown]
+# ## Kết quả nạp
+
+# %%
+result = ingest.ingest_raw(run.district)
+display(result.summary())
+
+# %% [markdown]
+# ## Số liệu đọc được (các cột theo hợp đồng dữ liệu)
+
+# %%
+display(sections.parsed_table(result))
+
+# %% [markdown]
+# ## Cảnh báo về số liệu của huyện
+
+# %%
+display(sections.findings_table(run.district))
+
+# %% [markdown]
+# ## Lịch sử điểm trong kho
+
+# %%
+display(sections.history_table(run.district))

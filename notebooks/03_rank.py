@@ -1,0 +1,45 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: Chỉ số 766 (.venv)
+#     language: python
+#     name: chiso766
+# ---
+
+# %% [markdown]
+# # 03 · Xếp hạng
+# Thứ hạng trong huyện (đồng điểm cùng hạng), thứ hạng tuần trước và mức thay đổi; so sánh với các
+# huyện khác, mỗi huyện ghi rõ kỳ số liệu của mình.
+
+# %%
+from IPython.display import display
+
+from helpers import notebook, sections, tables
+
+# %% tags=["parameters"]
+district = "cho-moi"
+week = ""
+interactive = True
+
+# %%
+run = notebook.check_parameters(globals())
+
+# %%
+scored = sections.load_scored(run)
+ranked = sections.load_ranked(scored)
+display(sections.period_note(run, scored))
+display(tables.style_ranked(ranked))
+
+# %% [markdown]
+# ## Tóm tắt huyện
+
+# %%
+display(sections.summary_table(scored, ranked))
+
+# %% [markdown]
+# ## So sánh giữa các huyện
+
+# %%
+display(sections.comparison_table(run))

@@ -1,0 +1,314 @@
+"""The weekly batch: the four notebooks per district with papermill's Python API, then rendering.
+
+1. Every district's `data/raw/<slug>/` is ingested in-process (idempotent), so the store is settled
+   before any notebook runs; errors are kept and show again in that district's ingest notebook.
+2. Each district's notebooks run in a process pool (`jobs`), in a staging folder under
+   `outputs/<week>/`; only a complete run (four notebooks, report.html and report.pdf) is moved into
+   `outputs/<week>/<slug>/`, so a failed run leaves the previous outputs as they were. A failed
+   district's executed notebooks stay in `outputs/<week>/.failed/<slug>/` for its traceback.
+3. Cache: each notebook has a key (see `cache_keys`); a district whose keys all match its last run
+   is not re-executed, and a district whose first k keys match re-executes from notebook k+1 on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import traceback
+import uuid
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from helpers import params, periods
+from helpers.errors import ChisoError, UsageError
+from helpers.paths import PACKAGE_DIR, inside, notebooks_dir, outputs_dir, params_dir, raw_dir
+from helpers.store import Store
+
+NOTEBOOKS = ["01_ingest", "02_score", "03_rank", "04_narrative"]
+KERNEL_NAME = "chiso766"
+CACHE_FILE = "run.json"
+
+
+@dataclass
+class Failure:
+    district: str
+    week: str
+    notebook: str
+    error: str
+    path: Path | None
+
+
+@dataclass
+class BatchResult:
+    week: str
+    out_dir: Path
+    done: list[str] = field(default_factory=list)  # districts executed now
+    cached: list[str] = field(default_factory=list)  # districts whose previous outputs were reused
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def exit_status(self) -> int:
+        return 1 if self.failures else 0
+
+
+# -- cache keys ---------------------------------------------------------------------------------
+
+def _hash_files(h, files) -> None:
+    for path in sorted(files):
+        h.update(str(path.name).encode())
+        h.update(path.read_bytes())
+
+
+def _tree(root: Path, pattern: str) -> list[Path]:
+    return [p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts]
+
+
+def code_key() -> str:
+    """Helpers' source, their templates and params/: a change to any re-executes everything."""
+    h = hashlib.sha256()
+    _hash_files(h, _tree(PACKAGE_DIR, "*.py") + _tree(PACKAGE_DIR / "templates", "*") + _tree(params_dir(), "*"))
+    return h.hexdigest()
+
+
+def store_key(records: pd.DataFrame, findings: pd.DataFrame, district_code: str | None) -> str:
+    """Content of the store for one district (or all, when None)."""
+    if district_code is not None:
+        records = records[records["district_code"] == district_code]
+        findings = findings[findings["district_code"] == district_code]
+    h = hashlib.sha256()
+    for frame in (records, findings):
+        h.update(pd.util.hash_pandas_object(frame.astype("string"), index=False).values.tobytes())
+    return h.hexdigest()
+
+
+def cache_keys(slug: str, week: str, base: str, records, findings) -> list[str]:
+    """One key per notebook, each chained to the previous one.
+
+    01_ingest: parameters + code/params + the notebook + the district's raw files;
+    02_score, 03_rank: + the notebook + the district's records and findings in the store;
+    04_narrative: + the notebook + every district's records (it compares them).
+    """
+    district = params.district(slug)
+    raw = raw_dir() / slug
+    inputs = {
+        "01_ingest": [p.read_bytes() for p in sorted(raw.iterdir()) if p.is_file()] if raw.is_dir() else [],
+        "02_score": [store_key(records, findings, district.code).encode()],
+        "03_rank": [],
+        "04_narrative": [store_key(records, findings, None).encode()],
+    }
+    keys, prev = [], f"{base}|{slug}|{week}|{KERNEL_NAME}".encode()
+    for name in NOTEBOOKS:
+        h = hashlib.sha256(prev)
+        h.update((notebooks_dir() / f"{name}.ipynb").read_bytes())
+        for blob in inputs[name]:
+            h.update(blob)
+        prev = h.hexdigest().encode()
+        keys.append(prev.decode())
+    return keys
+
+
+def _reusable(out: Path, keys: list[str]) -> int:
+    """How many leading notebooks of the last run in `out` can be reused."""
+    try:
+        old = json.loads((out / CACHE_FILE).read_text(encoding="utf-8"))["keys"]
+    except (OSError, ValueError, KeyError):
+        return 0
+    n = 0
+    while n < len(keys) and n < len(old) and old[n] == keys[n] and (out / f"{NOTEBOOKS[n]}.ipynb").exists():
+        n += 1
+    if n == len(keys) and not all((out / f).exists() for f in ("report.html", "report.pdf")):
+        n -= 1
+    return n
+
+
+# -- one district -------------------------------------------------------------------------------
+
+def run_district(slug: str, week: str, keys: list[str], reuse: int, queue=None) -> Failure | None:
+    """Execute the notebooks of one district from `reuse` on, render, and move the folder into place."""
+    import papermill as pm
+
+    from helpers import render
+
+    week_dir = inside(outputs_dir(), week)
+    out = inside(week_dir, slug)
+    staging = week_dir / f".staging-{slug}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    for name in NOTEBOOKS[:reuse]:
+        shutil.copy2(out / f"{name}.ipynb", staging / f"{name}.ipynb")
+        _tell(queue, slug, name, "reused")
+    current = None
+    try:
+        for name in NOTEBOOKS[reuse:]:
+            current = name
+            pm.execute_notebook(
+                str(notebooks_dir() / f"{name}.ipynb"), str(staging / f"{name}.ipynb"),
+                parameters={"district": slug, "week": week, "interactive": False},
+                kernel_name=KERNEL_NAME, cwd=str(notebooks_dir()), progress_bar=False, log_output=False,
+            )
+            _tell(queue, slug, name, "done")
+        current = "render"
+        render.render_report(staging / "04_narrative.ipynb", staging)
+        _tell(queue, slug, "render", "done")
+    except Exception as exc:  # collected and reported with the others at the end
+        failed = inside(week_dir, ".failed", slug)
+        shutil.rmtree(failed, ignore_errors=True)
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging, failed)
+        path = failed / f"{current}.ipynb" if current in NOTEBOOKS else None
+        return Failure(slug, week, current or "?", _one_line(exc), path)
+    (staging / CACHE_FILE).write_text(json.dumps({"keys": keys}, indent=1), encoding="utf-8")
+    old = week_dir / f".old-{slug}-{uuid.uuid4().hex[:8]}"
+    if out.exists():
+        os.replace(out, old)
+    os.replace(staging, out)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(week_dir / ".failed" / slug, ignore_errors=True)
+    return None
+
+
+def _tell(queue, slug, step, status) -> None:
+    if queue is not None:
+        queue.put((slug, step, status))
+
+
+def _one_line(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    text = f"{ename}: {evalue}".strip()
+    return " ".join(text.split())[:300]
+
+
+def _worker(slug, week, keys, reuse, queue):
+    try:
+        return run_district(slug, week, keys, reuse, queue)
+    except Exception as exc:  # an error outside the notebooks (disk, permissions): still one line
+        traceback.print_exc()
+        return Failure(slug, week, "?", _one_line(exc), None)
+
+
+# -- the batch ----------------------------------------------------------------------------------
+
+def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: int | None = None,
+               force: bool = False, quiet: bool = False) -> BatchResult:
+    from tqdm import tqdm
+
+    from helpers import ingest, notebook
+
+    chosen = [params.district(s) for s in slugs] if slugs else list(params.districts().values())
+    asked = periods.parse_week_arg(week) if week else None
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise UsageError("--jobs phải là số nguyên dương")
+    _check_kernel()
+    store = Store()
+    ingest_errors = {}
+    for d in chosen:
+        try:
+            ingest.ingest_raw(d, store)
+        except ChisoError as exc:
+            ingest_errors[d.slug] = str(exc)
+    asked = asked or notebook.latest_week()
+    iso = asked.iso_week
+    week_dir = inside(outputs_dir(), iso)
+    result = BatchResult(iso, week_dir)
+    snap = store.read()
+    base = code_key()
+    plan = []
+    for d in chosen:
+        keys = cache_keys(d.slug, iso, base, snap.records, snap.findings)
+        reuse = 0 if force or d.slug in ingest_errors else _reusable(inside(week_dir, d.slug), keys)
+        if reuse == len(NOTEBOOKS):
+            result.cached.append(d.slug)
+        else:
+            plan.append((d.slug, keys, reuse))
+    _say(quiet, f"Tuần {iso}: {len(plan)} huyện cần chạy, {len(result.cached)} huyện dùng lại kết quả cũ"
+         + (f" ({', '.join(result.cached)})" if result.cached else ""))
+    steps = sum(len(NOTEBOOKS) + 1 - reuse for _, _, reuse in plan)
+    with tqdm(total=steps, desc="huyện × bước", unit="bước", disable=quiet or not steps) as bar:
+        if jobs == 1 or len(plan) <= 1:
+            for slug, keys, reuse in plan:
+                failure = _worker(slug, iso, keys, reuse, _BarQueue(bar))
+                _record(result, slug, failure)
+        else:
+            ctx = multiprocessing.get_context("forkserver")
+            with ctx.Manager() as manager, ProcessPoolExecutor(min(jobs, len(plan)), mp_context=ctx) as pool:
+                queue = manager.Queue()
+                futures = {pool.submit(_worker, slug, iso, keys, reuse, queue): slug for slug, keys, reuse in plan}
+                pending = set(futures)
+                while pending:
+                    _drain(queue, bar)
+                    finished = [f for f in pending if f.done()]
+                    for fut in finished:
+                        pending.discard(fut)
+                        _record(result, futures[fut], fut.result())
+                    if pending:
+                        _wait(pending)
+                _drain(queue, bar)
+    _write_index(result, chosen, asked, snap)
+    _report(result, quiet)
+    return result
+
+
+class _BarQueue:
+    def __init__(self, bar):
+        self.bar = bar
+
+    def put(self, item):
+        self.bar.set_postfix_str(f"{item[0]} {item[1]}")
+        self.bar.update(1)
+
+
+def _drain(queue, bar) -> None:
+    while not queue.empty():
+        slug, step, _ = queue.get()
+        bar.set_postfix_str(f"{slug} {step}")
+        bar.update(1)
+
+
+def _wait(pending) -> None:
+    wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+
+
+def _record(result: BatchResult, slug: str, failure: Failure | None) -> None:
+    if failure is None:
+        result.done.append(slug)
+    else:
+        result.failures.append(failure)
+
+
+def _check_kernel() -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        raise UsageError(f"chưa có kernel Jupyter '{KERNEL_NAME}': hãy chạy 'make setup'") from None
+
+
+def _write_index(result: BatchResult, chosen, asked, snap) -> None:
+    from helpers import render, sections
+
+    entries = []
+    for d in chosen:
+        folder = inside(result.out_dir, d.slug)
+        if not (folder / "report.html").exists():
+            continue
+        entries.append(sections.index_entry(snap, d, asked, f"{d.slug}/report.html", f"{d.slug}/report.pdf"))
+    if entries:
+        render.render_index(f"Tuần {asked.iso_week}", entries, result.out_dir / "index.html")
+
+
+def _report(result: BatchResult, quiet: bool) -> None:
+    import sys
+
+    for f in result.failures:
+        where = f" — xem {f.path}" if f.path else ""
+        print(f"LỖI {f.district} {f.week} {f.notebook}: {f.error}{where}", file=sys.stderr)
+    if not quiet and (result.done or result.cached):
+        print(f"Báo cáo: {result.out_dir / 'index.html'}")

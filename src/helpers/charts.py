@@ -1,0 +1,703 @@
+"""Charts of the weekly report, in one visual language.
+
+Every chart uses the band palette of params/bands.yaml, the flag lines of the same file, the DejaVu
+Sans font (it has every Vietnamese glyph) and Vietnamese titles and labels. Figures are built with
+the object-oriented API (`matplotlib.figure.Figure`), never through pyplot: no backend and no global
+figure state are involved, so the functions are safe in worker processes, threads and notebooks (a
+notebook does not display a figure twice).
+
+Each function returns a `Chart` (the figure and a one-line Vietnamese caption naming what is shown and
+the period of the data), or None when there is nothing to draw.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from helpers import params, periods
+from helpers.params import District
+from helpers.periods import Period
+
+# A4 page minus margins leaves about 17 cm; figures are drawn 16 cm wide so that text keeps its size.
+WIDTH_IN = 16 / 2.54
+DPI = 150
+FONT = "DejaVu Sans"
+TOTAL_TYPE = "huyện"  # unit_type of the district's own total row
+# Neutral colours (not bands): text, reference lines, boxes, cells without a target.
+INK = "#222222"
+MUTED = "#6b6b6b"
+NEUTRAL = "#bdbdbd"
+NO_TARGET = "#eeeeee"
+MISSING_LABEL = "Không có số liệu"
+
+_RC = {
+    **sns.axes_style("whitegrid"),
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT],
+    "font.size": 9,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "axes.edgecolor": NEUTRAL,
+    "axes.labelcolor": INK,
+    "text.color": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8.5,
+    "grid.color": "#e6e6e6",
+    "axes.unicode_minus": True,
+    "svg.fonttype": "none",
+}
+
+
+@dataclass
+class Chart:
+    """A figure and its caption (one Vietnamese line: what it shows and the period of the data)."""
+
+    figure: Figure
+    caption: str
+
+    def png(self, dpi: int = DPI) -> bytes:
+        return figure_to_png(self.figure, dpi)
+
+    def _repr_html_(self) -> str:  # a notebook cell ending with a Chart shows the embedded figure
+        return chart_html(self)
+
+
+# -- output -------------------------------------------------------------------------------------
+
+def figure_to_png(fig: Figure, dpi: int = DPI) -> bytes:
+    """The figure as PNG bytes (white background, no timestamp, so equal figures give equal bytes)."""
+    buf = io.BytesIO()
+    with mpl.rc_context(_RC):
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08,
+                    facecolor="white", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def chart_html(chart: Chart | None, dpi: int = DPI) -> str:
+    """A `<figure>` with the PNG embedded as a data: URI and the escaped caption; '' for no chart."""
+    if chart is None:
+        return ""
+    data = base64.b64encode(figure_to_png(chart.figure, dpi)).decode("ascii")
+    caption = html.escape(chart.caption, quote=True)
+    return (
+        f'<figure class="chart"><img src="data:image/png;base64,{data}" alt="{caption}">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
+
+
+# -- palette and shared helpers -----------------------------------------------------------------
+
+def band_palette() -> dict[str, str]:
+    """Band name -> colour, highest band first (params/bands.yaml)."""
+    return {b.name: b.color for b in params.policy().bands}
+
+
+def band_of(score) -> str | None:
+    """The band a score falls in (first band whose lower bound it reaches), None when missing."""
+    if score is None or pd.isna(score):
+        return None
+    for band in params.policy().bands:
+        if float(score) >= band.min:
+            return band.name
+    return params.policy().bands[-1].name
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever reads better on the background (WCAG relative luminance)."""
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in to_rgb(background))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#ffffff" if (1.05 / (luminance + 0.05)) > ((luminance + 0.05) / 0.05) else INK
+
+
+def _mix(colour: str, share: float) -> tuple[float, float, float]:
+    """`share` of the colour over white (share 1 = the colour, 0 = white)."""
+    r, g, b = to_rgb(colour)
+    return (1 - share + share * r, 1 - share + share * g, 1 - share + share * b)
+
+
+def _hex(rgb) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(round(255 * c) for c in to_rgb(rgb)))
+
+
+def _rising_colour() -> str:
+    return params.policy().bands[0].color
+
+
+def _falling_colour() -> str:
+    return params.policy().bands[-1].color
+
+
+def _flag_colour(value: float) -> str:
+    """A flag line takes the colour of the band that starts at it, else a neutral ink."""
+    for band in params.policy().bands:
+        if math.isclose(band.min, value):
+            return band.color
+    return INK
+
+
+def _district(district) -> tuple[str, str]:
+    """(display name, decimal separator) for a District, a slug or a plain name."""
+    if isinstance(district, District):
+        return district.name, district.decimal
+    text = str(district or "").strip()
+    try:
+        known = params.districts()
+    except Exception:  # params unreadable: still draw with the name as given
+        known = {}
+    if text in known:
+        return known[text].name, known[text].decimal
+    for d in known.values():
+        if d.name == text:
+            return d.name, d.decimal
+    return text, "."
+
+
+def _period_text(period) -> str:
+    """'tuần 1 tháng 12/2023' for a Period, an as_of string or a label given as text."""
+    if period is None:
+        return ""
+    if isinstance(period, Period):
+        return period.short_label()
+    text = str(period).strip()
+    try:
+        return periods.parse_as_of(text).short_label()
+    except Exception:
+        return text
+
+
+def _as_period(value) -> Period | None:
+    if isinstance(value, Period):
+        return value
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    try:
+        return periods.parse_as_of(str(value))
+    except Exception:
+        return None
+
+
+def _num(value: float, decimal: str = ".", digits: int = 2, sign: bool = False) -> str:
+    """A number as the reports print it: up to `digits` decimals, no trailing zeros."""
+    text = f"{abs(value):.{digits}f}".rstrip("0").rstrip(".") if digits else f"{abs(value):.0f}"
+    if decimal != ".":
+        text = text.replace(".", decimal)
+    if value < 0 and text.strip("0,.") != "":
+        return "\u2212" + text
+    return ("+" + text) if sign and value > 0 else text
+
+
+def _floats(df: pd.DataFrame, column: str) -> pd.Series:
+    """A column as float64 with NaN for missing; all-NaN when the column is absent."""
+    if column not in df.columns:
+        return pd.Series(np.nan, index=df.index, dtype="float64")
+    return pd.to_numeric(df[column], errors="coerce").astype("float64")
+
+
+def _texts(df: pd.DataFrame, column: str) -> pd.Series:
+    if column not in df.columns:
+        return pd.Series("", index=df.index, dtype="object")
+    return df[column].astype("object").where(df[column].notna(), "").astype(str)
+
+
+def _is_total(df: pd.DataFrame) -> pd.Series:
+    return _texts(df, "unit_type").str.strip().str.lower() == TOTAL_TYPE
+
+
+def _units_only(df: pd.DataFrame | None) -> pd.DataFrame:
+    if df is None or len(df) == 0:
+        return pd.DataFrame(columns=["unit", "score"])
+    return df[~_is_total(df)]
+
+
+def _bands(df: pd.DataFrame) -> pd.Series:
+    """The computed band of each row (band_computed, else from the score); None when unknown."""
+    known = set(band_palette())
+    given = _texts(df, "band_computed")
+    scores = _floats(df, "score")
+    return pd.Series(
+        [g if g in known else band_of(s) for g, s in zip(given, scores)], index=df.index, dtype="object"
+    )
+
+
+def _unit_labels(df: pd.DataFrame) -> list[str]:
+    """Unit names; a name that occurs twice (xã Mỹ An, thị trấn Mỹ An) gets its type in front."""
+    names = _texts(df, "unit")
+    types = _texts(df, "unit_type")
+    counts = names.value_counts()
+    return [f"{t} {n}".strip() if counts.get(n, 0) > 1 else n for n, t in zip(names, types)]
+
+
+_TYPE_ORDER = ["xã", "phường", "thị trấn"]
+
+
+def _types_phrase(df: pd.DataFrame) -> str:
+    """'xã, thị trấn' (the unit types present), or 'đơn vị cấp xã' when unknown."""
+    present = {t.strip() for t in _texts(df, "unit_type") if t.strip()}
+    ordered = [t for t in _TYPE_ORDER if t in present]
+    return ", ".join(ordered) if ordered else "đơn vị cấp xã"
+
+
+def _band_handles(include_missing: bool = False) -> list:
+    handles = [Patch(facecolor=c, edgecolor="none", label=n) for n, c in band_palette().items()]
+    if include_missing:
+        handles.append(Patch(facecolor=NEUTRAL, edgecolor="none", label=MISSING_LABEL))
+    return handles
+
+
+def _flag_lines(ax, orientation: str = "v") -> list:
+    handles = []
+    for value in params.policy().flag_lines:
+        colour = _flag_colour(value)
+        style = dict(color=colour, linestyle="--", linewidth=1.3, zorder=4)
+        (ax.axvline if orientation == "v" else ax.axhline)(value, **style)
+        handles.append(Line2D([], [], **style, label=f"Ngưỡng {_num(value)} điểm"))
+    return handles
+
+
+def _new_figure(height_in: float) -> tuple[Figure, object]:
+    fig = Figure(figsize=(WIDTH_IN, max(2.0, height_in)), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    return fig, ax
+
+
+def _legend_below(fig: Figure, handles: list, ncol: int | None = None) -> None:
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncol=ncol or min(len(handles), 4),
+                   frameon=False, handlelength=1.6, columnspacing=1.2)
+
+
+def _district_groups(comparison: pd.DataFrame) -> tuple[list[tuple[str, str, str]], str]:
+    """(key, district name, period text) per district, in params order then order of appearance."""
+    key_col = "district_slug" if "district_slug" in comparison.columns else "district"
+    keys = list(dict.fromkeys(k for k in _texts(comparison, key_col) if k))
+    try:
+        order = {slug: i for i, slug in enumerate(params.districts())}
+    except Exception:
+        order = {}
+    keys.sort(key=lambda k: (order.get(k, len(order)), keys.index(k)))
+    groups = []
+    for key in keys:
+        rows = comparison[_texts(comparison, key_col) == key]
+        name = next((n for n in _texts(rows, "district") if n), key)
+        period = ""
+        for as_of in _texts(rows, "as_of"):
+            p = _as_period(as_of)
+            if p is not None:
+                period = p.short_label()
+                break
+        if not period:
+            period = next((_period_text(t) for t in _texts(rows, "period_label") if t), "")
+        groups.append((key, name, period))
+    return groups, key_col
+
+
+def _count_word(n: int) -> str:
+    words = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"]
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
+def _group_list(groups: Iterable[tuple[str, str, str]]) -> str:
+    return ", ".join(f"{name} ({period})" if period else name for _, name, period in groups)
+
+
+# -- 1. units ranked by score -------------------------------------------------------------------
+
+def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
+    """Horizontal bars of the units by score (ranked order), coloured by band, with the flag lines."""
+    units = _units_only(ranked)
+    scores = _floats(units, "score")
+    units = units[scores.notna()]
+    if units.empty:
+        return None
+    if "rank" not in units.columns:
+        units = units.assign(_s=_floats(units, "score")).sort_values("_s", ascending=False, kind="stable")
+    name, decimal = _district(district)
+    period_text = _period_text(period)
+    scores = _floats(units, "score").to_numpy()
+    bands = _bands(units)
+    palette = band_palette()
+    colours = [palette.get(b, NEUTRAL) for b in bands]
+    ranks = _floats(units, "rank")
+    labels = [
+        f"{int(r)}. {label}" if not math.isnan(r) else label for r, label in zip(ranks, _unit_labels(units))
+    ]
+    total = _floats(ranked[_is_total(ranked)], "score").dropna() if len(ranked) else pd.Series(dtype=float)
+    missing = int(_floats(_units_only(ranked), "score").isna().sum())
+
+    n = len(units)
+    with mpl.rc_context(_RC):
+        fig, ax = _new_figure(0.24 * n + 1.5)
+        y = np.arange(n)
+        ax.barh(y, scores, color=colours, height=0.72, edgecolor="white", linewidth=0.5, zorder=3)
+        for yi, s in zip(y, scores):
+            ax.text(s + 0.8, yi, _num(s, decimal), va="center", ha="left", fontsize=7.5, color=INK, zorder=5)
+        handles = _flag_lines(ax, "v")
+        if len(total):
+            t = float(total.iloc[0])
+            style = dict(color=INK, linestyle=":", linewidth=1.3, zorder=4)
+            ax.axvline(t, **style)
+            handles.append(Line2D([], [], **style, label=f"Toàn huyện: {_num(t, decimal)} điểm"))
+        ax.set_yticks(y, labels)
+        ax.set_ylim(n - 0.4, -0.6)
+        ax.set_xlim(0, 106)
+        ax.set_xticks(range(0, 101, 10))
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("Điểm (thang 100)")
+        ax.set_title(f"Điểm Bộ chỉ số 766 của các {_types_phrase(units)} – huyện {name}", loc="left")
+        _legend_below(fig, _band_handles() + handles, ncol=4)
+    caption = (
+        f"Điểm và xếp loại của {n} {_types_phrase(units)} huyện {name}, xếp theo thứ hạng"
+        + (f" ({missing} đơn vị không có điểm)" if missing else "")
+        + (f" – số liệu {period_text}." if period_text else ".")
+    )
+    return Chart(fig, caption)
+
+
+# -- 2. districts side by side ------------------------------------------------------------------
+
+def districts_side_by_side(comparison: pd.DataFrame) -> Chart | None:
+    """Each district's unit scores: a box and the points coloured by band; the period under each name."""
+    units = _units_only(comparison)
+    units = units[_floats(units, "score").notna()]
+    if units.empty:
+        return None
+    groups, key_col = _district_groups(units)
+    labels = {key: f"{name}\n({period})" if period else name for key, name, period in groups}
+    data = pd.DataFrame({
+        "x": [labels[k] for k in _texts(units, key_col)],
+        "score": _floats(units, "score").to_numpy(),
+        "band": _bands(units).to_numpy(),
+    })
+    order = [labels[k] for k, _, _ in groups]
+    palette = band_palette()
+    lowest = float(data["score"].min())
+    with mpl.rc_context(_RC):
+        fig, ax = _new_figure(3.9)
+        sns.boxplot(data=data, x="x", y="score", order=order, color="#f2f2f2", width=0.5,
+                    showfliers=False, linewidth=1.0, ax=ax, zorder=2,
+                    boxprops=dict(edgecolor=MUTED), whiskerprops=dict(color=MUTED),
+                    capprops=dict(color=MUTED), medianprops=dict(color=INK, linewidth=1.6))
+        sns.stripplot(data=data, x="x", y="score", order=order, hue="band", hue_order=list(palette),
+                      palette=palette, jitter=0.16, size=5.5, edgecolor="white", linewidth=0.6,
+                      ax=ax, legend=False, zorder=3)
+        handles = _flag_lines(ax, "h")
+        ax.set_ylim(max(0, math.floor((lowest - 5) / 10) * 10), 100)
+        ax.set_xlabel("")
+        ax.set_ylabel("Điểm (thang 100)")
+        ax.grid(axis="x", visible=False)
+        ax.set_title("Điểm các đơn vị cấp xã theo huyện (mỗi huyện theo kỳ số liệu của huyện)", loc="left")
+        _legend_below(fig, _band_handles() + handles, ncol=4)
+    caption = (
+        f"Điểm các đơn vị cấp xã của {_count_word(len(groups))} huyện, mỗi huyện theo kỳ số liệu riêng: "
+        f"{_group_list(groups)}."
+    )
+    return Chart(fig, caption)
+
+
+# -- 3. band shares -----------------------------------------------------------------------------
+
+def band_shares(comparison: pd.DataFrame) -> Chart | None:
+    """Share of units in each band, per district: stacked 100% horizontal bars in band colours."""
+    units = _units_only(comparison)
+    if units.empty:
+        return None
+    groups, key_col = _district_groups(units)
+    if not groups:
+        return None
+    palette = band_palette()
+    bands = _bands(units).fillna(MISSING_LABEL)
+    keys = _texts(units, key_col)
+    categories = list(palette) + ([MISSING_LABEL] if (bands == MISSING_LABEL).any() else [])
+    colours = {**palette, MISSING_LABEL: NEUTRAL}
+    counts = pd.crosstab(keys, bands).reindex(index=[k for k, _, _ in groups], columns=categories, fill_value=0)
+    totals = counts.sum(axis=1)
+    shares = counts.div(totals.where(totals > 0, 1), axis=0) * 100
+    labels = [
+        f"{name}\n({period}; {int(totals[k])} đơn vị)" if period else f"{name}\n({int(totals[k])} đơn vị)"
+        for k, name, period in groups
+    ]
+    n = len(groups)
+    with mpl.rc_context(_RC):
+        fig, ax = _new_figure(0.62 * n + 1.5)
+        y = np.arange(n)
+        left = np.zeros(n)
+        for cat in categories:
+            widths = shares[cat].to_numpy()
+            ax.barh(y, widths, left=left, color=colours[cat], height=0.62, edgecolor="white",
+                    linewidth=0.8, zorder=3)
+            for yi, w, x0, c in zip(y, widths, left, counts[cat].to_numpy()):
+                if w >= 7:
+                    ax.text(x0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=8,
+                            color=text_colour(colours[cat]), zorder=5)
+            left += widths
+        ax.set_yticks(y, labels)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 20), [f"{v}%" for v in range(0, 101, 20)])
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("Tỉ lệ đơn vị cấp xã (%)")
+        ax.set_title("Tỉ lệ đơn vị cấp xã theo xếp loại", loc="left")
+        _legend_below(fig, _band_handles(MISSING_LABEL in categories), ncol=len(categories))
+    caption = f"Tỉ lệ đơn vị cấp xã theo xếp loại ở mỗi huyện: {_group_list(groups)}."
+    return Chart(fig, caption)
+
+
+# -- 4. weekly change ---------------------------------------------------------------------------
+
+def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
+    """Diverging bars of each unit's change since the previous week; None without previous scores."""
+    units = _units_only(ranked)
+    if units.empty:
+        return None
+    score, prev = _floats(units, "score"), _floats(units, "prev_score")
+    change = _floats(units, "delta_computed").round(2)
+    change = change.where(change.notna(), (score - prev).round(2))
+    valid = change.notna() & prev.notna()
+    if not valid.any():
+        return None
+    name, decimal = _district(district)
+    p = _as_period(period)
+    labels = pd.Series(_unit_labels(units), index=units.index)
+    frame = pd.DataFrame({"label": labels[valid], "change": change[valid]})
+    frame = frame.sort_values(["change", "label"], ascending=[False, True], kind="stable")
+    missing = int((~valid).sum())
+    drop = params.policy().notable_drop_points
+    rising, falling = _rising_colour(), _falling_colour()
+    colours = [rising if c > 0 else falling if c < 0 else NEUTRAL for c in frame["change"]]
+    since = "tuần trước" if p is None or p.kind == "week" else "kỳ trước"
+
+    n = len(frame)
+    with mpl.rc_context(_RC):
+        fig, ax = _new_figure(0.24 * n + 1.4)
+        y = np.arange(n)
+        values = frame["change"].to_numpy()
+        ax.barh(y, values, color=colours, height=0.7, zorder=3)
+        reach = max(1.0, float(np.nanmax(np.abs(values))))
+        pad = reach * 0.03
+        for yi, v in zip(y, values):
+            ax.text(v + (pad if v >= 0 else -pad), yi, _num(v, decimal, sign=True), va="center",
+                    ha="left" if v >= 0 else "right", fontsize=7.5, zorder=5,
+                    fontweight="bold" if v <= -drop else "normal")
+        ax.axvline(0, color=INK, linewidth=0.9, zorder=4)
+        ax.set_xlim(-reach * 1.3, reach * 1.3)
+        ax.set_yticks(y, frame["label"].tolist())
+        ax.set_ylim(n - 0.4, -0.6)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(f"Thay đổi so với {since} (điểm)")
+        ax.set_title(f"Điểm tăng, giảm so với {since} – huyện {name}", loc="left")
+        handles = [Patch(facecolor=rising, label="Tăng"), Patch(facecolor=falling, label="Giảm"),
+                   Patch(facecolor=NEUTRAL, label="Không đổi")]
+        _legend_below(fig, handles, ncol=3)
+    if p is not None and p.kind == "week":
+        when = f"{p.short_label()} so với {p.previous_week().short_label()}"
+    else:
+        text = _period_text(period)
+        when = f"{text} so với kỳ trước" if text else ""
+    caption = (
+        f"Thay đổi điểm của {n} {_types_phrase(units)} huyện {name}"
+        + (f": {when}" if when else "")
+        + (f" ({missing} đơn vị không có điểm {since})" if missing else "")
+        + "."
+    )
+    return Chart(fig, caption)
+
+
+# -- 5. components against targets --------------------------------------------------------------
+
+def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | None:
+    """Grid of component percentages per unit, cells coloured by reaching the target in params."""
+    if ranked is None or len(ranked) == 0:
+        return None
+    comps = [c for c in params.policy().components if _floats(ranked, c.key).notna().any()]
+    if not comps:
+        return None
+    units = _units_only(ranked)
+    total = ranked[_is_total(ranked)]
+    rows = pd.concat([units, total.iloc[:1]]) if len(total) else units
+    if rows.empty:
+        return None
+    labels = _unit_labels(units) + (["Toàn huyện"] if len(total) else [])
+    name, decimal = _district(district)
+    period_text = _period_text(period)
+    met_colour = _hex(_mix(_rising_colour(), 0.45))
+    missed = _falling_colour()
+
+    values = np.column_stack([_floats(rows, c.key).to_numpy() for c in comps])
+    n_rows, n_cols = values.shape
+    colours = np.ones((n_rows, n_cols, 3))
+    for j, comp in enumerate(comps):
+        for i in range(n_rows):
+            v = values[i, j]
+            if math.isnan(v):
+                colours[i, j] = (1, 1, 1)
+            elif comp.target is None:
+                colours[i, j] = to_rgb(NO_TARGET)
+            elif v >= comp.target:
+                colours[i, j] = to_rgb(met_colour)
+            else:
+                gap = min(1.0, (comp.target - v) / comp.target) if comp.target else 1.0
+                colours[i, j] = _mix(missed, 0.2 + 0.75 * gap)
+    headers = []
+    for comp in comps:
+        target = f"mục tiêu ≥ {_num(comp.target, decimal)}%" if comp.target is not None else "không có mục tiêu"
+        headers.append(textwrap.fill(comp.label, 16) + f"\n({target})")
+
+    with mpl.rc_context(_RC):
+        fig, ax = _new_figure(0.25 * n_rows + 1.9)
+        ax.imshow(colours, aspect="auto", interpolation="nearest")
+        for i in range(n_rows):
+            for j in range(n_cols):
+                v = values[i, j]
+                text = "–" if math.isnan(v) else _num(v, decimal, digits=1)
+                ax.text(j, i, text, ha="center", va="center", fontsize=7.5,
+                        color=MUTED if math.isnan(v) else text_colour(_hex(colours[i, j])),
+                        fontweight="bold" if (len(total) and i == n_rows - 1) else "normal")
+        ax.set_xticks(range(n_cols), headers, fontsize=7.5)
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(n_rows), labels)
+        if len(total):
+            ax.get_yticklabels()[-1].set_fontweight("bold")
+            ax.axhline(n_rows - 1.5, color=INK, linewidth=1.0)
+        ax.set_xticks(np.arange(-0.5, n_cols), minor=True)
+        ax.set_yticks(np.arange(-0.5, n_rows), minor=True)
+        ax.grid(False)
+        ax.grid(which="minor", color="white", linewidth=1.2)
+        ax.tick_params(which="both", length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.set_title(f"Tỉ lệ (%) các thành phần so với mục tiêu – huyện {name}", loc="left")
+        handles = [
+            Patch(facecolor=met_colour, label="Đạt mục tiêu"),
+            Patch(facecolor=_hex(_mix(missed, 0.9)), label="Chưa đạt (càng đậm càng xa mục tiêu)"),
+            Patch(facecolor=NO_TARGET, edgecolor=NEUTRAL, linewidth=0.5, label="Không có mục tiêu"),
+        ]
+        _legend_below(fig, handles, ncol=3)
+    caption = (
+        f"Tỉ lệ (%) {_count_word(len(comps))} thành phần của {len(units)} {_types_phrase(units)} huyện {name} "
+        f"so với mục tiêu" + (f" – số liệu {period_text}." if period_text else ".")
+    )
+    return Chart(fig, caption)
+
+
+# -- 6. score history ---------------------------------------------------------------------------
+
+def _history_points(history: pd.DataFrame, district) -> tuple[pd.DataFrame, bool]:
+    """One row per period: date, label, score, and whether any score is a mean of units."""
+    df = history.copy()
+    name, _ = _district(district)
+    slug = district.slug if isinstance(district, District) else str(district or "")
+    if "district_slug" in df.columns and (df["district_slug"] == slug).any():
+        df = df[df["district_slug"] == slug]
+    elif "district" in df.columns and (df["district"] == name).any():
+        df = df[df["district"] == name]
+    df = df[_texts(df, "as_of").str.strip() != ""]
+    label_col = next((c for c in ("period_label", "period", "label") if c in df.columns), None)
+    basis_mean = "basis" in df.columns and _texts(df, "basis").str.contains("mean|trung bình").any()
+    if "unit_type" in df.columns:
+        rows = []
+        for as_of, grp in df.groupby(_texts(df, "as_of"), sort=False):
+            total = _floats(grp[_is_total(grp)], "score").dropna()
+            if len(total):
+                score = float(total.iloc[0])
+            else:
+                unit_scores = _floats(grp[~_is_total(grp)], "score").dropna()
+                score = float(unit_scores.mean()) if len(unit_scores) else math.nan
+                basis_mean = basis_mean or bool(len(unit_scores))
+            label = next((t for t in _texts(grp, label_col) if t), "") if label_col else ""
+            rows.append({"as_of": as_of, "label": label, "score": score})
+        df = pd.DataFrame(rows, columns=["as_of", "label", "score"])
+    else:
+        df = pd.DataFrame({
+            "as_of": _texts(df, "as_of").to_numpy(),
+            "label": _texts(df, label_col).to_numpy() if label_col else "",
+            "score": _floats(df, "score").to_numpy(),
+        })
+    points = []
+    for as_of, label, score in zip(df["as_of"], df["label"], df["score"]):
+        p = _as_period(as_of)
+        if p is None or pd.isna(score):
+            continue
+        points.append({"date": p.start, "period": p, "label": p.short_label() or label, "score": float(score)})
+    out = pd.DataFrame(points, columns=["date", "period", "label", "score"])
+    out = out.drop_duplicates("date", keep="last").sort_values("date", kind="stable").reset_index(drop=True)
+    return out, basis_mean
+
+
+def score_history(history: pd.DataFrame, district) -> Chart | None:
+    """The district's score over the periods in the store, on the band background."""
+    if history is None or len(history) == 0:
+        return None
+    points, basis_mean = _history_points(history, district)
+    if points.empty:
+        return None
+    name, decimal = _district(district)
+    bands = params.policy().bands
+    palette = band_palette()
+    lowest = float(points["score"].min())
+    ymin = max(0, math.floor((lowest - 8) / 10) * 10)
+    x = [pd.Timestamp(d) for d in points["date"]]
+    with mpl.rc_context(_RC):
+        fig, ax = _new_figure(3.3)
+        upper = 100.0
+        for band in bands:
+            if upper > ymin:
+                ax.axhspan(max(band.min, ymin), upper, color=band.color, alpha=0.13, zorder=0, linewidth=0)
+            upper = band.min
+        handles = _flag_lines(ax, "h")
+        ax.plot(x, points["score"], color=INK, linewidth=1.6, zorder=3)
+        ax.scatter(x, points["score"], s=36, zorder=4, edgecolors="white", linewidths=0.8,
+                   c=[palette.get(band_of(s), NEUTRAL) for s in points["score"]])
+        if len(points) <= 12:
+            for xi, s in zip(x, points["score"]):
+                ax.annotate(_num(s, decimal), (xi, s), textcoords="offset points", xytext=(0, 7),
+                            ha="center", fontsize=7.5, zorder=5)
+        if len(points) <= 10:
+            ax.set_xticks(x, points["label"].tolist(), rotation=30, ha="right")
+        else:
+            locator = mpl.dates.AutoDateLocator(maxticks=10)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%d/%m/%Y"))
+        if len(points) == 1:
+            pad = pd.Timedelta(days=14)
+            ax.set_xlim(x[0] - pad, x[0] + pad)
+        ax.set_ylim(ymin, 100)
+        ax.set_ylabel("Điểm (thang 100)")
+        ax.grid(axis="x", visible=False)
+        ax.set_title(f"Điểm huyện {name} qua các kỳ số liệu", loc="left")
+        _legend_below(fig, _band_handles() + handles, ncol=4)
+    first, last = points["label"].iloc[0], points["label"].iloc[-1]
+    subject = f"Điểm huyện {name}" + (" (có kỳ tính bằng trung bình các đơn vị cấp xã)" if basis_mean else "")
+    if len(points) == 1:
+        caption = f"{subject}: mới có một kỳ số liệu, {first}."
+    else:
+        caption = f"{subject} qua {len(points)} kỳ số liệu, từ {first} đến {last}."
+    return Chart(fig, caption)
+
+
+__all__ = [
+    "Chart", "band_of", "band_palette", "band_shares", "chart_html", "components_vs_targets",
+    "districts_side_by_side", "figure_to_png", "score_history", "text_colour", "units_by_score",
+    "weekly_change",
+]

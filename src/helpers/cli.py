@@ -1,0 +1,121 @@
+"""The `chiso` command (also `python -m helpers`). See CONTRACT.md for the commands and exit statuses.
+
+Exit status: 0 success; 1 invalid content in an input file or a failed notebook; 2 bad usage
+(a malformed WEEK, an unknown district, a file that cannot be opened).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+
+from helpers.errors import ChisoError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one plain line, exit 2
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="chiso", description="Bộ chỉ số 766: nạp, chấm điểm, xếp hạng và viết báo cáo tuần.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ing = sub.add_parser("ingest", help="nạp báo cáo vào kho dữ liệu")
+    ing.add_argument("paths", nargs="+", metavar="PATH")
+    ing.add_argument("--district", metavar="SLUG", help="huyện (ghi đè điều đọc được trong tệp)")
+    ing.add_argument("--as-of", metavar="YYYY-MM-DD|YYYY-MM", help="ngày chốt số liệu hoặc tháng")
+    ing.add_argument("--parser", metavar="NAME", help="định dạng tệp, nếu không muốn tự nhận diện")
+    ing.add_argument("--dry-run", action="store_true", help="chỉ đọc và in bản ghi, không lưu")
+    ing.add_argument("--format", choices=["csv", "json"], default="csv", help="định dạng in khi --dry-run")
+
+    rk = sub.add_parser("rank", help="in bảng xếp hạng của một tuần")
+    rk.add_argument("--week", required=True)
+    rk.add_argument("--district", metavar="SLUG")
+    rk.add_argument("--format", choices=["csv"], default="csv")
+
+    nar = sub.add_parser("narrative", help="in phần nhận xét bằng tiếng Việt")
+    nar.add_argument("--week", required=True)
+    nar.add_argument("--district", metavar="SLUG", required=True)
+
+    rep = sub.add_parser("report", help="chạy cả bốn notebook và xuất báo cáo HTML, PDF")
+    rep.add_argument("--week", default=None)
+    rep.add_argument("--district", metavar="SLUG", action="append", dest="districts")
+    rep.add_argument("--jobs", type=int, default=None)
+    rep.add_argument("--force", action="store_true", help="chạy lại kể cả khi kết quả cũ còn dùng được")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except ChisoError as exc:
+        print(f"chiso: lỗi: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("chiso: đã dừng", file=sys.stderr)
+        return 130
+
+
+def cmd_ingest(args) -> int:
+    from helpers import ingest, records
+
+    result = ingest.ingest_paths(args.paths, district=args.district, as_of=args.as_of, fmt=args.parser,
+                                 dry_run=args.dry_run)
+    findings = result.findings
+    for _, f in findings.iterrows():
+        where = f"{f['source']}:{f['source_line']}" if f["source_line"] is not None and str(f["source_line"]) != "<NA>" \
+            else f["source"]
+        print(f"cảnh báo: {where}: {f['message']}", file=sys.stderr)
+    if args.dry_run:
+        table = records.to_csv_frame(result.records[~result.records["derived"]])
+        if args.format == "json":
+            json.dump(table.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
+            print()
+        else:
+            buf = io.StringIO()
+            table.to_csv(buf, index=False)
+            sys.stdout.write(buf.getvalue())
+        return 0
+    for name in result.added:
+        print(f"đã thêm: {name}")
+    for name in result.skipped:
+        print(f"bỏ qua (đã có trong kho): {name}")
+    print(f"mâu thuẫn: {len(result.conflicts)}; bản ghi mới: {result.added_records}")
+    return 0
+
+
+def cmd_rank(args) -> int:
+    from helpers import params, periods, rank
+    from helpers.store import Store
+
+    asked = periods.parse_week_arg(args.week)
+    slugs = [params.district(args.district).slug] if args.district else None
+    table = rank.ranked_table(Store().records(), asked, slugs)
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    sys.stdout.write(buf.getvalue())
+    return 0
+
+
+def cmd_narrative(args) -> int:
+    from helpers import params, periods, sections
+    from helpers.store import Store
+
+    district = params.district(args.district)
+    asked = periods.parse_week_arg(args.week)
+    print(sections.narrative_text(Store().read(), district, asked))
+    return 0
+
+
+def cmd_report(args) -> int:
+    from helpers import batch
+
+    result = batch.run_report(args.week, args.districts, args.jobs, force=args.force)
+    return result.exit_status
+
+
+COMMANDS = {"ingest": cmd_ingest, "rank": cmd_rank, "narrative": cmd_narrative, "report": cmd_report}

@@ -1,0 +1,70 @@
+"""What every notebook calls right after its parameters: validate them, and name its output folder."""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers import params, periods
+from helpers.errors import UsageError
+from helpers.params import District
+from helpers.paths import inside, outputs_dir
+from helpers.periods import Period
+
+# The parameters each notebook accepts, with their types. Every notebook takes the same three.
+PARAMETERS = {"district": str, "week": str, "interactive": bool}
+IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+
+
+@dataclass(frozen=True)
+class Run:
+    district: District
+    week_arg: str  # as given; empty = the latest week in the store
+    interactive: bool
+
+    @property
+    def week(self) -> Period:
+        """The week asked (a report's data may be older: see score.select_period)."""
+        return periods.parse_week_arg(self.week_arg) if self.week_arg else latest_week()
+
+    @property
+    def out_dir(self) -> Path:
+        """outputs/<week>/<district-slug>/, guaranteed inside outputs/."""
+        return inside(outputs_dir(), self.week.iso_week, self.district.slug)
+
+
+def check_parameters(namespace: dict) -> Run:
+    """Validate the notebook's parameters (pass `globals()`): unknown, missing or mistyped names fail.
+
+    An empty `week` means the latest week in the store.
+    """
+    given = {
+        k: v for k, v in namespace.items()
+        if not k.startswith("_") and k not in IPYTHON_NAMES
+        and not isinstance(v, (types.ModuleType, type)) and not callable(v)
+    }
+    unknown = sorted(set(given) - set(PARAMETERS))
+    if unknown:
+        raise UsageError(f"tham số không được hỗ trợ: {', '.join(unknown)} (chỉ nhận: {', '.join(PARAMETERS)})")
+    missing = sorted(set(PARAMETERS) - set(given))
+    if missing:
+        raise UsageError(f"thiếu tham số: {', '.join(missing)}")
+    for name, kind in PARAMETERS.items():
+        if not isinstance(given[name], kind):
+            raise UsageError(f"tham số '{name}' phải là {kind.__name__}, nhận được {given[name]!r}")
+    district = params.district(given["district"])
+    if given["week"]:
+        periods.parse_week_arg(given["week"])  # fail now on a malformed week
+    return Run(district, given["week"], given["interactive"])
+
+
+def latest_week() -> Period:
+    """The newest week of reported (not derived) data in the store."""
+    from helpers.store import Store
+
+    recs = Store().records()
+    recs = recs[(recs["period_kind"] == "week") & (~recs["derived"])]
+    if recs.empty:
+        raise UsageError("kho dữ liệu chưa có tuần nào: hãy nạp báo cáo trước (chiso ingest data/raw/...)")
+    return periods.parse_as_of(str(recs["as_of"].max()))

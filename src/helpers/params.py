@@ -1,0 +1,181 @@
+"""Policy loaded from params/: districts, bands, targets, aliases, limits and wording.
+
+Everything here is data the district office may change; code reads it through these functions only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from helpers.errors import ParamsError, UsageError
+from helpers.paths import params_dir
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    min: float
+    color: str
+
+
+@dataclass(frozen=True)
+class District:
+    slug: str
+    name: str
+    code: str
+    province: str
+    issuing_body: str
+    parent_body: str
+    decimal: str
+    units_15_3: tuple[str, ...]
+    deadline_15_3: date | None
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    label: str
+    target: float | None
+
+
+@dataclass(frozen=True)
+class Policy:
+    bands: tuple[Band, ...]
+    flag_lines: tuple[float, ...]
+    components: tuple[Component, ...]
+    min_score_15_3: float
+    notable_drop_points: float
+    weakest_n: int
+    far_below_share: float
+    delta_tolerance: float
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def _load(name: str, base: Path | None = None) -> dict:
+    path = (base or params_dir()) / name
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ParamsError(f"thiếu tệp tham số {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"tệp tham số {path} không đọc được: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ParamsError(f"tệp tham số {path} phải là một bảng khóa: giá trị")
+    return data
+
+
+def _need(data: dict, key: str, where: str):
+    if key not in data:
+        raise ParamsError(f"{where}: thiếu khóa '{key}'")
+    return data[key]
+
+
+@lru_cache(maxsize=8)
+def _districts(base: str) -> dict[str, District]:
+    raw = _need(_load("districts.yaml", Path(base)), "districts", "districts.yaml")
+    out = {}
+    for slug, d in raw.items():
+        where = f"districts.yaml: {slug}"
+        if not SLUG_RE.match(str(slug)):
+            raise ParamsError(f"{where}: mã huyện (slug) chỉ gồm chữ thường ASCII, số và dấu '-'")
+        c153 = d.get("criterion_15_3") or {}
+        deadline = c153.get("deadline")
+        out[slug] = District(
+            slug=slug,
+            name=str(_need(d, "name", where)),
+            code=str(_need(d, "code", where)),
+            province=str(_need(d, "province", where)),
+            issuing_body=str(d.get("issuing_body", "")),
+            parent_body=str(d.get("parent_body", "")),
+            decimal=str((d.get("number_format") or {}).get("decimal", ".")),
+            units_15_3=tuple(c153.get("units") or ()),
+            deadline_15_3=date.fromisoformat(str(deadline)) if deadline else None,
+        )
+        if out[slug].decimal not in {".", ","}:
+            raise ParamsError(f"{where}: number_format.decimal phải là '.' hoặc ','")
+    return out
+
+
+def districts() -> dict[str, District]:
+    """All districts of params/districts.yaml, keyed by slug, in file order."""
+    return _districts(str(params_dir()))
+
+
+def district(slug: str) -> District:
+    """The district with this slug; a clear UsageError for anything else (paths, '..', unknown)."""
+    known = districts()
+    if not isinstance(slug, str) or not SLUG_RE.match(slug) or slug not in known:
+        raise UsageError(f"không có huyện '{slug}' trong params/districts.yaml (có: {', '.join(known)})")
+    return known[slug]
+
+
+def district_by_code(code: str) -> District | None:
+    return next((d for d in districts().values() if d.code == str(code)), None)
+
+
+@lru_cache(maxsize=8)
+def _policy(base: str) -> Policy:
+    b = _load("bands.yaml", Path(base))
+    t = _load("targets.yaml", Path(base))
+    bands = tuple(
+        Band(str(x["name"]), float(x["min"]), str(x["color"])) for x in _need(b, "bands", "bands.yaml")
+    )
+    if [x.min for x in bands] != sorted((x.min for x in bands), reverse=True):
+        raise ParamsError("bands.yaml: các hạng phải xếp từ cao xuống thấp theo 'min'")
+    comps = tuple(
+        Component(k, str(v["label"]), None if v.get("target") is None else float(v["target"]))
+        for k, v in _need(t, "components", "targets.yaml").items()
+    )
+    policy = Policy(
+        bands=bands,
+        flag_lines=tuple(float(x) for x in b.get("flag_lines", [])),
+        components=comps,
+        min_score_15_3=float(_need(t, "criterion_15_3_min_score", "targets.yaml")),
+        notable_drop_points=float(_need(t, "notable_drop_points", "targets.yaml")),
+        weakest_n=int(_need(t, "weakest_n", "targets.yaml")),
+        far_below_share=float(t.get("far_below_share", 0.5)),
+        delta_tolerance=float(t.get("delta_tolerance", 0.01)),
+    )
+    if policy.weakest_n < 1 or policy.notable_drop_points < 0:
+        raise ParamsError("targets.yaml: weakest_n phải ≥ 1 và notable_drop_points ≥ 0")
+    return policy
+
+
+def policy() -> Policy:
+    """Bands, component targets and thresholds."""
+    return _policy(str(params_dir()))
+
+
+def band_names() -> list[str]:
+    return [b.name for b in policy().bands]
+
+
+@lru_cache(maxsize=8)
+def _aliases(base: str) -> dict[str, dict[str, str]]:
+    return {k: dict(v or {}) for k, v in _load("aliases.yaml", Path(base)).items()}
+
+
+def aliases(slug: str) -> dict[str, str]:
+    """Printed spelling -> official name, for one district."""
+    return _aliases(str(params_dir())).get(slug, {})
+
+
+def limits() -> dict:
+    return _load("limits.yaml")
+
+
+def units_registry() -> dict:
+    """The generated registry (params/units.yaml): district code -> name, province, units."""
+    return _load("units.yaml")["districts"]
+
+
+def wording_dir() -> Path:
+    return params_dir() / "wording"

@@ -1,0 +1,76 @@
+"""The record schema: the contract's columns, the store's extra columns, and findings.
+
+A record is one unit (or the district total) for one period. Unknown values are missing (NA), never 0.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# The contract's parsed-record columns, in order (CONTRACT.md).
+CONTRACT_COLUMNS = [
+    "district", "unit", "unit_type", "unit_code", "as_of", "week", "score", "band", "prev_score", "delta",
+    "transparency_pct", "progress_pct", "online_pct", "payment_pct", "digitization_pct",
+    "e_cert", "e_cert_cum", "reported_rank", "source", "source_line",
+]
+COMPONENT_COLUMNS = ["transparency_pct", "progress_pct", "online_pct", "payment_pct", "digitization_pct"]
+SCORE_COLUMNS = ["score", "prev_score", "delta"]
+COUNT_COLUMNS = ["e_cert", "e_cert_cum"]
+# What the store keeps besides the contract's columns.
+EXTRA_COLUMNS = [
+    "district_code",      # official code of the district
+    "province",           # province name
+    "period_kind",        # "week" or "month"
+    "derived",            # True: taken from the previous-week column of a later report
+    "province_rank",      # district total row only: "xếp hạng 7/11" -> 7
+    "province_rank_of",   # ... -> 11
+    "source_sha256",      # SHA-256 of the source file
+]
+STORE_COLUMNS = CONTRACT_COLUMNS + EXTRA_COLUMNS
+
+FLOAT_COLUMNS = SCORE_COLUMNS + COMPONENT_COLUMNS
+INT_COLUMNS = COUNT_COLUMNS + ["reported_rank", "source_line", "province_rank", "province_rank_of"]
+STRING_COLUMNS = [c for c in STORE_COLUMNS if c not in FLOAT_COLUMNS + INT_COLUMNS + ["derived"]]
+
+# Findings: every warning or error about the data, with file and line.
+FINDING_COLUMNS = [
+    "severity",        # "error" (file rejected) or "warning" (stored with the data)
+    "rule",            # short id: band_mismatch, delta_mismatch, alias, conflict, missing_units, ...
+    "message",         # Vietnamese, plain words
+    "source", "source_line", "source_sha256", "district_code", "as_of", "unit_code",
+]
+SOURCE_COLUMNS = ["source", "source_sha256", "format", "district_code", "as_of", "records", "ingested_at"]
+
+
+def empty(columns: list[str]) -> pd.DataFrame:
+    return coerce(pd.DataFrame({c: [] for c in columns}), columns)
+
+
+def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS) -> pd.DataFrame:
+    """Give a frame the schema's columns (added as missing when absent) and dtypes, in order."""
+    df = df.copy()
+    for c in columns:
+        if c not in df.columns:
+            df[c] = pd.NA
+        if c in FLOAT_COLUMNS:
+            df[c] = pd.to_numeric(df[c], errors="raise").astype("Float64")
+        elif c in INT_COLUMNS or c in ("records",):
+            df[c] = pd.to_numeric(df[c], errors="raise").astype("Int64")
+        elif c == "derived":
+            df[c] = df[c].fillna(False).astype(bool)
+        else:
+            df[c] = df[c].astype("string")
+    return df[columns].reset_index(drop=True)
+
+
+def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The contract's columns as text: numbers as reported (shortest form), missing as empty."""
+    out = pd.DataFrame(index=df.index)
+    for c in CONTRACT_COLUMNS:
+        col = df[c] if c in df.columns else pd.Series(pd.NA, index=df.index)
+        if c in FLOAT_COLUMNS:
+            out[c] = [("" if pd.isna(v) else repr(float(v))) for v in col]
+            out[c] = out[c].str.replace(r"\.0$", "", regex=True)
+        else:
+            out[c] = ["" if pd.isna(v) else str(v) for v in col]
+    return out

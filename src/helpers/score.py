@@ -1,0 +1,235 @@
+"""Scoring: choose the period a district's report is about, then band, gaps, targets and flags.
+
+Every threshold (bands, component targets, the criterion 15.3 score and deadline, what counts as a
+notable drop, the tolerance on a printed change) is read from params/ through helpers.params.
+Missing values stay missing: a unit without a previous score has no change, a unit without a
+component value neither meets nor misses its target.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from helpers import params, registry
+from helpers.errors import ParamsError
+from helpers.periods import Period, covers, parse_as_of
+
+TOTAL_TYPE = "huyện"
+UNIT_TYPES = ("xã", "thị trấn", "phường")
+# Float noise guard when comparing reported two-decimal numbers with thresholds (not a policy value).
+_EPS = 1e-9
+
+
+# -- periods ------------------------------------------------------------------------------------
+
+def _district_rows(records: pd.DataFrame, district_code: str) -> pd.DataFrame:
+    return records[(records["district_code"] == str(district_code)).fillna(False).astype(bool)]
+
+
+def select_period(records: pd.DataFrame, district_code: str, asked: Period) -> Period | None:
+    """The newest period of the district, with at least one reported (non-derived) record, that is not
+    newer than the week asked (helpers.periods.covers: a week whose cut date falls in the asked ISO
+    week or before it; a month whose first day is not after the asked week's end). None if none."""
+    rows = _district_rows(records, district_code)
+    rows = rows[~rows["derived"].astype(bool)]
+    candidates = [parse_as_of(a) for a in rows["as_of"].dropna().unique()]
+    eligible = [p for p in candidates if covers(p, asked)]
+    return max(eligible) if eligible else None
+
+
+def period_records(records: pd.DataFrame, district_code: str, period: Period) -> pd.DataFrame:
+    """The effective rows of the district for the period: one per unit_code, a reported row preferred
+    over one derived from a later report's previous-week column; among several reported rows the first
+    ingested (store order) wins. Conflicts are the ingest stage's findings, not handled here."""
+    rows = _district_rows(records, district_code)
+    rows = rows[(rows["as_of"] == period.as_of).fillna(False).astype(bool)]
+    if rows.empty:
+        return rows.reset_index(drop=True)
+    order = pd.DataFrame({"derived": rows["derived"].astype(bool).to_numpy(),
+                          "pos": range(len(rows))}, index=rows.index)
+    ranked = rows.loc[order.sort_values(["derived", "pos"], kind="stable").index]
+    has_code = ranked["unit_code"].notna()
+    keep = ranked[has_code].drop_duplicates("unit_code", keep="first")
+    kept = pd.concat([keep, ranked[~has_code]])
+    return rows.loc[rows.index.isin(kept.index)].reset_index(drop=True)
+
+
+# -- scoring ------------------------------------------------------------------------------------
+
+def _band_of(score) -> str | None:
+    if pd.isna(score):
+        return None
+    for band in params.policy().bands:  # highest first, lower bounds inclusive
+        if float(score) + _EPS >= band.min:
+            return band.name
+    return None
+
+
+def _next_band(name) -> tuple[str | None, float | None]:
+    bands = params.policy().bands
+    names = [b.name for b in bands]
+    if name is None or name not in names:
+        return None, None
+    i = names.index(name)
+    if i == 0:
+        return None, None
+    return bands[i - 1].name, bands[i - 1].min
+
+
+def _resolve_district(district, rows: pd.DataFrame) -> params.District | None:
+    if isinstance(district, params.District):
+        return district
+    if isinstance(district, str):
+        return params.district_by_code(district) or params.district(district)
+    codes = rows["district_code"].dropna().unique() if "district_code" in rows else []
+    if len(codes) == 1:
+        return params.district_by_code(codes[0])
+    return None
+
+
+def _split_type(name: str) -> tuple[str | None, str]:
+    """'xã Mỹ An' -> ('xã', 'Mỹ An'); 'Phú Điền' -> (None, 'Phú Điền')."""
+    text = registry.nfc(name).strip()
+    for t in UNIT_TYPES:
+        if text.casefold().startswith(t + " "):
+            return t, text[len(t) + 1:].strip()
+    return None, text
+
+
+def targets_15_3(district: params.District) -> dict[str, date | None]:
+    """Unit codes the district names for criterion 15.3 -> deadline (from params/districts.yaml)."""
+    out = {}
+    for printed in district.units_15_3:
+        unit_type, name = _split_type(printed)
+        try:
+            match = registry.match_unit(district.code, name, unit_type=unit_type, slug=district.slug)
+        except registry.UnknownName as exc:
+            raise ParamsError(
+                f"districts.yaml: {district.slug}: criterion_15_3 nêu '{printed}' không khớp đơn vị nào"
+                + (f" (gần nhất: {', '.join(exc.suggestions)})" if exc.suggestions else "")
+            ) from exc
+        out[match.unit.code] = district.deadline_15_3
+    return out
+
+
+def _period_end(as_of) -> date | None:
+    if pd.isna(as_of):
+        return None
+    return parse_as_of(str(as_of)).end
+
+
+def score_records(rows: pd.DataFrame, district=None) -> pd.DataFrame:
+    """The rows with the scoring columns added (see docs/design.md):
+
+    band_computed, band_mismatch, delta_computed, delta_mismatch, next_band, points_to_next_band,
+    points_to_15_3, <component>_target/_met/_gap for each component with a target, target_15_3,
+    deadline_15_3, days_to_deadline, notable_drop.
+
+    `district` (a params District, a slug or a district code) gives the criterion 15.3 communes;
+    by default the district of the rows' district_code.
+    """
+    pol = params.policy()
+    out = rows.copy().reset_index(drop=True)
+    n = len(out)
+    score = out["score"].astype("Float64")
+    prev = out["prev_score"].astype("Float64")
+    printed_delta = out["delta"].astype("Float64")
+
+    bands = [_band_of(s) for s in score]
+    out["band_computed"] = pd.array(bands, dtype="string")
+    printed_band = out["band"].astype("string")
+    out["band_mismatch"] = (printed_band.notna() & out["band_computed"].notna()
+                            & (printed_band != out["band_computed"])).fillna(False).astype(bool)
+
+    out["delta_computed"] = (score - prev).round(2)
+    diff = (printed_delta - out["delta_computed"]).abs()
+    out["delta_mismatch"] = (diff > pol.delta_tolerance + _EPS).fillna(False).astype(bool)
+
+    nxt = [_next_band(b) for b in bands]
+    out["next_band"] = pd.array([b for b, _ in nxt], dtype="string")
+    next_min = pd.array([m for _, m in nxt], dtype="Float64")
+    out["points_to_next_band"] = (pd.Series(next_min, index=out.index) - score).round(2)
+    out["points_to_15_3"] = (pol.min_score_15_3 - score).clip(lower=0).round(2)
+
+    for comp in pol.components:
+        if comp.target is None or comp.key not in out.columns:
+            continue
+        value = out[comp.key].astype("Float64")
+        out[f"{comp.key}_target"] = pd.array([comp.target] * n, dtype="Float64")
+        out[f"{comp.key}_met"] = (value + _EPS >= comp.target).astype("boolean")
+        out[f"{comp.key}_gap"] = (comp.target - value).clip(lower=0).round(2)
+
+    dist = _resolve_district(district, out)
+    if dist is not None:
+        targets = targets_15_3(dist)
+    else:  # rows of several districts: each row's own district
+        targets = {}
+        for code in out["district_code"].dropna().unique():
+            d = params.district_by_code(code)
+            if d is not None:
+                targets.update(targets_15_3(d))
+    is_unit = out["unit_type"] != TOTAL_TYPE
+    out["target_15_3"] = (out["unit_code"].isin(list(targets)) & is_unit).fillna(False).astype(bool)
+    deadlines = [targets.get(c) if t else None for c, t in zip(out["unit_code"], out["target_15_3"])]
+    out["deadline_15_3"] = pd.array([d.isoformat() if d else None for d in deadlines], dtype="string")
+    days = []
+    for deadline, as_of in zip(deadlines, out["as_of"]):
+        end = _period_end(as_of) if deadline else None
+        days.append((deadline - end).days if deadline and end else None)
+    out["days_to_deadline"] = pd.array(days, dtype="Int64")
+
+    change = printed_delta.fillna(out["delta_computed"])
+    out["notable_drop"] = (change <= -pol.notable_drop_points + _EPS).fillna(False).astype(bool)
+    if "prev_from_store" not in out.columns:
+        out["prev_from_store"] = False
+    out["prev_from_store"] = out["prev_from_store"].fillna(False).astype(bool)
+    return out
+
+
+def score_district(records: pd.DataFrame, slug: str, asked: Period) -> pd.DataFrame | None:
+    """The scored rows (units and the district total, unit_type 'huyện') of the district's newest
+    period not newer than the week asked; None when the district has no such data.
+
+    A unit whose report gives no previous score gets the score of its effective store record of the
+    previous week (week periods only), marked prev_from_store.
+    """
+    dist = params.district(slug)
+    period = select_period(records, dist.code, asked)
+    if period is None:
+        return None
+    rows = period_records(records, dist.code, period).copy()
+    rows["prev_from_store"] = False
+    if period.kind == "week":
+        before = period_records(records, dist.code, period.previous_week())
+        known = before[before["score"].notna() & before["unit_code"].notna()]
+        prev_by_code = dict(zip(known["unit_code"], known["score"]))
+        fill = rows["prev_score"].isna() & rows["unit_code"].isin(list(prev_by_code))
+        if fill.any():
+            rows.loc[fill, "prev_score"] = [prev_by_code[c] for c in rows.loc[fill, "unit_code"]]
+            rows.loc[fill, "prev_from_store"] = True
+    rows = _total_first(rows)
+    return score_records(rows, district=dist)
+
+
+def _total_first(rows: pd.DataFrame) -> pd.DataFrame:
+    is_total = rows["unit_type"] == TOTAL_TYPE
+    return pd.concat([rows[is_total.fillna(False)], rows[~is_total.fillna(False)]]).reset_index(drop=True)
+
+
+def units_only(scored: pd.DataFrame) -> pd.DataFrame:
+    """The commune-level rows of a scored frame (without the district total)."""
+    return scored[(scored["unit_type"] != TOTAL_TYPE).fillna(True)]
+
+
+def total_row(scored: pd.DataFrame) -> pd.Series | None:
+    """The district's own total row of a scored frame, if reported."""
+    rows = scored[(scored["unit_type"] == TOTAL_TYPE).fillna(False)]
+    return rows.iloc[0] if len(rows) else None
+
+
+def period_of(scored: pd.DataFrame) -> Period | None:
+    """The period a scored frame is about (its rows share one as_of)."""
+    values = scored["as_of"].dropna().unique() if len(scored) else []
+    return parse_as_of(str(values[0])) if len(values) else None

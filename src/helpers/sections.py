@@ -1,0 +1,267 @@
+"""What the notebooks show: each function loads what one cell needs and returns something to display.
+
+The notebooks stay thin (parameters, one call, display); everything they show is built here from the
+stage modules (ingest, score, rank, narrative, charts) so the batch and a person in JupyterLab see the
+same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from helpers import params, periods, rank, score
+from helpers import records as rec
+from helpers.errors import ChisoError
+from helpers.params import District
+from helpers.periods import Period
+from helpers.store import Snapshot, Store
+
+FINDING_HEADERS = {"severity": "mức", "rule": "quy tắc", "message": "nội dung", "source": "tệp",
+                   "source_line": "dòng", "as_of": "kỳ", "unit_code": "mã đơn vị"}
+
+
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(str(params.wording_dir())),
+                       autoescape=select_autoescape(default=True, default_for_string=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _template(name: str, **values) -> str:
+    return _env().get_template(name).render(**values)
+
+
+# -- 01 ingest ------------------------------------------------------------------------------------
+
+def parsed_table(result) -> pd.DataFrame:
+    """The reported records of the files just read, in the contract's columns."""
+    recs = result.records
+    return rec.to_csv_frame(recs[~recs["derived"]]) if len(recs) else pd.DataFrame(columns=rec.CONTRACT_COLUMNS)
+
+
+def findings_table(district: District, findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every warning stored for the district, with file and line, Vietnamese headers."""
+    findings = Store().read().findings if findings is None else findings
+    rows = findings[findings["district_code"] == district.code]
+    return rows[list(FINDING_HEADERS)].rename(columns=FINDING_HEADERS).reset_index(drop=True)
+
+
+def history_table(district: District) -> pd.DataFrame:
+    from helpers import ingest
+
+    return ingest.district_history(Store().records(), district)
+
+
+# -- 02 score, 03 rank ----------------------------------------------------------------------------
+
+def load_scored(run, records: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The district's scored rows for the week asked (its newest data not newer than that week)."""
+    records = Store().records() if records is None else records
+    scored = score.score_district(records, run.district.slug, run.week)
+    if scored is None:
+        raise ChisoError(f"huyện {run.district.name} chưa có số liệu nào đến tuần {run.week.iso_week}: "
+                         f"hãy nạp báo cáo vào data/raw/{run.district.slug}/")
+    return scored
+
+
+def load_ranked(scored: pd.DataFrame) -> pd.DataFrame:
+    return rank.rank_units(scored)
+
+
+def data_period(scored: pd.DataFrame) -> Period:
+    return score.period_of(scored)
+
+
+def period_note_text(asked: Period, period: Period) -> str:
+    return _template("period_note.txt.j2", asked=asked, period=period, older=period.start < asked.start
+                     and period.as_of != asked.as_of).strip()
+
+
+def period_note(run, scored: pd.DataFrame):
+    """A line saying which period the data is for (and that it is older than the week asked)."""
+    from IPython.display import Markdown
+
+    return Markdown(period_note_text(run.week, data_period(scored)))
+
+
+def summary_table(scored: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
+    s = rank.district_summary(scored, ranked)
+    rows = [(k, v) for k, v in s.items() if not isinstance(v, (dict, Period))]
+    rows += [(f"số đơn vị loại {band}", n) for band, n in (s.get("band_counts") or {}).items()]
+    return pd.DataFrame(rows, columns=["chỉ số", "giá trị"])
+
+
+def comparison(asked: Period, records: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every unit of every district of params, compared; each with its own data period."""
+    records = Store().records() if records is None else records
+    scored = {}
+    for slug in params.districts():
+        frame = score.score_district(records, slug, asked)
+        if frame is not None:
+            scored[slug] = frame
+    return rank.compare_districts(scored)
+
+
+def comparison_table(run) -> pd.DataFrame:
+    table = comparison(run.week)
+    return table.sort_values("overall_rank").reset_index(drop=True)
+
+
+# -- 04 narrative ---------------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    district: District
+    asked: Period
+    period: Period
+    parts: list[str] = field(default_factory=list)  # HTML fragments, in order
+
+
+def used_findings(snapshot: Snapshot, district: District, period: Period) -> pd.DataFrame:
+    """Warnings about the data a report uses: its period and the previous week it compares with."""
+    as_of = {period.as_of}
+    if period.kind == "week":
+        as_of.add(period.previous_week().as_of)
+    f = snapshot.findings
+    rows = f[(f["district_code"] == district.code) & (f["as_of"].isin(as_of) | f["as_of"].isna())]
+    return rows.sort_values(["source", "source_line"], na_position="first").reset_index(drop=True)
+
+
+def data_quality_html(findings: pd.DataFrame) -> str:
+    items = [{"source": f["source"], "line": "—" if pd.isna(f["source_line"]) else str(int(f["source_line"])),
+              "message": f["message"]} for _, f in findings.iterrows()]
+    return _template("data_quality.html.j2", findings=items)
+
+
+def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District, period: Period) -> str:
+    """Every unit with all the columns the source reported, band coloured, district total first."""
+    from helpers.narrative import fmt_number
+
+    pol = params.policy()
+    colors = {b.name: b.color for b in pol.bands}
+    comps = [c for c in pol.components if scored[c.key].notna().any()]
+    optional = [c for c in ("prev_score", "delta", "e_cert", "e_cert_cum") if scored[c].notna().any()]
+    total = score.total_row(scored)
+    source_rows = ([] if total is None else [total]) + [r for _, r in ranked.iterrows()]
+
+    def num(x, digits=2):
+        return "—" if pd.isna(x) else fmt_number(float(x), district.decimal, digits)
+
+    def count(x):
+        return "—" if pd.isna(x) else f"{int(x):,}".replace(",", "." if district.decimal == "," else ",")
+
+    rows = []
+    for r in source_rows:
+        is_total = r["unit_type"] == "huyện"
+        band = None if pd.isna(r["band_computed"]) else r["band_computed"]
+        bg = colors.get(band, "#ffffff")
+        cells = {"prev_score": num(r["prev_score"]), "delta": num(r["delta"]),
+                 "e_cert": count(r["e_cert"]), "e_cert_cum": count(r["e_cert_cum"])}
+        rows.append({
+            "total": is_total,
+            "stt": "" if is_total or pd.isna(r.get("rank", pd.NA)) else str(int(r["rank"])),
+            "name": "Toàn huyện" if is_total else f"{r['unit_type']} {r['unit']}",
+            "score": num(r["score"]), "band": band or "—", "bg": bg, "fg": _text_color(bg),
+            "optional": [cells[c] for c in optional], "comps": [num(r[c.key]) for c in comps],
+        })
+    headers = {"prev_score": "Điểm tuần trước", "delta": "Tăng/giảm so với tuần trước",
+               "e_cert": "Chứng thực điện tử", "e_cert_cum": "Chứng thực điện tử (lũy kế)"}
+    before = [headers[c] for c in optional if c in ("prev_score", "delta")]
+    after = [headers[c] for c in optional if c in ("e_cert", "e_cert_cum")]
+    comp_headers = [(c.label, None if c.target is None else num(c.target, 0)) for c in comps]
+    for row in rows:
+        n = len(before)
+        row["before"], row["after"] = row["optional"][:n], row["optional"][n:]
+    return _template("appendix.html.j2", rows=rows, before=before, after=after, comp_headers=comp_headers,
+                     period=period, district=district)
+
+
+def _text_color(hex_color: str) -> str:
+    h = hex_color.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+def build_report(run, snapshot: Snapshot | None = None) -> Report:
+    """All parts of the district's report, as HTML fragments, in the order of the document."""
+    from helpers import charts, narrative
+
+    snapshot = snapshot or Store().read()
+    scored = load_scored(run, snapshot.records)
+    ranked = load_ranked(scored)
+    period = data_period(scored)
+    district = run.district
+    comp = comparison(run.week, snapshot.records)
+    findings = narrative.build_findings(ranked, score.total_row(scored), district, params.policy(), comp)
+    history = district_history_scores(snapshot.records, district, run.week)
+    figures = [
+        charts.units_by_score(ranked, district, period),
+        charts.districts_side_by_side(comp),
+        charts.band_shares(comp),
+        charts.weekly_change(ranked, district, period),
+        charts.components_vs_targets(ranked, district, period),
+        charts.score_history(history, district),
+    ]
+    parts = [
+        narrative.render_heading_html(district, period),
+        _template("period_note.html.j2", asked=run.week, period=period,
+                  older=period.start < run.week.start and period.as_of != run.week.as_of),
+        narrative.render_html(findings, district, period),
+        _template("section_title.html.j2", title="Biểu đồ"),
+        *[charts.chart_html(c) for c in figures if c is not None],
+        appendix_html(scored, ranked, district, period),
+        data_quality_html(used_findings(snapshot, district, period)),
+    ]
+    return Report(district, run.week, period, parts)
+
+
+def district_history_scores(records: pd.DataFrame, district: District, asked: Period) -> pd.DataFrame:
+    """The district's score in every period the store holds up to the week asked: its own total when
+    reported, else the mean of its units (column `source_kind` says which)."""
+    rows = records[(records["district_code"] == district.code)]
+    out = []
+    for as_of in sorted(rows["as_of"].dropna().unique()):
+        period = periods.parse_as_of(as_of)
+        if not periods.covers(period, asked):
+            continue
+        eff = score.period_records(records, district.code, period)
+        total = eff[eff["unit_type"] == "huyện"]["score"].dropna()
+        units = eff[eff["unit_type"] != "huyện"]["score"].dropna()
+        if len(total):
+            out.append({"as_of": as_of, "period_label": period.short_label(), "score": float(total.iloc[0]),
+                        "source_kind": "total"})
+        elif len(units):
+            out.append({"as_of": as_of, "period_label": period.short_label(), "score": float(units.mean()),
+                        "source_kind": "mean"})
+    return pd.DataFrame(out, columns=["as_of", "period_label", "score", "source_kind"])
+
+
+def narrative_text(snapshot: Snapshot, district: District, asked: Period) -> str:
+    """The Vietnamese narrative as plain text (`chiso narrative`)."""
+    from helpers import narrative
+    from helpers.notebook import Run
+
+    run = Run(district, asked.iso_week, False)
+    scored = load_scored(run, snapshot.records)
+    ranked = load_ranked(scored)
+    period = data_period(scored)
+    comp = comparison(asked, snapshot.records)
+    findings = narrative.build_findings(ranked, score.total_row(scored), district, params.policy(), comp)
+    return narrative.render_text(findings, district, period)
+
+
+def index_entry(snapshot: Snapshot, district: District, asked: Period, html_href: str, pdf_href: str) -> dict:
+    """One line of outputs/<week>/index.html."""
+    scored = score.score_district(snapshot.records, district.slug, asked)
+    period = data_period(scored) if scored is not None else None
+    total = score.total_row(scored) if scored is not None else None
+    value = None if total is None or pd.isna(total["score"]) else float(total["score"])
+    if value is None and scored is not None:
+        units = score.units_only(scored)["score"].dropna()
+        value = float(units.mean()) if len(units) else None
+    band = None if value is None else next(b.name for b in params.policy().bands if value >= b.min)
+    return {"slug": district.slug, "district": district.name, "province": district.province,
+            "score": value, "score_kind": "total" if total is not None else "mean", "band": band,
+            "period_label": period.label() if period else "", "html": html_href, "pdf": pdf_href}

@@ -1,0 +1,124 @@
+"""The persistent store: three Parquet tables (records, findings, sources) under data/store/.
+
+Why Parquet and generations: the store is small, columnar and read whole by every stage; Parquet
+keeps types and reads in milliseconds with pyarrow. Each write builds a complete new generation
+directory (gen-NNNNNN/) in a temporary directory, renames it into place, then atomically replaces
+the CURRENT pointer file. A reader follows CURRENT, so it sees the old store or the new one, never a
+half-written one; a write killed at any point leaves CURRENT on the old generation. Writers are
+serialised with a file lock, so two ingests at once both land, one after the other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock
+
+from helpers import records as rec
+from helpers.paths import store_dir
+
+KEEP_GENERATIONS = 3
+TABLES = {"records": rec.STORE_COLUMNS, "findings": rec.FINDING_COLUMNS, "sources": rec.SOURCE_COLUMNS}
+
+
+@dataclass
+class Snapshot:
+    """One consistent generation of the store."""
+
+    generation: str
+    records: pd.DataFrame
+    findings: pd.DataFrame
+    sources: pd.DataFrame
+
+
+class Store:
+    def __init__(self, root: Path | str | None = None):
+        self.root = Path(root) if root else store_dir()
+
+    # -- reading ---------------------------------------------------------------------------
+    def current(self) -> str:
+        try:
+            return (self.root / "CURRENT").read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return ""
+
+    def read(self) -> Snapshot:
+        for _ in range(3):  # a generation can be collected between reading CURRENT and the files
+            gen = self.current()
+            if not gen:
+                return Snapshot("", *(rec.empty(cols) for cols in TABLES.values()))
+            try:
+                frames = [pd.read_parquet(self.root / gen / f"{name}.parquet") for name in TABLES]
+            except FileNotFoundError:
+                continue
+            return Snapshot(gen, *(rec.coerce(f, cols) for f, cols in zip(frames, TABLES.values())))
+        raise RuntimeError(f"store at {self.root} changed too often while reading")
+
+    def records(self) -> pd.DataFrame:
+        return self.read().records
+
+    def fingerprint(self) -> str:
+        """Identifies the store's content (the current generation's files)."""
+        gen = self.current()
+        if not gen:
+            return "empty"
+        h = hashlib.sha256()
+        for name in TABLES:
+            h.update((self.root / gen / f"{name}.parquet").read_bytes())
+        return h.hexdigest()[:16]
+
+    # -- writing ---------------------------------------------------------------------------
+    def lock(self) -> FileLock:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.root / ".lock"))
+
+    def update(self, change: Callable[[Snapshot], Snapshot | None]) -> Snapshot:
+        """Apply `change` to the current snapshot under the lock and write the result atomically.
+
+        `change` returns the new snapshot, or None to leave the store untouched.
+        """
+        with self.lock():
+            old = self.read()
+            new = change(old)
+            if new is None:
+                return old
+            number = int(old.generation.split("-")[1]) + 1 if old.generation else 1
+            gen = f"gen-{number:06d}"
+            tmp = self.root / f".tmp-{uuid.uuid4().hex}"
+            tmp.mkdir()
+            for name, cols in TABLES.items():
+                frame = rec.coerce(getattr(new, name), cols)
+                path = tmp / f"{name}.parquet"
+                frame.to_parquet(path, index=False)
+                _fsync(path)
+            _fsync(tmp)
+            os.replace(tmp, self.root / gen)
+            pointer = self.root / f".CURRENT-{uuid.uuid4().hex}"
+            pointer.write_text(gen + "\n", encoding="utf-8")
+            _fsync(pointer)
+            os.replace(pointer, self.root / "CURRENT")
+            _fsync(self.root)
+            self._collect(number)
+            return Snapshot(gen, new.records, new.findings, new.sources)
+
+    def _collect(self, number: int) -> None:
+        for path in self.root.iterdir():
+            if path.name.startswith("gen-") and int(path.name.split("-")[1]) <= number - KEEP_GENERATIONS:
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.name.startswith((".tmp-", ".CURRENT-")):
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,107 @@
+"""The store: atomic generations, serialised writers, survival of a killed write."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+
+from helpers import records as rec
+from helpers.store import Snapshot, Store
+
+
+def _rows(n: int, tag: str) -> pd.DataFrame:
+    return rec.coerce(pd.DataFrame({
+        "district": ["Chợ Mới"] * n, "unit": [f"u{i}" for i in range(n)], "unit_type": ["xã"] * n,
+        "unit_code": [f"{i:05d}" for i in range(n)], "as_of": ["2023-12-04"] * n, "score": [50.0] * n,
+        "source": [tag] * n, "source_line": list(range(1, n + 1)), "district_code": ["893"] * n,
+    }))
+
+
+def _append(tag: str, n: int = 3):
+    def change(snap: Snapshot) -> Snapshot:
+        return Snapshot(snap.generation, pd.concat([snap.records, _rows(n, tag)]), snap.findings, snap.sources)
+    return change
+
+
+def test_empty_store_reads_empty_tables(tmp_path):
+    snap = Store(tmp_path / "s").read()
+    assert snap.generation == "" and snap.records.empty and list(snap.records.columns) == rec.STORE_COLUMNS
+
+
+def test_update_writes_a_new_generation_and_keeps_types(tmp_path):
+    store = Store(tmp_path / "s")
+    store.update(_append("a"))
+    store.update(_append("b"))
+    snap = store.read()
+    assert snap.generation == "gen-000002"
+    assert list(snap.records["source"]) == ["a"] * 3 + ["b"] * 3
+    assert str(snap.records["score"].dtype) == "Float64" and str(snap.records["source_line"].dtype) == "Int64"
+    assert snap.records["prev_score"].isna().all()  # missing stays missing, never 0
+
+
+def test_no_change_leaves_the_store_byte_for_byte(tmp_path):
+    store = Store(tmp_path / "s")
+    store.update(_append("a"))
+    before = {p: p.read_bytes() for p in (tmp_path / "s").rglob("*") if p.is_file()}
+    store.update(lambda snap: None)
+    after = {p: p.read_bytes() for p in (tmp_path / "s").rglob("*") if p.is_file()}
+    assert before == after
+
+
+def test_old_generations_are_collected(tmp_path):
+    store = Store(tmp_path / "s")
+    for tag in "abcdef":
+        store.update(_append(tag))
+    gens = sorted(p.name for p in (tmp_path / "s").iterdir() if p.name.startswith("gen-"))
+    assert gens == ["gen-000004", "gen-000005", "gen-000006"]
+
+
+WRITER = """
+import sys, time
+import pandas as pd
+sys.path.insert(0, {tests!r})
+from test_store import _append
+from helpers.store import Store
+store = Store({root!r})
+print("ready", flush=True)
+for i in range({loops}):
+    store.update(_append({tag!r} + str(i), {n}))
+"""
+
+
+def _writer(root, tag, loops, n):
+    code = WRITER.format(tests=os.path.dirname(__file__), root=str(root), tag=tag, loops=loops, n=n)
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+
+
+def test_two_writers_at_once_both_land(tmp_path):
+    root = tmp_path / "s"
+    procs = [_writer(root, "p", 5, 10), _writer(root, "q", 5, 10)]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    recs = Store(root).records()
+    assert len(recs) == 100
+    assert set(recs["source"]) == {f"{t}{i}" for t in "pq" for i in range(5)}
+
+
+def test_killed_writer_leaves_old_or_new_never_half(tmp_path):
+    root = tmp_path / "s"
+    Store(root).update(_append("base", 5))
+    outcomes = set()
+    for delay in (0.05, 0.15, 0.3, 0.6):
+        proc = _writer(root, f"k{delay}-", 50, 40_000)
+        proc.stdout.readline()
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        recs = Store(root).records()  # reads without error
+        assert len(recs) % 40_000 == 5, len(recs)  # base plus whole batches only
+        assert (recs["source"] == "base").sum() == 5
+        outcomes.add(len(recs))
+        # and the store still accepts writes afterwards
+        Store(root).update(lambda snap: None)
+    assert outcomes  # at least one kill happened

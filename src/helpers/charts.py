@@ -17,10 +17,12 @@ import html
 import io
 import math
 import textwrap
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import matplotlib as mpl
+import matplotlib.dates
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -30,6 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from helpers import params, periods
+from helpers.errors import ChisoError
 from helpers.params import District
 from helpers.periods import Period
 
@@ -164,7 +167,7 @@ def _district(district) -> tuple[str, str]:
     text = str(district or "").strip()
     try:
         known = params.districts()
-    except Exception:  # params unreadable: still draw with the name as given
+    except ChisoError:  # params unreadable: still draw with the name as given
         known = {}
     if text in known:
         return known[text].name, known[text].decimal
@@ -183,7 +186,7 @@ def _period_text(period) -> str:
     text = str(period).strip()
     try:
         return periods.parse_as_of(text).short_label()
-    except Exception:
+    except (ChisoError, ValueError):
         return text
 
 
@@ -194,7 +197,7 @@ def _as_period(value) -> Period | None:
         return None
     try:
         return periods.parse_as_of(str(value))
-    except Exception:
+    except (ChisoError, ValueError):
         return None
 
 
@@ -270,10 +273,24 @@ def _flag_lines(ax, orientation: str = "v") -> list:
     handles = []
     for value in params.policy().flag_lines:
         colour = _flag_colour(value)
-        style = dict(color=colour, linestyle="--", linewidth=1.3, zorder=4)
+        style = {"color": colour, "linestyle": "--", "linewidth": 1.3, "zorder": 4}
         (ax.axvline if orientation == "v" else ax.axhline)(value, **style)
         handles.append(Line2D([], [], **style, label=f"Ngưỡng {_num(value)} điểm"))
     return handles
+
+
+_LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+
+
+def _wrap(text: str, width: int = 18) -> str:
+    """At most two balanced lines when the text is longer than `width` characters."""
+    if len(text) <= width:
+        return text
+    for w in range(math.ceil(len(text) / 2), len(text) + 1):
+        lines = textwrap.wrap(text, w)
+        if len(lines) <= 2:
+            return "\n".join(lines)
+    return text
 
 
 def _new_figure(height_in: float) -> tuple[Figure, object]:
@@ -294,9 +311,10 @@ def _district_groups(comparison: pd.DataFrame) -> tuple[list[tuple[str, str, str
     keys = list(dict.fromkeys(k for k in _texts(comparison, key_col) if k))
     try:
         order = {slug: i for i, slug in enumerate(params.districts())}
-    except Exception:
+    except (ChisoError, ValueError):
         order = {}
-    keys.sort(key=lambda k: (order.get(k, len(order)), keys.index(k)))
+    seen = {k: i for i, k in enumerate(keys)}
+    keys.sort(key=lambda k: (order.get(k, len(order)), seen[k]))
     groups = []
     for key in keys:
         rows = comparison[_texts(comparison, key_col) == key]
@@ -352,11 +370,12 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
         y = np.arange(n)
         ax.barh(y, scores, color=colours, height=0.72, edgecolor="white", linewidth=0.5, zorder=3)
         for yi, s in zip(y, scores):
-            ax.text(s + 0.8, yi, _num(s, decimal), va="center", ha="left", fontsize=7.5, color=INK, zorder=5)
+            ax.text(s + 0.8, yi, _num(s, decimal), va="center", ha="left", fontsize=7.5, color=INK, zorder=5,
+                    bbox=_LABEL_BOX)
         handles = _flag_lines(ax, "v")
         if len(total):
             t = float(total.iloc[0])
-            style = dict(color=INK, linestyle=":", linewidth=1.3, zorder=4)
+            style = {"color": INK, "linestyle": ":", "linewidth": 1.3, "zorder": 4}
             ax.axvline(t, **style)
             handles.append(Line2D([], [], **style, label=f"Toàn huyện: {_num(t, decimal)} điểm"))
         ax.set_yticks(y, labels)
@@ -395,10 +414,12 @@ def districts_side_by_side(comparison: pd.DataFrame) -> Chart | None:
     lowest = float(data["score"].min())
     with mpl.rc_context(_RC):
         fig, ax = _new_figure(3.9)
-        sns.boxplot(data=data, x="x", y="score", order=order, color="#f2f2f2", width=0.5,
-                    showfliers=False, linewidth=1.0, ax=ax, zorder=2,
-                    boxprops=dict(edgecolor=MUTED), whiskerprops=dict(color=MUTED),
-                    capprops=dict(color=MUTED), medianprops=dict(color=INK, linewidth=1.6))
+        with warnings.catch_warnings():  # seaborn passes an argument newer matplotlib deprecates
+            warnings.simplefilter("ignore", mpl.MatplotlibDeprecationWarning)
+            sns.boxplot(data=data, x="x", y="score", order=order, color="#f2f2f2", width=0.5,
+                        showfliers=False, linewidth=1.0, ax=ax, zorder=2,
+                        boxprops={"edgecolor": MUTED}, whiskerprops={"color": MUTED},
+                        capprops={"color": MUTED}, medianprops={"color": INK, "linewidth": 1.6})
         sns.stripplot(data=data, x="x", y="score", order=order, hue="band", hue_order=list(palette),
                       palette=palette, jitter=0.16, size=5.5, edgecolor="white", linewidth=0.6,
                       ax=ax, legend=False, zorder=3)
@@ -407,7 +428,7 @@ def districts_side_by_side(comparison: pd.DataFrame) -> Chart | None:
         ax.set_xlabel("")
         ax.set_ylabel("Điểm (thang 100)")
         ax.grid(axis="x", visible=False)
-        ax.set_title("Điểm các đơn vị cấp xã theo huyện (mỗi huyện theo kỳ số liệu của huyện)", loc="left")
+        ax.set_title("Điểm các đơn vị cấp xã theo huyện (kỳ số liệu ghi dưới tên huyện)", loc="left")
         _legend_below(fig, _band_handles() + handles, ncol=4)
     caption = (
         f"Điểm các đơn vị cấp xã của {_count_word(len(groups))} huyện, mỗi huyện theo kỳ số liệu riêng: "
@@ -562,7 +583,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
     headers = []
     for comp in comps:
         target = f"mục tiêu ≥ {_num(comp.target, decimal)}%" if comp.target is not None else "không có mục tiêu"
-        headers.append(textwrap.fill(comp.label, 16) + f"\n({target})")
+        headers.append(_wrap(comp.label) + f"\n({target})")
 
     with mpl.rc_context(_RC):
         fig, ax = _new_figure(0.25 * n_rows + 1.9)

@@ -11,7 +11,7 @@ Two steps, kept apart so an officer can reword the report without touching code:
    `macros.j2`, small words in `phrases.yaml`). The HTML environment autoescapes every value.
 
 Number format: scores with two decimals ("57.45", "51.10"); percentages and targets with the
-trailing zeros dropped ("19.3", "80"); changes signed with "+" or an ASCII "-" as the seeds print
+trailing zeros dropped ("12.5", "80"); changes signed with "+" or an ASCII "-" as the seeds print
 them ("+0.29", "-5.78", "0.00"); the decimal mark is the district's (params districts.yaml).
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -29,9 +29,10 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 import yaml
+from markupsafe import Markup, escape
 
 from helpers import params, registry
-from helpers.errors import ParamsError
+from helpers.errors import ParamsError, UsageError
 from helpers.periods import Period, parse_as_of
 
 TOTAL_TYPE = "huyện"
@@ -64,7 +65,7 @@ def fmt_number(x, decimal: str = ".", digits: int = 2, trim: bool = False, signe
     """A number as the district writes it.
 
     `digits` decimals, rounded half up ("57.45", "51.10"); `trim=True` drops trailing zeros
-    ("19.3", "80"); `decimal` is "." or ","; `signed=True` prefixes "+" to positive numbers and
+    ("12.5", "80"); `decimal` is "." or ","; `signed=True` prefixes "+" to positive numbers and
     writes negatives with an ASCII "-" ("+0.29", "-5.78"; zero has no sign). Missing gives "".
     """
     value = _float(x)
@@ -90,7 +91,7 @@ def fmt_signed(x, decimal: str = ".", digits: int = 2) -> str:
 
 
 def fmt_pct(x, decimal: str = ".", digits: int = 2) -> str:
-    """A percentage or target without trailing zeros (no % sign): "19.3", "7.42", "80"."""
+    """A percentage or target without trailing zeros (no % sign): "12.5", "7.42", "80"."""
     return fmt_number(x, decimal, digits, trim=True)
 
 
@@ -177,10 +178,10 @@ def _ref(row) -> UnitRef:
 
 
 def unit_label(row_or_unit) -> str:
-    """The unit written out with its type: "xã Kiến An", "thị trấn Chợ Mới".
+    """The unit written out with its type: "xã A", "thị trấn B".
 
-    Given a list, a grouping: one unit as above; several of one type "các xã Kiến An, Mỹ Hiệp và
-    Long Giang"; mixed types "các đơn vị xã Kiến An, thị trấn Hội An và xã Mỹ An".
+    Given a list, a grouping: one unit as above; several of one type "các xã A, C và D"; mixed types
+    "các đơn vị xã A, thị trấn B và xã C".
     """
     if isinstance(row_or_unit, (list, tuple)):
         refs = [_name_type(x) for x in row_or_unit]
@@ -297,8 +298,8 @@ class Criterion153:
 @dataclass(frozen=True)
 class DistrictStanding:
     district: str
-    score: float
-    band: str | None
+    score: float  # the district total when every district compared has one, else its units' mean
+    units: int  # units with a score
     period_label: str | None
     rank: int
     own: bool
@@ -314,7 +315,8 @@ class UnitStanding:
 
 @dataclass(frozen=True)
 class Comparison:
-    districts: tuple[DistrictStanding, ...]  # district totals, best first
+    basis: str  # "total" (district totals) or "mean" (mean score of each district's units)
+    districts: tuple[DistrictStanding, ...]  # best first
     own_rank: int | None
     units_compared: int
     best: tuple[UnitStanding, ...]  # this district's best unit(s) among all units compared
@@ -344,7 +346,6 @@ class Findings:
     criterion_15_3: tuple[Criterion153, ...]
     min_score_15_3: float
     comparison: Comparison | None = None
-    notes: dict = field(default_factory=dict)
 
 
 def _get(row, *cols):
@@ -483,7 +484,7 @@ def _criterion_15_3(units: pd.DataFrame, district: params.District, policy: para
         if days is None and district.deadline_15_3 and row is not None and _get(row, "as_of") is not None:
             try:
                 days = (district.deadline_15_3 - parse_as_of(str(row["as_of"])).end).days
-            except Exception:  # an unreadable as_of leaves the count unknown
+            except UsageError:  # an unreadable as_of leaves the count unknown
                 days = None
         out.append(Criterion153(
             unit=ref, score=score, target=policy.min_score_15_3, points_needed=needed,
@@ -494,48 +495,65 @@ def _criterion_15_3(units: pd.DataFrame, district: params.District, policy: para
 
 
 def _comparison(comparison: pd.DataFrame, units: pd.DataFrame, district: params.District, vi) -> Comparison | None:
+    """Where the district stands among the districts of a helpers.rank.compare_districts frame.
+
+    District totals (rows with unit_type 'huyện') are used when every district compared has one;
+    otherwise districts are compared on the mean score of their units.
+    """
     if comparison is None or len(comparison) == 0:
         return None
     df = comparison.reset_index(drop=True)
-    name_of_district = df["district"].map(lambda x: "" if _missing(x) else _nfc(x))
-    unit_names = df["unit"].map(lambda x: "" if _missing(x) else _nfc(x))
+    df = df[df["score"].notna()].reset_index(drop=True)
+    dist_name = [_nfc(x) if not _missing(x) else "" for x in df["district"]]
+    df["_district"] = dist_name
     if "unit_type" in df.columns:
         is_total = (df["unit_type"] == TOTAL_TYPE).fillna(False).astype(bool)
     else:
-        is_total = unit_names == name_of_district
-    own = name_of_district == _nfc(district.name)
+        is_total = pd.Series(False, index=df.index)
+    own_name = _nfc(district.name)
+    unit_rows = df[~is_total].reset_index(drop=True)
+    total_rows = df[is_total]
 
-    def _label(row) -> str | None:
-        return None if _missing(row.get("period_label")) else _nfc(row["period_label"])
+    def _label(rows: pd.DataFrame) -> str | None:
+        labels = [_nfc(x) for x in rows.get("period_label", pd.Series(dtype=object)) if not _missing(x)]
+        return labels[0] if labels else None
 
-    totals = df[is_total & df["score"].notna()]
-    standings = []
-    scores = [float(s) for s in totals["score"]]
-    for (_, row), s in zip(totals.iterrows(), scores):
-        rank = 1 + sum(1 for o in scores if o > s + _EPS)
-        band = _get(row, "band_computed", "band")
-        standings.append(DistrictStanding(
-            district=_nfc(row["district"]), score=s, band=None if band is None else _nfc(band),
-            period_label=_label(row), rank=rank, own=_nfc(row["district"]) == _nfc(district.name)))
+    names_in_order = list(dict.fromkeys(dist_name))
+    basis = "total" if names_in_order and set(total_rows["_district"]) >= set(names_in_order) else "mean"
+    entries = []
+    for name in names_in_order:
+        mine = unit_rows[unit_rows["_district"] == name]
+        if basis == "total":
+            score = float(total_rows[total_rows["_district"] == name]["score"].iloc[0])
+        elif len(mine):
+            score = round(float(mine["score"].astype(float).mean()), 2)
+        else:
+            continue
+        label = _label(mine) or _label(df[df["_district"] == name])
+        entries.append((name, score, len(mine), label))
+    scores = [e[1] for e in entries]
+    standings = [
+        DistrictStanding(district=n, score=s, units=k, period_label=lab,
+                         rank=1 + sum(1 for o in scores if o > s + _EPS), own=n == own_name)
+        for n, s, k, lab in entries
+    ]
     standings.sort(key=lambda d: (d.rank, vi(d.district)))
     own_rank = next((d.rank for d in standings if d.own), None)
 
-    unit_rows = df[~is_total & df["score"].notna()].reset_index(drop=True)
-    all_scores = [float(s) for s in unit_rows["score"]]
-    by_code = {str(c): r for c, r in zip(units.get("unit_code", []), units.to_dict("records")) if not _missing(c)}
+    all_scores = [float(x) for x in unit_rows["score"]]
+    by_code = {str(r["unit_code"]): r for r in units.to_dict("records")
+               if "unit_code" in r and not _missing(r["unit_code"])}
     by_name: dict[str, list] = {}
     for r in units.to_dict("records"):
         by_name.setdefault(registry.name_key(str(r.get("unit", ""))), []).append(r)
     mine = []
-    for _, row in unit_rows.iterrows():
-        if _nfc(row["district"]) != _nfc(district.name):
-            continue
+    for _, row in unit_rows[unit_rows["_district"] == own_name].iterrows():
         score = float(row["score"])
         rank = _get(row, "overall_rank")
         rank = int(rank) if rank is not None else 1 + sum(1 for o in all_scores if o > score + _EPS)
-        if "unit_type" in row and not _missing(row["unit_type"]):
+        if _get(row, "unit_type") is not None:
             ref = _ref(row)
-        elif "unit_code" in row and not _missing(row["unit_code"]) and str(row["unit_code"]) in by_code:
+        elif _get(row, "unit_code") is not None and str(row["unit_code"]) in by_code:
             ref = _ref(by_code[str(row["unit_code"])])
         else:
             same = by_name.get(registry.name_key(str(row["unit"])), [])
@@ -547,12 +565,12 @@ def _comparison(comparison: pd.DataFrame, units: pd.DataFrame, district: params.
         lo = max(m.overall_rank for m in mine)
         best = tuple(sorted((m for m in mine if m.overall_rank == hi), key=lambda m: vi(m.unit.name)))
         worst = tuple(sorted((m for m in mine if m.overall_rank == lo), key=lambda m: vi(m.unit.name)))
-    own_labels = [_label(r) for _, r in df[own].iterrows() if _label(r)]
     if not standings and not mine:
         return None
+    own_label = next((d.period_label for d in standings if d.own), None)
     return Comparison(
-        districts=tuple(standings), own_rank=own_rank, units_compared=len(unit_rows),
-        best=best, weakest=worst, own_period_label=own_labels[0] if own_labels else None,
+        basis=basis, districts=tuple(standings), own_rank=own_rank, units_compared=len(unit_rows),
+        best=best, weakest=worst, own_period_label=own_label,
     )
 
 
@@ -664,7 +682,15 @@ def _f_signed(ctx, x, digits: int = 2):
 def _f_ucfirst(text) -> str:
     s = str(text)
     out = s[:1].upper() + s[1:]
-    return jinja2.Markup(out) if isinstance(text, jinja2.Markup) else out  # keep escaping state
+    return Markup(out) if isinstance(text, Markup) else out  # keep the escaping state
+
+
+def _f_join_vi(items) -> str:
+    """join_vi for templates: parts that are already markup stay markup, the rest is escaped."""
+    parts = list(items)
+    if any(isinstance(x, Markup) for x in parts):
+        return Markup(join_vi(str(x) if isinstance(x, Markup) else str(escape(x)) for x in parts))
+    return join_vi(parts)
 
 
 def _f_units(items) -> str:
@@ -682,7 +708,7 @@ def _make_env(html: bool, base: str) -> jinja2.Environment:
     )
     env.filters.update(
         num=_f_num, pct=_f_pct, signed=_f_signed, vndate=fmt_date, ucfirst=_f_ucfirst,
-        unit=lambda u: unit_label(getattr(u, "unit", u)), units=_f_units, join_vi=join_vi,
+        unit=lambda u: unit_label(getattr(u, "unit", u)), units=_f_units, join_vi=_f_join_vi,
         absval=lambda x: abs(x),
     )
     env.globals["phrases"] = phrases
@@ -776,8 +802,9 @@ def render_text(findings: Findings, district, period, issued: date | None = None
 
 
 def render_html(findings: Findings, district, period, issued: date | None = None,
-                with_heading: bool = True) -> str:
-    """The narrative as an HTML fragment; every value from the data is escaped."""
+                with_heading: bool = False) -> str:
+    """The narrative as an HTML fragment; every value from the data is escaped. The heading block is
+    rendered separately (`render_heading_html`) unless `with_heading=True`."""
     ctx = _context(district, period) | {"f": findings, "with_heading": with_heading,
                                         "h": heading(district, period, issued)}
     return _nfc(_env(True).get_template("narrative.html.j2").render(ctx)).strip() + "\n"

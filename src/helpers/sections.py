@@ -86,9 +86,25 @@ def period_note(run, scored: pd.DataFrame):
     return Markdown(period_note_text(run.week, data_period(scored)))
 
 
+SUMMARY_LABELS = {
+    "period_label": "kỳ số liệu", "n_units": "số đơn vị", "mean_score": "điểm trung bình các đơn vị",
+    "median_score": "điểm trung vị", "at_15_3_count": "số đơn vị đạt từ mốc 15.3",
+    "best_units_full": "đơn vị cao nhất", "best_score": "điểm cao nhất", "worst_units_full": "đơn vị thấp nhất",
+    "worst_score": "điểm thấp nhất", "district_score": "điểm toàn huyện", "district_band": "xếp loại toàn huyện",
+    "district_delta": "tăng/giảm toàn huyện", "province_rank": "xếp hạng trong tỉnh",
+    "province_rank_of": "trên tổng số",
+}
+
+
 def summary_table(scored: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
+    """The district summary with Vietnamese labels (missing values shown as "—")."""
     s = rank.district_summary(scored, ranked)
-    rows = [(k, v) for k, v in s.items() if not isinstance(v, (dict, Period))]
+    rows = []
+    for key, label in SUMMARY_LABELS.items():
+        value = s.get(key)
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(value)
+        rows.append((label, "—" if value is None else value))
     rows += [(f"số đơn vị loại {band}", n) for band, n in (s.get("band_counts") or {}).items()]
     return pd.DataFrame(rows, columns=["chỉ số", "giá trị"])
 
@@ -105,8 +121,7 @@ def comparison(asked: Period, records: pd.DataFrame | None = None) -> pd.DataFra
 
 
 def comparison_table(run) -> pd.DataFrame:
-    table = comparison(run.week)
-    return table.sort_values("overall_rank").reset_index(drop=True)
+    return comparison(run.week).reset_index(drop=True)  # already ranked, ties in Vietnamese order
 
 
 # -- 04 narrative ---------------------------------------------------------------------------------

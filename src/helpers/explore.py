@@ -1,0 +1,676 @@
+"""Interactive views for JupyterLab: pure helpers, and thin ipywidgets panels wired to them.
+
+Every view has two layers. The helpers (`ranking_for`, `unit_history`, `unit_components`, `what_if`,
+`findings_with`, and the `*_html` functions that turn their results into HTML) take frames and
+return frames, dataclasses or HTML strings; they hold all the logic and are tested on their own.
+A `build_*_panel(run)` function only creates the widgets, observes their values and writes the
+helpers' HTML into the panel's `view` (an HTML widget). Notebooks call the builders inside
+`if run.interactive:` so batch runs stay static.
+
+Nothing here is policy: bands, targets, the notable-drop threshold and the weakest-N count come from
+helpers.params; the what-if and slider views change them only in a copy (dataclasses.replace).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from helpers import params, rank, score, tables
+from helpers.collation import vi_key
+from helpers.errors import UsageError
+from helpers.params import District, Policy
+from helpers.periods import Period, parse_as_of, parse_week_arg
+
+TOTAL_TYPE = score.TOTAL_TYPE
+# The index is scored out of 100 points and components are percentages (the same bounds ingest
+# checks); these bound the what-if inputs, they are not policy.
+SCALE_MAX = 100.0
+# Scores are reported with two decimals: the smallest step of the threshold slider and inputs.
+STEP = 0.01
+MISSING = tables.MISSING
+
+HISTORY_COLUMNS = ["as_of", "period_label", "period_kind", "score", "band", "prev_score", "delta",
+                   "rank", "rank_of", "derived", "source"]
+COMPONENT_TABLE_COLUMNS = ["key", "label", "value", "target", "met", "gap"]
+
+
+# -- small shared pieces ----------------------------------------------------------------------------
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _float(value) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def _int(value) -> int | None:
+    return None if _missing(value) else int(value)
+
+
+def _esc(value) -> str:
+    return html.escape("" if _missing(value) else str(value))
+
+
+def _num(value, signed: bool = False) -> str:
+    if _missing(value):
+        return MISSING
+    text = f"{float(value):+.2f}" if signed else f"{float(value):.2f}"
+    return text.replace("-", tables.MINUS)
+
+
+def unit_label(row, district_name: str | None = None) -> str:
+    """'xã Kiến An', 'thị trấn Chợ Mới'; the district's own total row: 'Toàn huyện Chợ Mới'."""
+    if row.get("unit_type") == TOTAL_TYPE:
+        return f"Toàn huyện {district_name or row.get('unit')}"
+    unit_type = row.get("unit_type")
+    return f"{unit_type} {row.get('unit')}" if not _missing(unit_type) and unit_type else str(row.get("unit"))
+
+
+def _district_of(scored: pd.DataFrame, district=None) -> District:
+    if isinstance(district, District):
+        return district
+    if isinstance(district, str):
+        return params.district_by_code(district) or params.district(district)
+    codes = scored["district_code"].dropna().unique() if len(scored) else []
+    found = params.district_by_code(str(codes[0])) if len(codes) == 1 else None
+    if found is None:
+        raise UsageError("không xác định được huyện của bảng điểm: hãy truyền huyện (district)")
+    return found
+
+
+def _unit_mask(frame: pd.DataFrame, unit_code: str) -> pd.Series:
+    return (frame["unit_code"] == str(unit_code)).fillna(False).astype(bool)
+
+
+def _unit_row(scored: pd.DataFrame, unit_code: str) -> pd.Series:
+    rows = scored[_unit_mask(scored, unit_code)]
+    if rows.empty:
+        raise UsageError(f"không có đơn vị mã '{unit_code}' trong bảng điểm của huyện")
+    return rows.iloc[0]
+
+
+# -- weeks and districts ----------------------------------------------------------------------------
+
+def available_weeks(records: pd.DataFrame) -> list[Period]:
+    """The weeks of reported (not derived) data in the store, newest first."""
+    is_week = (records["period_kind"] == "week").fillna(False).astype(bool)
+    rows = records[is_week & ~records["derived"].astype(bool)]
+    return sorted({parse_as_of(str(a)) for a in rows["as_of"].dropna().unique()}, reverse=True)
+
+
+def asked_week(records: pd.DataFrame, week: str | Period = "") -> Period:
+    """The week asked: a Period as given, a WEEK argument ('2023-W49', '2023-12-04'), or for '' the
+    latest week of reported data in the records (as helpers.notebook does with the store)."""
+    if isinstance(week, Period):
+        return week
+    if week:
+        return parse_week_arg(week)
+    weeks = available_weeks(records)
+    if not weeks:
+        raise UsageError("kho dữ liệu chưa có tuần nào: hãy nạp báo cáo trước (chiso ingest data/raw/...)")
+    return weeks[0]
+
+
+def week_options(records: pd.DataFrame, asked: Period | None = None) -> list[tuple[str, str]]:
+    """(label, ISO week) for each week of the store, newest first; the week asked is added when the
+    store holds no report for it (the ranking then uses the newest older data, and says so)."""
+    weeks = available_weeks(records)
+    if asked is not None and asked.iso_week not in {w.iso_week for w in weeks}:
+        weeks = sorted([*weeks, asked], reverse=True)
+    return [(w.label(), w.iso_week) for w in weeks]
+
+
+def district_options() -> list[tuple[str, str]]:
+    """(name, slug) of every district of params/districts.yaml, in file order."""
+    return [(d.name, slug) for slug, d in params.districts().items()]
+
+
+def scored_by_district(records: pd.DataFrame, asked: Period) -> dict[str, pd.DataFrame]:
+    """Slug -> scored rows for the week asked, for every district of params that has data by then."""
+    out = {}
+    for slug in params.districts():
+        frame = score.score_district(records, slug, asked)
+        if frame is not None:
+            out[slug] = frame
+    return out
+
+
+def unit_options(scored: pd.DataFrame, with_total: bool = True) -> list[tuple[str, str]]:
+    """(label, unit code) of the units of a scored frame in Vietnamese alphabetical order, the
+    district's own total first when `with_total`."""
+    district = _district_of(scored)
+    units = score.units_only(scored)
+    units = units[units["unit_code"].notna()]
+    opts = sorted(((unit_label(r, district.name), str(r["unit_code"])) for _, r in units.iterrows()),
+                  key=lambda t: vi_key(t[0]))
+    total = score.total_row(scored)
+    if with_total and total is not None and not _missing(total["unit_code"]):
+        opts.insert(0, (unit_label(total, district.name), str(total["unit_code"])))
+    return opts
+
+
+# -- 03: ranking for a district and a week ----------------------------------------------------------
+
+def ranking_for(records: pd.DataFrame, slug: str, week: str | Period = "") -> pd.DataFrame:
+    """The district's ranked units (helpers.rank.rank_units columns) for the week asked: its newest
+    data not newer than that week ('' = the latest week in the records). Empty without data."""
+    scored = score.score_district(records, slug, asked_week(records, week))
+    if scored is None:
+        return pd.DataFrame(columns=list(records.columns) + ["rank", "prev_rank", "rank_change"])
+    return rank.rank_units(scored)
+
+
+def ranking_html(records: pd.DataFrame, slug: str, week: str | Period = "") -> str:
+    """The period note and the ranking table of `ranking_for`, as HTML."""
+    from helpers import sections
+
+    district = params.district(slug)
+    asked = asked_week(records, week)
+    ranked = ranking_for(records, slug, asked)
+    if ranked.empty:
+        return (f"<p>Huyện <strong>{_esc(district.name)}</strong> chưa có số liệu nào đến tuần "
+                f"{_esc(asked.iso_week)} ({_esc(asked.label())}).</p>")
+    period = parse_as_of(str(ranked["as_of"].dropna().iloc[0]))
+    note = _esc(sections.period_note_text(asked, period)).replace("\n", " ")
+    caption = f"Xếp hạng các đơn vị của huyện {district.name}"
+    return f"<p>{note}</p>" + tables.style_ranked(ranked, caption=caption).to_html()
+
+
+# -- 02: one unit: history and components ----------------------------------------------------------
+
+def unit_history(records: pd.DataFrame, unit_code: str) -> pd.DataFrame:
+    """One row per period the records hold for the unit (oldest first), from the effective record of
+    each period (a reported row preferred over one derived from a later report): score, computed band,
+    previous score and change (printed, else computed), rank among the district's units in that period
+    and how many units were ranked, whether the row is derived, and its source file."""
+    rows = records[_unit_mask(records, unit_code)]
+    if rows.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in HISTORY_COLUMNS})
+    district_code = str(rows["district_code"].dropna().iloc[0])
+    district = params.district_by_code(district_code)
+    found, rank_at = [], []
+    for period in sorted({parse_as_of(str(a)) for a in rows["as_of"].dropna().unique()}):
+        eff = score.period_records(records, district_code, period)
+        mine = eff[_unit_mask(eff, unit_code)]
+        if mine.empty:
+            continue
+        units = score.units_only(eff)
+        ranks = dict(zip(units["unit_code"], rank.competition_rank(units["score"])))
+        found.append(mine.iloc[[0]])
+        rank_at.append((ranks.get(str(unit_code)), int(units["score"].notna().sum())))
+    history = score.score_records(pd.concat(found, ignore_index=True), district=district)
+    periods = [parse_as_of(str(a)) for a in history["as_of"]]
+    is_unit = history["unit_type"] != TOTAL_TYPE
+    out = pd.DataFrame({
+        "as_of": history["as_of"].astype("string"),
+        "period_label": pd.array([p.short_label() for p in periods], dtype="string"),
+        "period_kind": pd.array([p.kind for p in periods], dtype="string"),
+        "score": history["score"].astype("Float64"),
+        "band": history["band_computed"].astype("string"),
+        "prev_score": history["prev_score"].astype("Float64"),
+        "delta": history["delta"].astype("Float64").fillna(history["delta_computed"]),
+        "rank": pd.array([r if u else None for (r, _), u in zip(rank_at, is_unit)], dtype="Int64"),
+        "rank_of": pd.array([n if u else None for (_, n), u in zip(rank_at, is_unit)], dtype="Int64"),
+        "derived": history["derived"].astype(bool),
+        "source": history["source"].astype("string"),
+    })
+    return out[HISTORY_COLUMNS]
+
+
+def unit_components(scored: pd.DataFrame, unit_code: str) -> pd.DataFrame:
+    """The unit's components against their targets (params/targets.yaml), one row per component the
+    frame has: key, label, value (%), target (NA without one), met (NA without value or target) and
+    gap (points missing to the target, 0 when met)."""
+    row = _unit_row(scored, unit_code)
+    out = []
+    for comp in params.policy().components:
+        if comp.key not in scored.columns:
+            continue
+        value = _float(row[comp.key])
+        target = comp.target
+        met = gap = None
+        if value is not None and target is not None:
+            met = bool(row[f"{comp.key}_met"]) if f"{comp.key}_met" in row.index and not _missing(
+                row[f"{comp.key}_met"]) else value + 1e-9 >= target
+            gap = round(max(0.0, target - value), 2)
+        out.append({"key": comp.key, "label": comp.label, "value": value, "target": target, "met": met,
+                    "gap": gap})
+    frame = pd.DataFrame(out, columns=COMPONENT_TABLE_COLUMNS)
+    for c in ("value", "target", "gap"):
+        frame[c] = frame[c].astype("Float64")
+    frame["met"] = frame["met"].astype("boolean")
+    return frame
+
+
+def _band_cell(band) -> str:
+    css = tables.band_css(band)
+    return f'<td style="{css}">{_esc(band) if not _missing(band) else MISSING}</td>'
+
+
+def history_html(history: pd.DataFrame, label: str) -> str:
+    if history.empty:
+        return f"<p>Kho dữ liệu chưa có số liệu nào của {_esc(label)}.</p>"
+    head = ["Kỳ số liệu", "Ngày chốt", "Điểm", "Xếp loại", "Điểm kỳ trước", "Tăng/giảm", "Hạng trong huyện",
+            "Nguồn"]
+    body = []
+    for _, r in history.iterrows():
+        place = MISSING if _missing(r["rank"]) else f"{int(r['rank'])}/{int(r['rank_of'])}"
+        source = _esc(r["source"]) + (" (cột tuần trước)" if r["derived"] else "")
+        body.append("<tr>" + f"<td>{_esc(r['period_label'])}</td><td>{_esc(r['as_of'])}</td>"
+                    f"<td>{_num(r['score'])}</td>" + _band_cell(r["band"])
+                    + f"<td>{_num(r['prev_score'])}</td><td>{_num(r['delta'], signed=True)}</td>"
+                    f"<td>{place}</td><td>{source}</td></tr>")
+    return _table(f"Điểm của {label} qua các kỳ trong kho", head, body)
+
+
+def components_html(components: pd.DataFrame, label: str) -> str:
+    if components.empty:
+        return f"<p>Không có số liệu thành phần của {_esc(label)}.</p>"
+    head = ["Thành phần", "Giá trị (%)", "Chỉ tiêu (%)", "Kết quả", "Còn thiếu (điểm %)"]
+    body = []
+    for _, r in components.iterrows():
+        if _missing(r["target"]):
+            verdict = "không có chỉ tiêu"
+        elif _missing(r["met"]):
+            verdict = "chưa có số liệu"
+        else:
+            verdict = "đạt" if r["met"] else "chưa đạt"
+        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{_num(r['value'])}</td><td>{_num(r['target'])}</td>"
+                    f"<td>{verdict}</td><td>{_num(r['gap'])}</td></tr>")
+    return _table(f"Các thành phần của {label} so với chỉ tiêu", head, body)
+
+
+def _table(caption: str, head: list[str], body: list[str]) -> str:
+    cells = "".join(f"<th>{_esc(h)}</th>" for h in head)
+    return (f'<table class="explore"><caption>{_esc(caption)}</caption><thead><tr>{cells}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def unit_html(records: pd.DataFrame, scored: pd.DataFrame, unit_code: str) -> str:
+    """The unit's history across the store's periods and its components against targets, as HTML."""
+    district = _district_of(scored)
+    label = unit_label(_unit_row(scored, unit_code), district.name)
+    return (history_html(unit_history(records, unit_code), label)
+            + components_html(unit_components(scored, unit_code), label))
+
+
+# -- 04: what if, and findings under other thresholds -----------------------------------------------
+
+def policy_with(drop_threshold: float | None = None, weakest_n: int | None = None,
+                policy: Policy | None = None) -> Policy:
+    """params.policy() (or `policy`) with another notable-drop threshold and/or weakest-N count."""
+    pol = policy or params.policy()
+    changes = {}
+    if drop_threshold is not None:
+        if float(drop_threshold) < 0:
+            raise UsageError(f"mức giảm đáng chú ý phải ≥ 0, nhận được {drop_threshold}")
+        changes["notable_drop_points"] = float(drop_threshold)
+    if weakest_n is not None:
+        if int(weakest_n) < 1:
+            raise UsageError(f"số đơn vị yếu nhất phải ≥ 1, nhận được {weakest_n}")
+        changes["weakest_n"] = int(weakest_n)
+    return replace(pol, **changes) if changes else pol
+
+
+def comparison_with(scored: pd.DataFrame, others: Mapping[str, pd.DataFrame] | None) -> pd.DataFrame | None:
+    """The cross-district comparison with this district's rows replaced by `scored`; None without
+    other districts (`others`: slug -> scored rows, as scored_by_district returns)."""
+    if others is None:
+        return None
+    district = _district_of(scored)
+    frames = dict(others)
+    frames[district.slug] = scored
+    return rank.compare_districts(frames)
+
+
+def findings_with(scored: pd.DataFrame, district=None, drop_threshold: float | None = None,
+                  weakest_n: int | None = None, comparison: pd.DataFrame | None = None,
+                  policy: Policy | None = None):
+    """The district's findings (helpers.narrative.build_findings) under another notable-drop
+    threshold and/or weakest-N count; the defaults are those of params/targets.yaml."""
+    from helpers import narrative
+
+    district = _district_of(scored, district)
+    pol = policy_with(drop_threshold, weakest_n, policy)
+    return narrative.build_findings(rank.rank_units(scored), score.total_row(scored), district, pol, comparison)
+
+
+def findings_html(findings, scored: pd.DataFrame, district=None) -> str:
+    """Findings as the report words them (params/wording), without the heading block."""
+    from helpers import narrative
+
+    district = _district_of(scored, district)
+    return narrative.render_html(findings, district, score.period_of(scored), with_heading=False)
+
+
+def threshold_bounds(scored: pd.DataFrame, policy: Policy | None = None) -> tuple[float, float]:
+    """(min, max) of the notable-drop slider: from 0 to above both the largest fall of a unit in the
+    frame and the policy's threshold, so every setting that changes the findings is reachable."""
+    pol = policy or params.policy()
+    units = score.units_only(scored)
+    change = units["delta"].astype("Float64").fillna(units["delta_computed"].astype("Float64"))
+    falls = (-change[change < 0]).dropna()
+    largest = float(falls.max()) if len(falls) else 0.0
+    return 0.0, float(math.floor(max(largest, pol.notable_drop_points)) + 1)
+
+
+@dataclass(eq=False)
+class WhatIf:
+    """A unit's standing after changing its score and/or components (nothing is stored)."""
+
+    unit_code: str
+    unit_label: str
+    score: float | None
+    score_before: float | None
+    band: str | None
+    band_before: str | None
+    next_band: str | None
+    points_to_next_band: float | None
+    rank: int | None  # rank in the district with the change
+    rank_before: int | None  # rank with the reported figures
+    prev_rank: int | None  # rank of the previous period (unchanged by a what-if)
+    rank_of: int  # units ranked
+    scored: pd.DataFrame
+    ranked: pd.DataFrame
+    components: pd.DataFrame
+    findings: object  # helpers.narrative.Findings
+    changed: dict = field(default_factory=dict)  # column -> new value
+
+
+def _rank_of_unit(ranked: pd.DataFrame, unit_code: str) -> tuple[int | None, int | None]:
+    rows = ranked[_unit_mask(ranked, unit_code)]
+    if rows.empty:
+        return None, None
+    return _int(rows.iloc[0]["rank"]), _int(rows.iloc[0]["prev_rank"])
+
+
+def what_if(scored: pd.DataFrame, unit_code: str, score: float | None = None,
+            components: Mapping[str, float | None] | None = None, *, district=None,
+            others: Mapping[str, pd.DataFrame] | None = None, policy: Policy | None = None) -> WhatIf:
+    """Recompute band, gaps, rank and the district's findings with the unit's score and/or component
+    percentages replaced. A new score replaces the printed band and change (they are recomputed from
+    the score and the previous score). `others` (slug -> scored rows of the other districts) makes
+    the findings' cross-district comparison use the changed score too; `policy` overrides
+    params.policy() (e.g. from policy_with)."""
+    from helpers import narrative
+
+    district = _district_of(scored, district)
+    pol = policy or params.policy()
+    before = _unit_row(scored, unit_code)
+    keys = [c.key for c in pol.components if c.key in scored.columns]
+    changed = scored.copy()
+    mask = _unit_mask(changed, unit_code)
+    edits: dict = {}
+    if score is not None:
+        value = float(score)
+        if not 0 <= value <= SCALE_MAX:
+            raise UsageError(f"điểm phải nằm trong khoảng 0–{SCALE_MAX:g}, nhận được {score}")
+        edits["score"] = value
+        changed.loc[mask, "score"] = value
+        changed.loc[mask, "band"] = pd.NA
+        changed.loc[mask, "delta"] = pd.NA
+    for key, raw in (components or {}).items():
+        if key not in keys:
+            raise UsageError(f"không có thành phần '{key}' (có: {', '.join(keys)})")
+        value = None if _missing(raw) else float(raw)
+        if value is not None and not 0 <= value <= SCALE_MAX:
+            raise UsageError(f"thành phần '{key}' phải nằm trong khoảng 0–{SCALE_MAX:g}, nhận được {raw}")
+        edits[key] = value
+        changed.loc[mask, key] = pd.NA if value is None else value
+    rescored = globals()["score"].score_records(changed, district=district) if edits else scored
+    ranked = rank.rank_units(rescored)
+    after = _unit_row(rescored, unit_code)
+    new_rank, prev_rank = _rank_of_unit(ranked, unit_code)
+    old_rank, _ = _rank_of_unit(rank.rank_units(scored), unit_code)
+    comparison = comparison_with(rescored, others)
+    findings = narrative.build_findings(ranked, globals()["score"].total_row(rescored), district, pol,
+                                        comparison)
+    return WhatIf(
+        unit_code=str(unit_code), unit_label=unit_label(after, district.name),
+        score=_float(after["score"]), score_before=_float(before["score"]),
+        band=None if _missing(after["band_computed"]) else str(after["band_computed"]),
+        band_before=None if _missing(before["band_computed"]) else str(before["band_computed"]),
+        next_band=None if _missing(after["next_band"]) else str(after["next_band"]),
+        points_to_next_band=_float(after["points_to_next_band"]),
+        rank=new_rank, rank_before=old_rank, prev_rank=prev_rank,
+        rank_of=int(ranked["rank"].notna().sum()),
+        scored=rescored, ranked=ranked, components=unit_components(rescored, unit_code),
+        findings=findings, changed=edits,
+    )
+
+
+def _arrow(before: str, after: str) -> str:
+    return after if before == after else f"{before} → <strong>{after}</strong>"
+
+
+def what_if_html(result: WhatIf) -> str:
+    """The unit's new standing (score, band, rank; before → after), its components, and the district's
+    findings with the change, as HTML."""
+    lines = [
+        f"Điểm: {_arrow(_num(result.score_before), _num(result.score))}",
+        f"Xếp loại: {_arrow(_esc(result.band_before or MISSING), _esc(result.band or MISSING))}",
+        "Hạng trong huyện: " + _arrow(_esc(result.rank_before or MISSING), _esc(result.rank or MISSING))
+        + f"/{result.rank_of}" + (f" (kỳ trước: {result.prev_rank})" if result.prev_rank else ""),
+    ]
+    if result.next_band and result.points_to_next_band is not None:
+        lines.append(f"Cần thêm {_num(result.points_to_next_band)} điểm để lên loại {_esc(result.next_band)}")
+    summary = "".join(f"<li>{line}</li>" for line in lines)
+    return (f"<h4>{_esc(result.unit_label)}</h4><ul>{summary}</ul>"
+            + components_html(result.components, result.unit_label)
+            + "<h4>Nhận xét của huyện khi thay đổi như trên</h4>"
+            + findings_html(result.findings, result.scored))
+
+
+def findings_summary_html(findings) -> str:
+    """One line on what the thresholds select: notable drops and the weakest units per component."""
+    weakest = [f"{_esc(c.label)}: {len(c.weakest)}" for c in findings.components if c.weakest]
+    return (f"<p>Mức giảm đáng chú ý: từ {_num(findings.notable_drop_points)} điểm trở lên — "
+            f"{len(findings.drops)} đơn vị giảm đáng chú ý."
+            + (f" Số đơn vị yếu nhất được nêu tên theo thành phần: {'; '.join(weakest)}." if weakest else "")
+            + "</p>")
+
+
+# -- panels -------------------------------------------------------------------------------------------
+
+class Panel:
+    """Holds a panel's widgets: `controls` by name, the `view` (HTML) the helpers fill, and `box`,
+    the widget to display. Displaying a Panel displays its box."""
+
+    def __init__(self, title: str, controls: dict, view, refresh: Callable[[], None], buttons=()):
+        import ipywidgets as widgets
+
+        self.controls = controls
+        self.view = view
+        self.refresh = refresh
+        header = widgets.HTML(f"<h3>{_esc(title)}</h3>")
+        rows = [header, *controls.values(), *([widgets.HBox(list(buttons))] if buttons else []), view]
+        self.box = widgets.VBox(rows)
+        refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.box._repr_mimebundle_(**kwargs)
+
+
+def _style():
+    return {"description_width": "initial"}
+
+
+def _layout():
+    import ipywidgets as widgets
+
+    return widgets.Layout(width="auto", min_width="28em")
+
+
+def _records(records: pd.DataFrame | None) -> pd.DataFrame:
+    if records is not None:
+        return records
+    from helpers.store import Store
+
+    return Store().records()
+
+
+def _guarded(view, render: Callable[[], str]) -> Callable[[], None]:
+    """A refresh function that shows a Vietnamese error in the view instead of raising in a callback."""
+    from helpers.errors import ChisoError
+
+    def refresh() -> None:
+        try:
+            view.value = render()
+        except ChisoError as exc:
+            view.value = f'<p class="error">Không hiển thị được: {_esc(exc)}</p>'
+
+    return refresh
+
+
+def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
+    """03: choose a district and a week and see the district's ranking for it."""
+    import ipywidgets as widgets
+
+    records = _records(records)
+    asked = asked_week(records, run.week_arg)
+    district = widgets.Dropdown(options=district_options(), value=run.district.slug, description="Huyện:",
+                                style=_style(), layout=_layout())
+    week = widgets.Dropdown(options=week_options(records, asked), value=asked.iso_week, description="Tuần:",
+                            style=_style(), layout=_layout())
+    view = widgets.HTML()
+    refresh = _guarded(view, lambda: ranking_html(records, district.value, week.value))
+    panel = Panel("Xếp hạng theo huyện và tuần", {"district": district, "week": week}, view, refresh)
+    district.observe(lambda _: refresh(), names="value")
+    week.observe(lambda _: refresh(), names="value")
+    return panel
+
+
+def _scored_for(run, records: pd.DataFrame) -> tuple[Period, pd.DataFrame]:
+    asked = asked_week(records, run.week_arg)
+    scored = score.score_district(records, run.district.slug, asked)
+    if scored is None:
+        raise UsageError(f"huyện {run.district.name} chưa có số liệu nào đến tuần {asked.iso_week}")
+    return asked, scored
+
+
+def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
+    """02: pick a unit and see its history across the store's periods and its components vs targets."""
+    import ipywidgets as widgets
+
+    records = _records(records)
+    _, scored = _scored_for(run, records)
+    options = unit_options(scored)
+    unit = widgets.Dropdown(options=options, value=options[0][1], description="Đơn vị:", style=_style(),
+                            layout=_layout())
+    view = widgets.HTML()
+    refresh = _guarded(view, lambda: unit_html(records, scored, unit.value))
+    panel = Panel("Một đơn vị qua các kỳ", {"unit": unit}, view, refresh)
+    unit.observe(lambda _: refresh(), names="value")
+    return panel
+
+
+def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
+    """04: change a unit's score or components and see its band, its rank and the district's findings."""
+    import ipywidgets as widgets
+
+    records = _records(records)
+    asked, scored = _scored_for(run, records)
+    others = scored_by_district(records, asked)
+    pol = params.policy()
+    options = unit_options(scored, with_total=False)
+    unit = widgets.Dropdown(options=options, value=options[-1][1] if False else options[0][1],
+                            description="Đơn vị:", style=_style(), layout=_layout())
+    score_box = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP, description="Điểm:",
+                                         style=_style())
+    comp_boxes = {}
+    for comp in pol.components:
+        if comp.key not in scored.columns:
+            continue
+        target = "" if comp.target is None else f" (chỉ tiêu {comp.target:g}%)"
+        comp_boxes[comp.key] = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP,
+                                                        description=f"{comp.label}{target}:", style=_style())
+    reset = widgets.Button(description="Khôi phục số liệu báo cáo", icon="undo")
+    view = widgets.HTML()
+    loading = {"on": False}
+
+    def reported(code: str) -> dict:
+        row = _unit_row(scored, code)
+        return {"score": _float(row["score"]), **{k: _float(row[k]) for k in comp_boxes}}
+
+    def render() -> str:
+        base = reported(unit.value)
+        new_score = None if score_box.value == base["score"] else score_box.value
+        comps = {k: box.value for k, box in comp_boxes.items()
+                 if base[k] is None or box.value != base[k]}
+        comps = {k: v for k, v in comps.items() if not (base[k] is None and v == 0)}
+        return what_if_html(what_if(scored, unit.value, new_score, comps, district=run.district,
+                                    others=others, policy=pol))
+
+    show = _guarded(view, render)
+
+    def load(_=None) -> None:
+        base = reported(unit.value)
+        loading["on"] = True
+        try:
+            score_box.value = base["score"] if base["score"] is not None else 0.0
+            for k, box in comp_boxes.items():
+                box.value = base[k] if base[k] is not None else 0.0
+        finally:
+            loading["on"] = False
+        show()
+
+    def changed(_) -> None:
+        if not loading["on"]:
+            show()
+
+    controls = {"unit": unit, "score": score_box, **comp_boxes}
+    panel = Panel("Thử thay đổi điểm của một đơn vị", controls, view, load, buttons=[reset])
+    panel.controls["reset"] = reset
+    unit.observe(load, names="value")
+    for box in [score_box, *comp_boxes.values()]:
+        box.observe(changed, names="value")
+    reset.on_click(load)
+    return panel
+
+
+def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
+    """04: sliders for the notable-drop threshold and the weakest-N count; the findings follow."""
+    import ipywidgets as widgets
+
+    records = _records(records)
+    asked, scored = _scored_for(run, records)
+    comparison = comparison_with(scored, scored_by_district(records, asked))
+    pol = params.policy()
+    low, high = threshold_bounds(scored, pol)
+    n_units = len(score.units_only(scored))
+    drop = widgets.FloatSlider(value=pol.notable_drop_points, min=low, max=high, step=STEP,
+                               readout_format=".2f", continuous_update=False,
+                               description="Mức giảm đáng chú ý (điểm):", style=_style(), layout=_layout())
+    weakest = widgets.IntSlider(value=pol.weakest_n, min=1, max=max(n_units, pol.weakest_n),
+                                continuous_update=False, description="Số đơn vị yếu nhất nêu tên:",
+                                style=_style(), layout=_layout())
+    reset = widgets.Button(description="Về mức trong params/", icon="undo")
+    view = widgets.HTML()
+
+    def render() -> str:
+        found = findings_with(scored, run.district, drop.value, weakest.value, comparison, pol)
+        return findings_summary_html(found) + findings_html(found, scored, run.district)
+
+    refresh = _guarded(view, render)
+
+    def restore(_=None) -> None:
+        drop.value, weakest.value = pol.notable_drop_points, pol.weakest_n
+
+    panel = Panel("Nhận xét theo ngưỡng khác", {"drop_threshold": drop, "weakest_n": weakest}, view, refresh,
+                  buttons=[reset])
+    panel.controls["reset"] = reset
+    drop.observe(lambda _: refresh(), names="value")
+    weakest.observe(lambda _: refresh(), names="value")
+    reset.on_click(restore)
+    return panel

@@ -1,0 +1,224 @@
+"""Header -> column mapping, shared by every table parser (the one place that knows the keywords).
+
+Headers are matched on a folded copy of the text (upper case, no diacritics, same length), so
+"Điểm tổng hợp", "ĐIỂM TỔNG HỢP" and an NFD "Điểm" all match. The two "ĐIỂM TỔNG HỢP" columns of a
+weekly table are this week's score and last week's score, in that order, unless a header says
+"tuần trước" outright.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from helpers import params
+
+# Value columns, in the contract's order. reported_rank is the printed STT.
+VALUE_COLUMNS = [
+    "reported_rank", "score", "prev_score", "delta", "transparency_pct", "progress_pct", "online_pct",
+    "payment_pct", "digitization_pct", "e_cert", "e_cert_cum",
+]
+INT_COLUMNS = {"reported_rank", "e_cert", "e_cert_cum"}
+NAME, BAND = "name", "band"
+
+# Vietnamese labels, for messages and for the template (data/templates/bao_cao_766_mau.*).
+LABELS = {
+    "reported_rank": "STT",
+    NAME: "Đơn vị",
+    "score": "Điểm tổng hợp",
+    BAND: "Xếp loại",
+    "prev_score": "Điểm tuần trước",
+    "delta": "Tăng/giảm so với tuần trước",
+    "transparency_pct": "Công khai, minh bạch (%)",
+    "progress_pct": "Tiến độ giải quyết (%)",
+    "online_pct": "DVCTT (%)",
+    "payment_pct": "Thanh toán trực tuyến (%)",
+    "digitization_pct": "Số hóa (%)",
+    "e_cert": "Chứng thực điện tử",
+    "e_cert_cum": "Chứng thực điện tử (lũy kế)",
+}
+# The template's header row, in order.
+TEMPLATE_COLUMNS = ["reported_rank", NAME, "score", BAND, "prev_score", "delta", "transparency_pct",
+                    "progress_pct", "online_pct", "payment_pct", "digitization_pct", "e_cert", "e_cert_cum"]
+TOTAL_LABEL = "TOÀN HUYỆN"
+
+
+def kind_of(column: str) -> str:
+    return "int" if column in INT_COLUMNS else "float"
+
+
+def fold(text: str) -> str:
+    """Upper case without diacritics, one character per character (positions stay valid)."""
+    out = []
+    for ch in text:
+        if ch in "đĐ":
+            out.append("D")
+            continue
+        base = unicodedata.normalize("NFD", ch)[0]
+        up = base.upper()
+        out.append(up if len(up) == 1 else base)
+    return "".join(out)
+
+
+# -- header keywords -----------------------------------------------------------------------------
+# (kind, pattern on folded text). Order matters: longer, more specific phrases first.
+_S = r"\s*"
+_W = r"\s+"
+_PATTERNS: list[tuple[str, str]] = [
+    ("e_cert_cum", rf"CHUNG{_W}THUC(?:{_W}BAN{_W}SAO)?(?:{_W}DIEN{_W}TU)?{_S}\(?{_S}LUY{_W}KE{_S}\)?"),
+    ("e_cert", rf"CHUNG{_W}THUC(?:{_W}BAN{_W}SAO)?(?:{_W}DIEN{_W}TU)?"),
+    ("delta", rf"(?:TANG{_S}[/,-]?{_S}(?:HOAC{_W})?GIAM|CHENH{_W}LECH|BIEN{_W}DONG)(?:{_W}DIEM)?"
+              rf"(?:{_S}\(?{_S}SO{_W}VOI{_W}(?:TUAN|KY|THANG){_W}TRUOC{_S}\)?)?"),
+    ("prev_points", rf"(?:TONG{_W})?DIEM(?:{_W}(?:TONG{_W}HOP|SO))?{_S}\(?{_S}(?:TUAN|KY){_W}TRUOC{_S}\)?"),
+    ("points", rf"(?:TONG{_W}(?:SO{_W})?)?DIEM(?:{_W}(?:TONG{_W}HOP|SO|DAT|766))?"),
+    (BAND, rf"(?:MUC{_W})?(?:XEP|PHAN){_W}LOAI"),
+    ("transparency_pct", rf"CONG{_W}KHAI(?:{_S},?{_S}(?:VA{_W})?MINH{_W}BACH)?|MINH{_W}BACH|CKMB"),
+    ("progress_pct", rf"TIEN{_W}DO(?:{_S},?{_S}(?:KET{_W}QUA{_W})?GIAI{_W}QUYET)?|TDGQ"),
+    ("payment_pct", rf"THANH{_W}TOAN(?:{_W}TRUC{_W}TUYEN)?|TTTT"),
+    ("online_pct", rf"DVCTT|DICH{_W}VU{_W}(?:CONG{_W})?TRUC{_W}TUYEN|HO{_W}SO{_W}TRUC{_W}TUYEN"),
+    ("digitization_pct", rf"SO{_W}HOA(?:{_W}HO{_W}SO)?|MDSH"),
+    ("reported_rank", r"S\.?\s?T\.?\s?T|SO\s+THU\s+TU|TT"),
+    (NAME, rf"(?:TEN{_W})?DON{_W}VI|DIA{_W}PHUONG|XA{_S}[,/]{_S}THI{_W}TRAN|TEN{_W}XA"),
+]
+_HEADER_RE = re.compile(
+    "|".join(rf"(?P<g{i}>(?<![A-Z0-9])(?:{p})(?![A-Z0-9]))" for i, (_, p) in enumerate(_PATTERNS))
+)
+_KINDS = [k for k, _ in _PATTERNS]
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str   # a value column, "band", "name", or "points"/"prev_points" before resolution
+    start: int
+    end: int
+
+
+def scan(text: str) -> list[Hit]:
+    """Header keywords found in `text`, left to right, without overlaps."""
+    hits = []
+    for m in _HEADER_RE.finditer(fold(text)):
+        idx = int(m.lastgroup[1:])
+        hits.append(Hit(_KINDS[idx], m.start(), m.end()))
+    return hits
+
+
+def _resolve_points(kinds: list[str | None]) -> list[str | None]:
+    """'points' -> score for the first, prev_score for the next; 'prev_points' -> prev_score."""
+    out = list(kinds)
+    taken = {k for k in kinds if k == "prev_points"}
+    have_prev = bool(taken)
+    free = ["score"] + ([] if have_prev else ["prev_score"])
+    for i, k in enumerate(out):
+        if k == "prev_points":
+            out[i] = "prev_score"
+        elif k == "points":
+            out[i] = free.pop(0) if free else None
+    return out
+
+
+def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
+    """Columns of a header printed as running text (PDF extraction, one word per line).
+
+    Returns the ordered list of columns (value columns and "band"; the name and STT columns left
+    out) and the hits, or None when the text is not a table header: no score column, too many
+    words that are no header keyword (prose), or more than two score columns.
+    """
+    hits = scan(text)
+    points = [h for h in hits if h.kind in ("points", "prev_points")]
+    if not points or len(points) > 2 or not any(h.kind == NAME for h in hits):
+        return None
+    if not _mostly_keywords(text, hits):
+        return None
+    kinds = _resolve_points([h.kind for h in hits])
+    # A group header ("DỊCH VỤ TRỰC TUYẾN" above "DVCTT" and "THANH TOÁN") repeats a column keyword:
+    # the last occurrence is the column itself.
+    last: dict[str, int] = {}
+    for i, k in enumerate(kinds):
+        if k and k not in (NAME, "reported_rank"):
+            last[k] = i
+    if "score" not in last:
+        return None
+    order = sorted(last.items(), key=lambda kv: kv[1])
+    return [k for k, _ in order], hits
+
+
+_PAREN_RE = re.compile(r"\([^()]*\)")
+
+
+def _mostly_keywords(text: str, hits: list[Hit]) -> bool:
+    """True when at most as many words fall outside the keywords (and parentheses) as inside them."""
+    folded = list(fold(text))
+    for h in hits:
+        for i in range(h.start, h.end):
+            folded[i] = " "
+    rest = _PAREN_RE.sub(" ", "".join(folded))
+    stray = [w for w in re.findall(r"[A-Z]+", rest) if len(w) > 1]
+    return len(stray) <= max(2, len(hits))
+
+
+def classify_cell(text: str) -> str | None:
+    """The kind of one header cell: the last keyword in it (a merged group label comes first)."""
+    hits = scan(text)
+    if not hits:
+        return None
+    kinds = [h.kind for h in hits]
+    if any(k in ("points", "prev_points") for k in kinds) and "delta" not in kinds:
+        return "prev_points" if "prev_points" in kinds else "points"
+    return kinds[-1]
+
+
+def cell_columns(cells: list[str]) -> list[str | None]:
+    """Column of each header cell ("name", "band", a value column or None), score columns resolved."""
+    return _resolve_points([classify_cell(c) if c else None for c in cells])
+
+
+# -- bands and total labels ------------------------------------------------------------------------
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFC", text).upper() if ch.isalpha())
+
+
+def _plain(letters: str) -> str:
+    return "".join(ch for ch in fold(letters) if ch.isalpha())
+
+
+def band_keys() -> list[tuple[str, str, str]]:
+    """(band name, its letters in upper case, the same without diacritics) for params/bands.yaml."""
+    return [(name, _letters(name), _plain(_letters(name))) for name in params.band_names()]
+
+
+def normalise_band(text: str) -> str | None:
+    """The band name of params/bands.yaml that `text` spells, comparing letters with spaces removed
+    ("TRUNGB ÌNH" = "Trung bình"); None for a blank; ValueError when it is no band."""
+    letters = _letters(text)
+    if not letters:
+        return None
+    keys = band_keys()
+    for name, key, _ in keys:
+        if letters == key:
+            return name
+    plain = _plain(letters)
+    for name, _, pkey in keys:
+        if plain == pkey:
+            return name
+    raise ValueError(text)
+
+
+def is_band_prefix(text: str) -> bool:
+    """True when the letters of `text` begin (or are) some band's letters."""
+    letters = _letters(text)
+    if not letters:
+        return False
+    plain = _plain(letters)
+    return any(key.startswith(letters) or pkey.startswith(plain) for _, key, pkey in band_keys())
+
+
+_TOTAL_RE = re.compile(r"^(?:TOAN\s+(?:HUYEN|THI\s+XA|THANH\s+PHO|QUAN)|TONG\s+CONG|TONG\s+SO|CONG|TONG|"
+                       r"(?:UBND\s+)?HUYEN\s+\S.*)$")
+
+
+def is_total_label(name: str) -> bool:
+    """'TOÀN HUYỆN', 'Tổng cộng', 'Cộng', 'Huyện Chợ Mới': the district's own row."""
+    folded = re.sub(r"[^A-Z0-9 ]", " ", fold(name))
+    return bool(_TOTAL_RE.match(" ".join(folded.split())))

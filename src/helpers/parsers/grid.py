@@ -1,0 +1,185 @@
+"""Tables made of cells: markdown tables, spreadsheets, PDF and DOCX tables.
+
+A grid is a list of rows, each with the 1-based line (or spreadsheet row) where it starts and its
+cells. The header row is the first one whose cells name a unit column and a score column (columns.py);
+header rows below it (a two-row header with merged group cells) are merged column by column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpers.errors import InputError
+from helpers.parsers import columns as cols
+from helpers.parsers.base import RawRow, TableResult, collapse, split_unit_type, strip_markup
+from helpers.parsers.numbers import NumberError, from_cell, has_digit, is_blank_mark, is_number
+
+
+@dataclass
+class GridRow:
+    line: int
+    cells: list                       # str | int | float | datetime | None
+    refs: list[str] | None = None     # cell references ("D9") for messages, spreadsheets only
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    return strip_markup(str(value))
+
+
+def _is_numeric_cell(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and is_number(strip_markup(value))
+
+
+def header_columns(row: GridRow) -> list[str | None] | None:
+    """The columns a row names when it is a header row (a unit column and a score column), else None."""
+    texts = [cell_text(c) for c in row.cells]
+    if any(_is_numeric_cell(c) for c in row.cells):
+        return None
+    found = cols.cell_columns(texts)
+    if cols.NAME in found and "score" in found:
+        return found
+    return None
+
+
+def find_header(rows: list[GridRow]) -> int | None:
+    for i, row in enumerate(rows):
+        if header_columns(row) is not None:
+            return i
+    return None
+
+
+def _merge_header(rows: list[GridRow]) -> list[str]:
+    width = max(len(r.cells) for r in rows)
+    merged = []
+    for c in range(width):
+        parts: list[str] = []
+        for r in rows:
+            t = cell_text(r.cells[c]) if c < len(r.cells) else ""
+            if t and (not parts or parts[-1] != t):
+                parts.append(t)
+        merged.append(" ".join(parts))
+    return merged
+
+
+def _continues_header(row: GridRow) -> bool:
+    """A second header row: no number in it and at least one header keyword."""
+    if any(_is_numeric_cell(c) for c in row.cells):
+        return False
+    texts = [cell_text(c) for c in row.cells]
+    return any(cols.classify_cell(t) not in (None, cols.NAME) for t in texts if t)
+
+
+def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
+               strict_width: bool = False, start: int | None = None) -> TableResult:
+    """Rows of the first table with a recognisable header.
+
+    `header_rows` fixes how many rows the header has (markdown: the rows above the '---' line);
+    `strict_width` makes a row with fewer cells than the header an error (a truncated markdown row).
+    """
+    h = find_header(rows) if start is None else start
+    if h is None:
+        raise InputError(source, None, "không tìm thấy dòng tiêu đề của bảng (cần cột “Đơn vị” và cột "
+                                       "“Điểm tổng hợp”)")
+    if header_rows is None:
+        n = 1
+        while h + n < len(rows) and _continues_header(rows[h + n]):
+            n += 1
+    else:
+        n = max(1, header_rows)
+    head = _merge_header(rows[h:h + n])
+    kinds = cols.cell_columns(head)
+    width = len(head)
+    seen: dict[str, int] = {}
+    for idx, k in enumerate(kinds):
+        if k is None:
+            continue
+        if k in seen:
+            raise InputError(source, rows[h].line,
+                             f"tiêu đề bảng có hai cột cùng là “{cols.LABELS.get(k, k)}” "
+                             f"(“{head[seen[k]]}” và “{head[idx]}”)")
+        seen[k] = idx
+    if cols.NAME not in seen or "score" not in seen:
+        raise InputError(source, rows[h].line, "tiêu đề bảng thiếu cột “Đơn vị” hoặc cột “Điểm tổng hợp”")
+    value_cols = [k for k in kinds if k and k not in (cols.NAME, cols.BAND)]
+    # columns in the contract's order
+    value_cols = [c for c in cols.VALUE_COLUMNS if c in value_cols]
+    out: list[RawRow] = []
+    for row in rows[h + n:]:
+        cells = list(row.cells)
+        if all(cell_text(c) == "" for c in cells):
+            continue
+        if header_columns(row) is not None:  # the header repeated on a new page
+            continue
+        if strict_width and len(cells) < width:
+            raise InputError(source, row.line, f"dòng bảng bị cắt: có {len(cells)} ô, tiêu đề có {width} cột")
+        if strict_width and len(cells) > width:
+            raise InputError(source, row.line, f"dòng bảng có {len(cells)} ô, nhiều hơn {width} cột của tiêu đề "
+                                               "(thừa dấu '|'?)")
+        cells += [None] * (width - len(cells))
+        parsed = _parse_row(row, cells, kinds, value_cols, source)
+        if parsed is not None:
+            out.append(parsed)
+    return TableResult(value_cols, out)
+
+
+def _where(row: GridRow, idx: int, column: str) -> str:
+    label = cols.LABELS.get(column, column)
+    if row.refs and idx < len(row.refs):
+        return f"ô {row.refs[idx]} ({label})"
+    return f"cột “{label}”"
+
+
+def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: list[str],
+               source: str) -> RawRow | None:
+    name = collapse(cell_text(cells[kinds.index(cols.NAME)]))
+    values: dict = {c: None for c in value_cols}
+    band = None
+    for idx, k in enumerate(kinds):
+        if k is None or k == cols.NAME:
+            continue
+        raw = cells[idx]
+        if k == cols.BAND:
+            text = cell_text(raw)
+            if text and not is_blank_mark(text):
+                try:
+                    band = cols.normalise_band(text)
+                except ValueError:
+                    raise InputError(source, row.line,
+                                     f"{_where(row, idx, k)}: xếp loại “{text}” không thuộc các loại trong "
+                                     "params/bands.yaml") from None
+            continue
+        if isinstance(raw, str):
+            raw = cell_text(raw)
+            if k == "reported_rank" and raw.endswith(".") and raw[:-1].isdigit():
+                raw = raw[:-1]
+        try:
+            values[k] = from_cell(raw, cols.kind_of(k))
+        except NumberError as exc:
+            raise InputError(source, row.line, f"{_where(row, idx, k)}: {exc.message}") from None
+    rank = values.get("reported_rank")
+    data = [v for c, v in values.items() if c != "reported_rank" and v is not None]
+    if not name:
+        if not data and band is None:
+            return None  # a row with only its STT (an unused template row)
+        raise InputError(source, row.line, "dòng có số liệu nhưng không có tên đơn vị")
+    is_total = cols.is_total_label(name)
+    if not data and band is None:
+        if is_total or rank is None:
+            return None  # a section label inside the table, or a total row left blank
+        raise InputError(source, row.line, f"dòng của “{name}” không có số liệu (thiếu điểm tổng hợp)")
+    if values.get("score") is None:
+        raise InputError(source, row.line, f"dòng của “{name}” thiếu điểm tổng hợp")
+    unit_type = None
+    if not is_total:
+        name, unit_type = split_unit_type(name)
+    if has_digit(name) and not any(ch.isalpha() for ch in name):
+        raise InputError(source, row.line, f"tên đơn vị “{name}” không hợp lệ")
+    return RawRow(line=row.line, name=name, is_total=is_total, unit_type=unit_type, band=band, values=values)

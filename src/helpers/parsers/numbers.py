@@ -1,0 +1,112 @@
+"""Numbers as the reports print them.
+
+Scores and percentages use a decimal point or a decimal comma ("57.45", "78,7", "70,19"); counts use a
+dot or a comma as thousands separator ("1.746" = 1746). A dash alone is a blank cell.
+"""
+
+from __future__ import annotations
+
+import re
+
+MINUS = "-−–—"
+BLANK_MARKS = {"-", "−", "–", "—"}
+# A number token: optional sign, digits with '.'/',' groups, optional '%'.
+NUMBER_RE = re.compile(rf"^[+{MINUS}]?\d+(?:[.,]\d+)*%?$")
+THOUSANDS_RE = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
+
+
+class NumberError(ValueError):
+    """A cell that should hold a number and does not. `message` is in Vietnamese."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def is_number(text: str) -> bool:
+    return bool(NUMBER_RE.match(text.strip()))
+
+
+def is_blank_mark(text: str) -> bool:
+    return text.strip() in BLANK_MARKS
+
+
+def _sign_and_body(text: str) -> tuple[int, str]:
+    t = text.strip().replace(" ", "").replace("\u00a0", "")
+    if t.endswith("%"):
+        t = t[:-1]
+    sign = 1
+    if t and t[0] in "+" + MINUS:
+        sign = -1 if t[0] in MINUS else 1
+        t = t[1:]
+    return sign, t
+
+
+def parse_float(text: str) -> float:
+    """'57.45' -> 57.45, '78,7' -> 78.7, '-5.78' -> -5.78, '1.234,5' -> 1234.5, '59.8%' -> 59.8."""
+    raw = text
+    if not is_number(text.strip()):
+        raise NumberError(f"'{raw.strip()}' không phải là số")
+    sign, t = _sign_and_body(text)
+    dots, commas = t.count("."), t.count(",")
+    if dots and commas:
+        dec = "." if t.rfind(".") > t.rfind(",") else ","
+        grp = "," if dec == "." else "."
+        if t.count(dec) > 1:
+            raise NumberError(f"'{raw.strip()}' không phải là số")
+        t = t.replace(grp, "").replace(dec, ".")
+    elif dots + commas > 1:
+        sep = "." if dots else ","
+        if not THOUSANDS_RE.match(t) or t.count(sep) != dots + commas:
+            raise NumberError(f"'{raw.strip()}' không phải là số")
+        t = t.replace(sep, "")
+    else:
+        t = t.replace(",", ".")
+    try:
+        return sign * float(t)
+    except ValueError:
+        raise NumberError(f"'{raw.strip()}' không phải là số") from None
+
+
+def parse_int(text: str) -> int:
+    """'1746' -> 1746, '1.746' -> 1746, '2,834' -> 2834, '319.0' -> 319; '12.5' is an error."""
+    raw = text.strip()
+    if not is_number(raw):
+        raise NumberError(f"'{raw}' không phải là số")
+    sign, t = _sign_and_body(raw)
+    if t.isdigit():
+        return sign * int(t)
+    if THOUSANDS_RE.match(t):
+        return sign * int(t.replace(".", "").replace(",", ""))
+    value = parse_float(raw)
+    if value != int(value):
+        raise NumberError(f"'{raw}' không phải là số nguyên")
+    return int(value)
+
+
+def from_cell(value, kind: str):
+    """A spreadsheet or table cell as a number of `kind` ('float' or 'int'); None for a blank cell."""
+    import datetime as _dt
+
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise NumberError(f"'{value}' không phải là số")
+    if isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
+        raise NumberError("ô chứa ngày tháng, cần một số")
+    if isinstance(value, (int, float)):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise NumberError(f"'{value}' không phải là số")
+        if kind == "int":
+            if value != int(value):
+                raise NumberError(f"'{value}' không phải là số nguyên")
+            return int(value)
+        return float(value)
+    text = str(value).strip()
+    if not text or is_blank_mark(text):
+        return None
+    return parse_int(text) if kind == "int" else parse_float(text)

@@ -1,0 +1,276 @@
+"""Tables in extracted PDF text (the Chợ Mới seed): a header printed as running words, then rows.
+
+The text is read as a stream of whitespace-separated tokens, so a row may be wrapped over any number
+of lines: STT, the unit name (words), then one token per value column of the header, the band
+(xếp loại) as one or more words whose letters spell a band ("TRUNGB" + "ÌNH"). The district total row
+("TOÀN HUYỆN") has no STT. A row's line is the line of its first token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from helpers.errors import InputError
+from helpers.parsers import columns as cols
+from helpers.parsers.base import RawRow, TableResult, Token, collapse, split_unit_type, tokenize
+from helpers.parsers.numbers import NumberError, has_digit, is_blank_mark, is_number, parse_float, parse_int
+
+MAX_NAME_WORDS = 8
+HEADER_LOOKBACK = 250  # lines searched above the first row for the header
+_PAGE_MARK_RE = re.compile(r"^\s*(?:[-–]\s*\d{1,3}\s*[-–]|(?:trang|page)\s+\d{1,3}(?:\s*/\s*\d{1,3})?)\s*$",
+                           re.IGNORECASE)
+_TOTAL_START = {"TOAN", "TONG", "CONG", "HUYEN", "UBND"}
+
+
+def _is_int(text: str) -> bool:
+    return text.isdigit() and len(text) <= 4
+
+
+def _is_word(tok: Token) -> bool:
+    return not has_digit(tok.text) and not is_blank_mark(tok.text)
+
+
+@dataclass
+class Header:
+    columns: list[str]     # value columns and "band", in printed order
+    line: int              # line where the header starts
+    first_token: int       # index of the first token of the first row
+
+
+def _name_run(tokens: list[Token], i: int) -> int:
+    """Index after the run of name words starting at i."""
+    j = i
+    while j < len(tokens) and _is_word(tokens[j]) and j - i < MAX_NAME_WORDS + 2:
+        j += 1
+    return j
+
+
+def _row_start(tokens: list[Token], i: int) -> bool:
+    """A line that begins a table row: 'STT NAME ...' or 'TOÀN HUYỆN ...'."""
+    tok = tokens[i]
+    if not tok.first:
+        return False
+    if _is_int(tok.text):
+        return i + 1 < len(tokens) and _is_word(tokens[i + 1])
+    return _total_at(tokens, i)
+
+
+def _total_at(tokens: list[Token], i: int) -> bool:
+    """'TOÀN HUYỆN' (or 'Tổng cộng', 'Huyện X') followed by its numbers, possibly by its band first."""
+    if cols.fold(tokens[i].text).strip(".:") not in _TOTAL_START:
+        return False
+    j = _name_run(tokens, i)
+    if j >= len(tokens) or not (is_number(tokens[j].text) or is_blank_mark(tokens[j].text)):
+        return False
+    words = [t.text for t in tokens[i:j]]
+    for k in range(0, min(3, len(words) - 1) + 1):
+        head = words[:len(words) - k]
+        if k:
+            try:
+                cols.normalise_band(" ".join(words[len(words) - k:]))
+            except ValueError:
+                continue
+        if cols.is_total_label(" ".join(head)):
+            return True
+    return False
+
+
+def find_header(lines: list[str], tokens: list[Token] | None = None) -> Header | None:
+    """The first row preceded by a table header (within HEADER_LOOKBACK lines), or None."""
+    tokens = tokenize(lines) if tokens is None else tokens
+    # nearest line at or above each line that holds a unit/STT header keyword
+    nearest = [0] * (len(lines) + 1)
+    for ln in range(1, len(lines) + 1):
+        has_kw = any(h.kind in (cols.NAME, "reported_rank") for h in cols.scan(lines[ln - 1]))
+        nearest[ln] = ln if has_kw else nearest[ln - 1]
+    tried: set[int] = set()
+    for i in range(len(tokens)):
+        if not _row_start(tokens, i):
+            continue
+        row_line = tokens[i].line
+        ln = nearest[row_line - 1]
+        if not ln or row_line - ln > HEADER_LOOKBACK or ln in tried:
+            continue
+        tried.add(ln)
+        text = lines[ln - 1]
+        hits = [h for h in cols.scan(text) if h.kind in (cols.NAME, "reported_rank")]
+        block = text[hits[0].start:] + " " + " ".join(lines[ln:row_line - 1])
+        found = cols.stream_columns(block)
+        if found is not None:
+            return Header(found[0], ln, i)
+    return None
+
+
+def detect(lines: list[str]) -> bool:
+    return find_header(lines) is not None
+
+
+def parse(lines: list[str], source: str) -> TableResult:
+    tokens = tokenize(lines)
+    header = find_header(lines, tokens)
+    if header is None:
+        raise InputError(source, None, "không tìm thấy bảng điểm (tiêu đề có “ĐƠN VỊ”, “ĐIỂM TỔNG HỢP” và các "
+                                       "dòng số liệu)")
+    return _Parser(tokens, lines, header, source).run()
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], lines: list[str], header: Header, source: str):
+        self.t, self.lines, self.h, self.source = tokens, lines, header, source
+        self.columns = header.columns
+        self.value_cols = [c for c in cols.VALUE_COLUMNS
+                           if c in self.columns or c == "reported_rank"]
+
+    def err(self, line: int, message: str) -> InputError:
+        return InputError(self.source, line, message)
+
+    def run(self) -> TableResult:
+        t, i = self.t, self.h.first_token
+        rows: list[RawRow] = []
+        end = len(t)
+        while i < len(t):
+            tok = t[i]
+            if tok.first and _PAGE_MARK_RE.match(self.lines[tok.line - 1]):
+                i = self._skip_line(i)
+                continue
+            if tok.first and _is_int(tok.text) and self._alone(i) and i + 1 < len(t) and t[i + 1].first \
+                    and _is_int(t[i + 1].text):
+                i += 1  # a page number between two rows
+                continue
+            if _is_int(tok.text):
+                row, i = self._row(i, rank=int(tok.text))
+                rows.append(row)
+                continue
+            if has_digit(tok.text):
+                raise self.err(tok.line, f"không đọc được dòng của bảng: “{tok.text}” không phải số thứ tự (STT)")
+            if _total_at(t, i):
+                row, i = self._row(i, rank=None)
+                rows.append(row)
+                continue
+            skipped = self._repeated_header(i)
+            if skipped is not None:
+                i = skipped
+                continue
+            end = i
+            break
+        if not rows:
+            raise self.err(self.h.line, "bảng không có dòng số liệu nào")
+        self._check_tail(end)
+        return TableResult(self.value_cols, rows)
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _alone(self, i: int) -> bool:
+        return len(self.lines[self.t[i].line - 1].split()) == 1
+
+    def _skip_line(self, i: int) -> int:
+        line = self.t[i].line
+        while i < len(self.t) and self.t[i].line == line:
+            i += 1
+        return i
+
+    def _repeated_header(self, i: int) -> int | None:
+        """After a page break the header may be printed again: skip it when it names the same columns."""
+        line = self.t[i].line
+        if not any(h.kind in (cols.NAME, "reported_rank") for h in cols.scan(self.lines[line - 1])):
+            return None
+        for k in range(i, len(self.t)):
+            if _row_start(self.t, k):
+                block = " ".join(x.text for x in self.t[i:k])
+                found = cols.stream_columns(block)
+                if found is not None and found[0] == self.columns:
+                    return k
+                return None
+        return None
+
+    def _check_tail(self, end: int) -> None:
+        """Text after the table must not hold more rows (a row the parser could not read ends it)."""
+        if end >= len(self.t):
+            return
+        for ln in range(self.t[end].line, len(self.lines) + 1):
+            words = self.lines[ln - 1].split()
+            numbers = [w for w in words if is_number(w)]
+            if words and _is_int(words[0]) and len(numbers) >= 4 and any(not has_digit(w) for w in words):
+                raise self.err(ln, "dòng này có dạng một dòng số liệu nhưng nằm sau chỗ bảng bị ngắt; "
+                                   "kiểm tra các dòng phía trên")
+
+    def _row(self, i: int, rank: int | None) -> tuple[RawRow, int]:
+        t = self.t
+        first = t[i]
+        if rank is not None:
+            i += 1
+        j = _name_run(t, i)
+        words = [x.text for x in t[i:j]]
+        # a ward named by a number: "PHƯỜNG 1"
+        if len(words) == 1 and cols.fold(words[0]) in ("PHUONG", "XA") and j + 1 < len(t) \
+                and t[j].text.isdigit() and len(t[j].text) <= 2 and is_number(t[j + 1].text):
+            words.append(t[j].text)
+            j += 1
+        if not words:
+            raise self.err(first.line, "dòng của bảng thiếu tên đơn vị")
+        if len(words) > MAX_NAME_WORDS:
+            raise self.err(first.line, f"không đọc được dòng của bảng: sau STT {rank} không thấy số liệu "
+                                       f"(“{' '.join(words[:MAX_NAME_WORDS])} …”)")
+        band = None
+        columns = self.columns
+        if columns and columns[0] == cols.BAND:
+            # band printed right after the name: take the longest tail of words that spells a band
+            for k in range(1, min(3, len(words) - 1) + 1):
+                try:
+                    band = cols.normalise_band(" ".join(words[-k:]))
+                    words = words[:-k]
+                    break
+                except ValueError:
+                    continue
+            columns = columns[1:]
+        name = collapse(" ".join(words))
+        i = j
+        values: dict = {c: None for c in self.value_cols}
+        values["reported_rank"] = rank
+        expected_next = (rank + 1) if rank is not None else 1
+        n_values = len([c for c in columns if c != cols.BAND])
+        got = 0
+        for col in columns:
+            if col == cols.BAND:
+                k, letters = i, ""
+                while k < len(t) and _is_word(t[k]) and cols.is_band_prefix(letters + t[k].text):
+                    letters += t[k].text
+                    k += 1
+                if k > i:
+                    try:
+                        band = cols.normalise_band(letters)
+                    except ValueError:
+                        raise self.err(t[i].line, f"dòng của “{name}”: xếp loại “{' '.join(x.text for x in t[i:k])}”"
+                                                  " không thuộc các loại trong params/bands.yaml") from None
+                    i = k
+                elif i < len(t) and _is_word(t[i]) and col != columns[-1]:
+                    raise self.err(t[i].line, f"dòng của “{name}”: xếp loại “{t[i].text}” không thuộc các loại "
+                                              "trong params/bands.yaml")
+                continue
+            label = cols.LABELS.get(col, col)
+            if i >= len(t):
+                raise self.err(first.line, f"bảng bị cắt ngang: dòng của “{name}” chỉ có {got} trong {n_values} "
+                                           "giá trị của tiêu đề")
+            tok = t[i]
+            next_row = tok.first and _is_int(tok.text) and int(tok.text) == expected_next \
+                and i + 1 < len(t) and _is_word(t[i + 1]) and not cols.is_band_prefix(t[i + 1].text)
+            if next_row or (_is_word(tok) and not is_blank_mark(tok.text)):
+                raise self.err(first.line, f"dòng của “{name}” thiếu giá trị: có {got} trong {n_values} giá trị "
+                                           f"của tiêu đề (thiếu từ cột “{label}”)")
+            if is_blank_mark(tok.text):
+                values[col] = None
+            else:
+                try:
+                    values[col] = parse_int(tok.text) if cols.kind_of(col) == "int" else parse_float(tok.text)
+                except NumberError as exc:
+                    raise self.err(tok.line, f"dòng của “{name}”, cột “{label}”: {exc.message}") from None
+            got += 1
+            i += 1
+        is_total = rank is None
+        unit_type = None
+        if not is_total:
+            name, unit_type = split_unit_type(name)
+        if values.get("score") is None:
+            raise self.err(first.line, f"dòng của “{name}” thiếu điểm tổng hợp")
+        return RawRow(line=first.line, name=name, is_total=is_total, unit_type=unit_type, band=band,
+                      values=values), i

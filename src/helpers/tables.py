@@ -1,0 +1,202 @@
+"""Display helpers for the score and rank notebooks: pandas Stylers with Vietnamese headers.
+
+The band cell takes the band's colour of params/bands.yaml (the one palette charts use too) with a
+text colour chosen for contrast. Numbers show two decimals, missing values "—", and every text value
+is HTML-escaped (unit names come from input files).
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from helpers import params
+
+MISSING = "—"
+MINUS = "\u2212"
+TOTAL_TYPE = "huyện"
+
+
+def band_palette() -> dict[str, str]:
+    """Band name -> colour (hex), in params order (highest band first)."""
+    return {b.name: b.color for b in params.policy().bands}
+
+
+def _luminance(color: str) -> float:
+    """WCAG relative luminance of a '#rrggbb' colour."""
+    value = color.lstrip("#")
+    if len(value) == 3:
+        value = "".join(ch * 2 for ch in value)
+    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_color(background: str) -> str:
+    """Black or white, whichever contrasts more with the background (WCAG contrast ratio)."""
+    lum = _luminance(background)
+    on_black = (lum + 0.05) / 0.05
+    on_white = 1.05 / (lum + 0.05)
+    return "#000000" if on_black >= on_white else "#ffffff"
+
+
+def band_css(value) -> str:
+    """CSS for a band cell: the band's colour and a readable text colour; '' for unknown/missing."""
+    if value is None or pd.isna(value):
+        return ""
+    color = band_palette().get(str(value))
+    if color is None:
+        return ""
+    return f"background-color: {color}; color: {text_color(color)};"
+
+
+def _signed(value) -> str:
+    if value is None or pd.isna(value):
+        return MISSING
+    text = f"{float(value):+.2f}"
+    return text.replace("-", MINUS)
+
+
+def _signed_int(value) -> str:
+    if value is None or pd.isna(value):
+        return MISSING
+    return f"{int(value):+d}".replace("-", MINUS) if int(value) else "0"
+
+
+def _integer(value) -> str:
+    return MISSING if value is None or pd.isna(value) else str(int(value))
+
+
+def _full_name(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series([f"{t} {u}" if isinstance(t, str) and t else str(u)
+                      for u, t in zip(frame["unit"], frame["unit_type"])], index=frame.index, dtype="object")
+
+
+def _change(frame: pd.DataFrame) -> pd.Series:
+    printed = frame["delta"].astype("Float64") if "delta" in frame else None
+    computed = frame["delta_computed"].astype("Float64") if "delta_computed" in frame else None
+    if printed is None:
+        return computed if computed is not None else pd.Series(pd.NA, index=frame.index, dtype="Float64")
+    return printed.fillna(computed) if computed is not None else printed
+
+
+def _flag(row: pd.Series, column: str) -> bool:
+    value = row.get(column)
+    return value is not None and not pd.isna(value) and bool(value)
+
+
+def _notes(frame: pd.DataFrame) -> pd.Series:
+    notes = []
+    for _, row in frame.iterrows():
+        parts = []
+        if _flag(row, "notable_drop"):
+            parts.append("giảm mạnh so với kỳ trước")
+        if _flag(row, "band_mismatch"):
+            parts.append(f"báo cáo in xếp loại “{row.get('band')}”")
+        if _flag(row, "delta_mismatch"):
+            parts.append("mức tăng/giảm in khác điểm tính được")
+        if _flag(row, "prev_from_store"):
+            parts.append("điểm kỳ trước lấy từ báo cáo tuần trước")
+        if _flag(row, "target_15_3"):
+            deadline = row.get("deadline_15_3")
+            when = "" if deadline is None or pd.isna(deadline) else " trước " + _vi_date(str(deadline))
+            parts.append(f"phải đạt tiêu chí 15.3{when}")
+        notes.append("; ".join(parts) if parts else pd.NA)
+    return pd.Series(notes, index=frame.index, dtype="object")
+
+
+def _vi_date(iso: str) -> str:
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+def _number(value) -> str:
+    return f"{float(value):.2f}" if value is not None and not pd.isna(value) else MISSING
+
+
+def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, caption: str | None,
+           drop_empty: tuple[str, ...]) -> Styler:
+    for col in drop_empty:
+        if col in display.columns and display[col].isna().all():
+            display = display.drop(columns=col)
+    formatters = {k: v for k, v in formatters.items() if k in display.columns}
+    for col in display.columns:  # every other number: two decimals (Float64 escapes `precision`)
+        if col not in formatters and pd.api.types.is_numeric_dtype(display[col]):
+            formatters[col] = _number
+    styler = display.style.format(precision=2, na_rep=MISSING, escape="html")
+    styler = styler.format(formatters, na_rep=MISSING, escape="html")
+    if band_column and band_column in display.columns:
+        styler = styler.map(band_css, subset=[band_column])
+    styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(html.escape(caption))
+    return styler
+
+
+def _component_columns(frame: pd.DataFrame) -> dict[str, str]:
+    return {c.key: f"{c.label} (%)" for c in params.policy().components if c.key in frame.columns}
+
+
+def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
+    """The scored rows of a district (score_district) as a table: unit, score, computed band, previous
+    score, change, distances to the next band and to the criterion 15.3 score, components, notes.
+    Columns that are missing for every row (e.g. previous scores of a monthly letter) are left out."""
+    pol = params.policy()
+    threshold = f"{pol.min_score_15_3:g}"
+    display = pd.DataFrame(index=scored.index)
+    display["Đơn vị"] = _full_name(scored)
+    display["Điểm"] = scored["score"].astype("Float64")
+    display["Xếp loại"] = scored["band_computed"].astype("object")
+    display["Điểm kỳ trước"] = scored["prev_score"].astype("Float64")
+    display["Tăng/giảm"] = _change(scored)
+    display["Cách hạng trên (điểm)"] = scored["points_to_next_band"].astype("Float64")
+    display[f"Cách mốc {threshold} điểm (tiêu chí 15.3)"] = scored["points_to_15_3"].astype("Float64")
+    components = _component_columns(scored)
+    for key, label in components.items():
+        display[label] = scored[key].astype("Float64")
+    display["Ghi chú"] = _notes(scored)
+    display = display.astype({c: "object" for c in ["Đơn vị", "Xếp loại", "Ghi chú"]})
+    return _style(
+        display,
+        formatters={"Tăng/giảm": _signed},
+        band_column="Xếp loại",
+        caption=caption,
+        drop_empty=("Điểm kỳ trước", "Tăng/giảm", *components.values(), "Ghi chú"),
+    )
+
+
+def style_ranked(ranked: pd.DataFrame, caption: str | None = None) -> Styler:
+    """The ranked units of a district (rank_units) as a table: rank, unit, score, computed band,
+    previous rank, movement (+ = up) and change in points."""
+    display = pd.DataFrame(index=ranked.index)
+    display["Hạng"] = ranked["rank"]
+    display["Đơn vị"] = _full_name(ranked).astype("object")
+    display["Điểm"] = ranked["score"].astype("Float64")
+    display["Xếp loại"] = ranked["band_computed"].astype("object")
+    display["Hạng kỳ trước"] = ranked["prev_rank"]
+    display["Thay đổi hạng"] = ranked["rank_change"]
+    display["Tăng/giảm điểm"] = _change(ranked)
+    return _style(
+        display,
+        formatters={"Hạng": _integer, "Hạng kỳ trước": _integer, "Thay đổi hạng": _signed_int,
+                    "Tăng/giảm điểm": _signed},
+        band_column="Xếp loại",
+        caption=caption,
+        drop_empty=("Hạng kỳ trước", "Thay đổi hạng", "Tăng/giảm điểm"),
+    )
+
+
+def style_compared(compared: pd.DataFrame, caption: str | None = None) -> Styler:
+    """Units of several districts (compare_districts): each row says which period its data are for."""
+    display = pd.DataFrame(index=compared.index)
+    display["Hạng chung"] = compared["overall_rank"]
+    display["Huyện"] = compared["district"].astype("object")
+    display["Đơn vị"] = _full_name(compared).astype("object")
+    display["Điểm"] = compared["score"].astype("Float64")
+    display["Xếp loại"] = compared["band_computed"].astype("object")
+    display["Kỳ số liệu"] = compared["period_label"].astype("object")
+    display["Bách phân vị"] = compared["percentile"].astype("Float64")
+    return _style(display, formatters={"Hạng chung": _integer}, band_column="Xếp loại", caption=caption,
+                  drop_empty=())

@@ -28,7 +28,7 @@ report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/
 	$(BIN)/chiso report $(if $(WEEK),--week $(WEEK)) $(foreach d,$(DISTRICTS),--district $(d)) $(if $(JOBS),--jobs $(JOBS))
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) ## run the whole test suite (unit and end-to-end)
 	$(BIN)/python -m pytest

@@ -32,3 +32,14 @@ display(sections.period_note(run, scored))
 
 # %%
 display(tables.style_scored(scored))
+
+# %% [markdown]
+# ## Xem từng đơn vị
+# Khi chạy tương tác: chọn một đơn vị để xem điểm của đơn vị qua các kỳ có trong kho dữ liệu và các
+# chỉ tiêu thành phần so với mục tiêu.
+
+# %%
+from helpers import explore
+
+if run.interactive:
+    display(explore.build_unit_panel(run))

@@ -43,3 +43,13 @@ display(sections.summary_table(scored, ranked))
 
 # %%
 display(sections.comparison_table(run))
+
+# %% [markdown]
+# ## Xếp hạng theo huyện và tuần
+# Khi chạy tương tác: chọn huyện và tuần để xem bảng xếp hạng tương ứng (kèm kỳ số liệu được dùng).
+
+# %%
+from helpers import explore
+
+if run.interactive:
+    display(explore.build_ranking_panel(run))

@@ -30,3 +30,19 @@ report = sections.build_report(run)
 # %%
 for part in report.parts:
     display(HTML(part))
+
+# %% [markdown] tags=["remove"]
+# ## Thử nghiệm (không đưa vào báo cáo)
+# Khi chạy tương tác: thay đổi điểm hoặc chỉ tiêu thành phần của một đơn vị để xem xếp loại, thứ hạng
+# và nhận xét của huyện thay đổi thế nào; đổi mức giảm đáng chú ý và số đơn vị yếu nhất được nêu tên.
+# Không có gì được ghi vào kho dữ liệu.
+
+# %% tags=["remove"]
+from helpers import explore
+
+if run.interactive:
+    display(explore.build_what_if_panel(run))
+
+# %% tags=["remove"]
+if run.interactive:
+    display(explore.build_findings_panel(run))

@@ -207,3 +207,16 @@ def test_flag_line_colours_come_from_the_bands():
         x = line.get_xdata()[0]
         if isinstance(line, Line2D) and x in params.policy().flag_lines and x in by_band_min:
             assert to_hex(line.get_color()) == by_band_min[x]
+
+
+def test_units_that_must_reach_criterion_15_3_are_starred():
+    tm = params.district("thap-muoi")
+    assert tm.units_15_3  # Phú Điền and Trường Xuân in params
+    frame = pd.DataFrame({"unit": [tm.units_15_3[0], "Mỹ An", "Mỹ An"], "unit_type": ["xã", "xã", "thị trấn"],
+                          "score": [68.42, 73.53, 72.35], "rank": [3, 1, 2]}).sort_values("rank")
+    chart = charts.units_by_score(frame, tm, periods.parse_as_of("2023-09"))
+    check_chart(chart, "tháng 9/2023", "Tháp Mười")
+    labels = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
+    assert labels == ["1. xã Mỹ An", "2. thị trấn Mỹ An", f"3. {tm.units_15_3[0]} {charts.STAR}"]
+    assert any("15.3" in t.get_text() for t in chart.figure.legends[0].get_texts())
+    assert any("73,53" == t for t in texts(chart.figure))  # the district's decimal comma

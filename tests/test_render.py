@@ -174,3 +174,17 @@ def test_index_refuses_urls_as_links(tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "javascript:" not in page and "https://" not in page
     assert "Chưa tạo được báo cáo" in page and "phu-tan/report.html" not in page
+
+
+def test_title_from_an_official_heading_and_running_header():
+    page = render.clean_html(
+        "<html><head><title></title></head><body><main>"
+        '<header class="report-heading"><h1 class="doc-kind">BÁO CÁO</h1>'
+        '<p class="title">Kết quả xếp loại các đơn vị – Tháng 12 – Tuần 1 "HĐND & UBND"</p></header>'
+        "</main></body></html>",
+        district_name="Chợ Mới",
+    )
+    title = 'Báo cáo kết quả xếp loại các đơn vị – Tháng 12 – Tuần 1 "HĐND &amp; UBND" – huyện Chợ Mới'
+    assert f"<title>{title}</title>" in page
+    running = re.search(r"@top-right \{ content: (\"[^\"]*\")", page)
+    assert running and "Báo cáo kết quả" in running.group(1) and "\\22 " in running.group(1)

@@ -304,6 +304,11 @@ def _write_index(result: BatchResult, chosen, asked, snap) -> None:
         render.render_index(f"Tuần {asked.iso_week}", entries, result.out_dir / "index.html")
 
 
+def _say(quiet: bool, text: str) -> None:
+    if not quiet:
+        print(text, flush=True)
+
+
 def _report(result: BatchResult, quiet: bool) -> None:
     import sys
 

@@ -177,6 +177,20 @@ def _district(district) -> tuple[str, str]:
     return text, "."
 
 
+def _district_obj(district) -> District | None:
+    if isinstance(district, District):
+        return district
+    text = str(district or "").strip()
+    try:
+        known = params.districts()
+    except ChisoError:
+        return None
+    return known.get(text) or next((d for d in known.values() if d.name == text), None)
+
+
+STAR = "\u2605"  # marks the communes that must reach criterion 15.3
+
+
 def _period_text(period) -> str:
     """'tuần 1 tháng 12/2023' for a Period, an as_of string or a label given as text."""
     if period is None:
@@ -244,12 +258,16 @@ def _bands(df: pd.DataFrame) -> pd.Series:
     )
 
 
-def _unit_labels(df: pd.DataFrame) -> list[str]:
-    """Unit names; a name that occurs twice (xã Mỹ An, thị trấn Mỹ An) gets its type in front."""
+def _unit_labels(df: pd.DataFrame, district_name: str = "") -> list[str]:
+    """Unit names; a name that occurs twice (xã Mỹ An, thị trấn Mỹ An) or is also the district's name
+    (thị trấn Chợ Mới) gets its type in front."""
     names = _texts(df, "unit")
     types = _texts(df, "unit_type")
     counts = names.value_counts()
-    return [f"{t} {n}".strip() if counts.get(n, 0) > 1 else n for n, t in zip(names, types)]
+    return [
+        f"{t} {n}".strip() if counts.get(n, 0) > 1 or (district_name and n == district_name) else n
+        for n, t in zip(names, types)
+    ]
 
 
 _TYPE_ORDER = ["xã", "phường", "thị trấn"]
@@ -279,7 +297,7 @@ def _flag_lines(ax, orientation: str = "v") -> list:
     return handles
 
 
-_LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+_LABEL_BOX = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 1.0}
 
 
 def _wrap(text: str, width: int = 18) -> str:
@@ -358,15 +376,19 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
     palette = band_palette()
     colours = [palette.get(b, NEUTRAL) for b in bands]
     ranks = _floats(units, "rank")
+    d = _district_obj(district)
+    must = set(d.units_15_3) if d else set()
+    stars = [n in must and t == "xã" for n, t in zip(_texts(units, "unit"), _texts(units, "unit_type"))]
     labels = [
-        f"{int(r)}. {label}" if not math.isnan(r) else label for r, label in zip(ranks, _unit_labels(units))
+        (f"{int(r)}. {label}" if not math.isnan(r) else label) + (f" {STAR}" if star else "")
+        for r, label, star in zip(ranks, _unit_labels(units, name), stars)
     ]
     total = _floats(ranked[_is_total(ranked)], "score").dropna() if len(ranked) else pd.Series(dtype=float)
     missing = int(_floats(_units_only(ranked), "score").isna().sum())
 
     n = len(units)
     with mpl.rc_context(_RC):
-        fig, ax = _new_figure(0.24 * n + 1.5)
+        fig, ax = _new_figure(0.21 * n + 1.5)
         y = np.arange(n)
         ax.barh(y, scores, color=colours, height=0.72, edgecolor="white", linewidth=0.5, zorder=3)
         for yi, s in zip(y, scores):
@@ -385,6 +407,9 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
         ax.grid(axis="y", visible=False)
         ax.set_xlabel("Điểm (thang 100)")
         ax.set_title(f"Điểm Bộ chỉ số 766 của các {_types_phrase(units)} – huyện {name}", loc="left")
+        if any(stars):
+            handles.append(Patch(facecolor="none", edgecolor="none",
+                                 label=f"{STAR} phải đạt tiêu chí 15.3 (≥ {_num(params.policy().min_score_15_3)} điểm)"))
         _legend_below(fig, _band_handles() + handles, ncol=4)
     caption = (
         f"Điểm và xếp loại của {n} {_types_phrase(units)} huyện {name}, xếp theo thứ hạng"
@@ -500,7 +525,7 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
         return None
     name, decimal = _district(district)
     p = _as_period(period)
-    labels = pd.Series(_unit_labels(units), index=units.index)
+    labels = pd.Series(_unit_labels(units, name), index=units.index)
     frame = pd.DataFrame({"label": labels[valid], "change": change[valid]})
     frame = frame.sort_values(["change", "label"], ascending=[False, True], kind="stable")
     missing = int((~valid).sum())
@@ -511,7 +536,7 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
 
     n = len(frame)
     with mpl.rc_context(_RC):
-        fig, ax = _new_figure(0.24 * n + 1.4)
+        fig, ax = _new_figure(0.21 * n + 1.4)
         y = np.arange(n)
         values = frame["change"].to_numpy()
         ax.barh(y, values, color=colours, height=0.7, zorder=3)
@@ -559,8 +584,8 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
     rows = pd.concat([units, total.iloc[:1]]) if len(total) else units
     if rows.empty:
         return None
-    labels = _unit_labels(units) + (["Toàn huyện"] if len(total) else [])
     name, decimal = _district(district)
+    labels = _unit_labels(units, name) + (["Toàn huyện"] if len(total) else [])
     period_text = _period_text(period)
     met_colour = _hex(_mix(_rising_colour(), 0.45))
     missed = _falling_colour()
@@ -586,7 +611,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
         headers.append(_wrap(comp.label) + f"\n({target})")
 
     with mpl.rc_context(_RC):
-        fig, ax = _new_figure(0.25 * n_rows + 1.9)
+        fig, ax = _new_figure(0.23 * n_rows + 1.9)
         ax.imshow(colours, aspect="auto", interpolation="nearest")
         for i in range(n_rows):
             for j in range(n_cols):
@@ -635,7 +660,9 @@ def _history_points(history: pd.DataFrame, district) -> tuple[pd.DataFrame, bool
         df = df[df["district"] == name]
     df = df[_texts(df, "as_of").str.strip() != ""]
     label_col = next((c for c in ("period_label", "period", "label") if c in df.columns), None)
-    basis_mean = "basis" in df.columns and _texts(df, "basis").str.contains("mean|trung bình").any()
+    basis_mean = any(
+        _texts(df, col).str.contains("mean|trung bình").any() for col in ("basis", "source_kind") if col in df.columns
+    )
     if "unit_type" in df.columns:
         rows = []
         for as_of, grp in df.groupby(_texts(df, "as_of"), sort=False):
@@ -666,6 +693,12 @@ def _history_points(history: pd.DataFrame, district) -> tuple[pd.DataFrame, bool
     return out, basis_mean
 
 
+def _tick_label(period: Period) -> str:
+    """A short two-line tick: 'tuần 1\n12/2023' or 'tháng\n9/2023'."""
+    when = f"{period.start.month}/{period.start.year}"
+    return f"tuần {period.week_of_month}\n{when}" if period.kind == "week" else f"tháng\n{when}"
+
+
 def score_history(history: pd.DataFrame, district) -> Chart | None:
     """The district's score over the periods in the store, on the band background."""
     if history is None or len(history) == 0:
@@ -694,8 +727,8 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
             for xi, s in zip(x, points["score"]):
                 ax.annotate(_num(s, decimal), (xi, s), textcoords="offset points", xytext=(0, 7),
                             ha="center", fontsize=7.5, zorder=5)
-        if len(points) <= 10:
-            ax.set_xticks(x, points["label"].tolist(), rotation=30, ha="right")
+        if len(points) <= 12:
+            ax.set_xticks(x, [_tick_label(p) for p in points["period"]])
         else:
             locator = mpl.dates.AutoDateLocator(maxticks=10)
             ax.xaxis.set_major_locator(locator)

@@ -18,15 +18,17 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+import ipywidgets as widgets
 import pandas as pd
 
-from helpers import params, rank, score, tables
+from helpers import params, rank, tables
+from helpers import score as scoring
 from helpers.collation import vi_key
 from helpers.errors import UsageError
 from helpers.params import District, Policy
 from helpers.periods import Period, parse_as_of, parse_week_arg
 
-TOTAL_TYPE = score.TOTAL_TYPE
+TOTAL_TYPE = scoring.TOTAL_TYPE
 # The index is scored out of 100 points and components are percentages (the same bounds ingest
 # checks); these bound the what-if inputs, they are not policy.
 SCALE_MAX = 100.0
@@ -140,21 +142,21 @@ def scored_by_district(records: pd.DataFrame, asked: Period) -> dict[str, pd.Dat
     """Slug -> scored rows for the week asked, for every district of params that has data by then."""
     out = {}
     for slug in params.districts():
-        frame = score.score_district(records, slug, asked)
+        frame = scoring.score_district(records, slug, asked)
         if frame is not None:
             out[slug] = frame
     return out
 
 
 def unit_options(scored: pd.DataFrame, with_total: bool = True) -> list[tuple[str, str]]:
-    """(label, unit code) of the units of a scored frame in Vietnamese alphabetical order, the
-    district's own total first when `with_total`."""
+    """(label, unit code) of the units of a scored frame in Vietnamese alphabetical order of the name
+    (then the type), the district's own total first when `with_total`."""
     district = _district_of(scored)
-    units = score.units_only(scored)
+    units = scoring.units_only(scored)
     units = units[units["unit_code"].notna()]
-    opts = sorted(((unit_label(r, district.name), str(r["unit_code"])) for _, r in units.iterrows()),
-                  key=lambda t: vi_key(t[0]))
-    total = score.total_row(scored)
+    order = sorted(units.iterrows(), key=lambda t: (vi_key(t[1]["unit"]), vi_key(t[1]["unit_type"])))
+    opts = [(unit_label(r, district.name), str(r["unit_code"])) for _, r in order]
+    total = scoring.total_row(scored)
     if with_total and total is not None and not _missing(total["unit_code"]):
         opts.insert(0, (unit_label(total, district.name), str(total["unit_code"])))
     return opts
@@ -165,7 +167,7 @@ def unit_options(scored: pd.DataFrame, with_total: bool = True) -> list[tuple[st
 def ranking_for(records: pd.DataFrame, slug: str, week: str | Period = "") -> pd.DataFrame:
     """The district's ranked units (helpers.rank.rank_units columns) for the week asked: its newest
     data not newer than that week ('' = the latest week in the records). Empty without data."""
-    scored = score.score_district(records, slug, asked_week(records, week))
+    scored = scoring.score_district(records, slug, asked_week(records, week))
     if scored is None:
         return pd.DataFrame(columns=list(records.columns) + ["rank", "prev_rank", "rank_change"])
     return rank.rank_units(scored)
@@ -201,15 +203,15 @@ def unit_history(records: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     district = params.district_by_code(district_code)
     found, rank_at = [], []
     for period in sorted({parse_as_of(str(a)) for a in rows["as_of"].dropna().unique()}):
-        eff = score.period_records(records, district_code, period)
+        eff = scoring.period_records(records, district_code, period)
         mine = eff[_unit_mask(eff, unit_code)]
         if mine.empty:
             continue
-        units = score.units_only(eff)
+        units = scoring.units_only(eff)
         ranks = dict(zip(units["unit_code"], rank.competition_rank(units["score"])))
         found.append(mine.iloc[[0]])
         rank_at.append((ranks.get(str(unit_code)), int(units["score"].notna().sum())))
-    history = score.score_records(pd.concat(found, ignore_index=True), district=district)
+    history = scoring.score_records(pd.concat(found, ignore_index=True), district=district)
     periods = [parse_as_of(str(a)) for a in history["as_of"]]
     is_unit = history["unit_type"] != TOTAL_TYPE
     out = pd.DataFrame({
@@ -233,19 +235,18 @@ def unit_components(scored: pd.DataFrame, unit_code: str) -> pd.DataFrame:
     frame has: key, label, value (%), target (NA without one), met (NA without value or target) and
     gap (points missing to the target, 0 when met)."""
     row = _unit_row(scored, unit_code)
+
+    def col(name):
+        return row[name] if name in row.index and not _missing(row[name]) else None
+
     out = []
     for comp in params.policy().components:
         if comp.key not in scored.columns:
             continue
-        value = _float(row[comp.key])
-        target = comp.target
-        met = gap = None
-        if value is not None and target is not None:
-            met = bool(row[f"{comp.key}_met"]) if f"{comp.key}_met" in row.index and not _missing(
-                row[f"{comp.key}_met"]) else value + 1e-9 >= target
-            gap = round(max(0.0, target - value), 2)
-        out.append({"key": comp.key, "label": comp.label, "value": value, "target": target, "met": met,
-                    "gap": gap})
+        met = col(f"{comp.key}_met")
+        out.append({"key": comp.key, "label": comp.label, "value": _float(row[comp.key]),
+                    "target": _float(col(f"{comp.key}_target")), "met": None if met is None else bool(met),
+                    "gap": _float(col(f"{comp.key}_gap"))})
     frame = pd.DataFrame(out, columns=COMPONENT_TABLE_COLUMNS)
     for c in ("value", "target", "gap"):
         frame[c] = frame[c].astype("Float64")
@@ -277,7 +278,7 @@ def history_html(history: pd.DataFrame, label: str) -> str:
 def components_html(components: pd.DataFrame, label: str) -> str:
     if components.empty:
         return f"<p>Không có số liệu thành phần của {_esc(label)}.</p>"
-    head = ["Thành phần", "Giá trị (%)", "Chỉ tiêu (%)", "Kết quả", "Còn thiếu (điểm %)"]
+    head = ["Thành phần", "Giá trị (%)", "Chỉ tiêu (%)", "Kết quả", "Còn thiếu (điểm phần trăm)"]
     body = []
     for _, r in components.iterrows():
         if _missing(r["target"]):
@@ -286,7 +287,8 @@ def components_html(components: pd.DataFrame, label: str) -> str:
             verdict = "chưa có số liệu"
         else:
             verdict = "đạt" if r["met"] else "chưa đạt"
-        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{_num(r['value'])}</td><td>{_num(r['target'])}</td>"
+        target = MISSING if _missing(r["target"]) else f"{float(r['target']):g}"
+        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{_num(r['value'])}</td><td>{target}</td>"
                     f"<td>{verdict}</td><td>{_num(r['gap'])}</td></tr>")
     return _table(f"Các thành phần của {label} so với chỉ tiêu", head, body)
 
@@ -343,7 +345,7 @@ def findings_with(scored: pd.DataFrame, district=None, drop_threshold: float | N
 
     district = _district_of(scored, district)
     pol = policy_with(drop_threshold, weakest_n, policy)
-    return narrative.build_findings(rank.rank_units(scored), score.total_row(scored), district, pol, comparison)
+    return narrative.build_findings(rank.rank_units(scored), scoring.total_row(scored), district, pol, comparison)
 
 
 def findings_html(findings, scored: pd.DataFrame, district=None) -> str:
@@ -351,14 +353,14 @@ def findings_html(findings, scored: pd.DataFrame, district=None) -> str:
     from helpers import narrative
 
     district = _district_of(scored, district)
-    return narrative.render_html(findings, district, score.period_of(scored), with_heading=False)
+    return narrative.render_html(findings, district, scoring.period_of(scored), with_heading=False)
 
 
 def threshold_bounds(scored: pd.DataFrame, policy: Policy | None = None) -> tuple[float, float]:
     """(min, max) of the notable-drop slider: from 0 to above both the largest fall of a unit in the
     frame and the policy's threshold, so every setting that changes the findings is reachable."""
     pol = policy or params.policy()
-    units = score.units_only(scored)
+    units = scoring.units_only(scored)
     change = units["delta"].astype("Float64").fillna(units["delta_computed"].astype("Float64"))
     falls = (-change[change < 0]).dropna()
     largest = float(falls.max()) if len(falls) else 0.0
@@ -428,13 +430,13 @@ def what_if(scored: pd.DataFrame, unit_code: str, score: float | None = None,
             raise UsageError(f"thành phần '{key}' phải nằm trong khoảng 0–{SCALE_MAX:g}, nhận được {raw}")
         edits[key] = value
         changed.loc[mask, key] = pd.NA if value is None else value
-    rescored = globals()["score"].score_records(changed, district=district) if edits else scored
+    rescored = scoring.score_records(changed, district=district) if edits else scored
     ranked = rank.rank_units(rescored)
     after = _unit_row(rescored, unit_code)
     new_rank, prev_rank = _rank_of_unit(ranked, unit_code)
     old_rank, _ = _rank_of_unit(rank.rank_units(scored), unit_code)
     comparison = comparison_with(rescored, others)
-    findings = narrative.build_findings(ranked, globals()["score"].total_row(rescored), district, pol,
+    findings = narrative.build_findings(ranked, scoring.total_row(rescored), district, pol,
                                         comparison)
     return WhatIf(
         unit_code=str(unit_code), unit_label=unit_label(after, district.name),
@@ -483,23 +485,19 @@ def findings_summary_html(findings) -> str:
 
 # -- panels -------------------------------------------------------------------------------------------
 
-class Panel:
-    """Holds a panel's widgets: `controls` by name, the `view` (HTML) the helpers fill, and `box`,
-    the widget to display. Displaying a Panel displays its box."""
+class Panel(widgets.VBox):
+    """A panel to display: a title, its controls, optional buttons and the HTML `view` the helpers
+    fill. `controls` names every input widget (tests set their values); `refresh()` redraws."""
 
-    def __init__(self, title: str, controls: dict, view, refresh: Callable[[], None], buttons=()):
-        import ipywidgets as widgets
-
-        self.controls = controls
-        self.view = view
-        self.refresh = refresh
+    def __init__(self, title: str, controls: dict, view: widgets.HTML, refresh: Callable[[], None],
+                 buttons: tuple = ()):
         header = widgets.HTML(f"<h3>{_esc(title)}</h3>")
         rows = [header, *controls.values(), *([widgets.HBox(list(buttons))] if buttons else []), view]
-        self.box = widgets.VBox(rows)
+        super().__init__(rows)
+        self.controls = dict(controls)
+        self.view = view
+        self.refresh = refresh
         refresh()
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.box._repr_mimebundle_(**kwargs)
 
 
 def _style():
@@ -507,8 +505,6 @@ def _style():
 
 
 def _layout():
-    import ipywidgets as widgets
-
     return widgets.Layout(width="auto", min_width="28em")
 
 
@@ -535,8 +531,6 @@ def _guarded(view, render: Callable[[], str]) -> Callable[[], None]:
 
 def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """03: choose a district and a week and see the district's ranking for it."""
-    import ipywidgets as widgets
-
     records = _records(records)
     asked = asked_week(records, run.week_arg)
     district = widgets.Dropdown(options=district_options(), value=run.district.slug, description="Huyện:",
@@ -553,7 +547,7 @@ def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
 
 def _scored_for(run, records: pd.DataFrame) -> tuple[Period, pd.DataFrame]:
     asked = asked_week(records, run.week_arg)
-    scored = score.score_district(records, run.district.slug, asked)
+    scored = scoring.score_district(records, run.district.slug, asked)
     if scored is None:
         raise UsageError(f"huyện {run.district.name} chưa có số liệu nào đến tuần {asked.iso_week}")
     return asked, scored
@@ -561,8 +555,6 @@ def _scored_for(run, records: pd.DataFrame) -> tuple[Period, pd.DataFrame]:
 
 def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """02: pick a unit and see its history across the store's periods and its components vs targets."""
-    import ipywidgets as widgets
-
     records = _records(records)
     _, scored = _scored_for(run, records)
     options = unit_options(scored)
@@ -576,86 +568,80 @@ def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
 
 
 def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
-    """04: change a unit's score or components and see its band, its rank and the district's findings."""
-    import ipywidgets as widgets
-
+    """04: change a unit's score or components and see its band, its rank and the district's findings.
+    The unit first shown is the lowest ranked one; inputs start at the reported figures (a missing
+    figure shows 0 and counts as unchanged until it is edited)."""
     records = _records(records)
     asked, scored = _scored_for(run, records)
     others = scored_by_district(records, asked)
     pol = params.policy()
+    ranked = rank.rank_units(scored)
+    with_rank = ranked[ranked["rank"].notna() & ranked["unit_code"].notna()]
     options = unit_options(scored, with_total=False)
-    unit = widgets.Dropdown(options=options, value=options[-1][1] if False else options[0][1],
-                            description="Đơn vị:", style=_style(), layout=_layout())
-    score_box = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP, description="Điểm:",
-                                         style=_style())
-    comp_boxes = {}
+    first = str(with_rank.iloc[-1]["unit_code"]) if len(with_rank) else options[0][1]
+    unit = widgets.Dropdown(options=options, value=first, description="Đơn vị:", style=_style(),
+                            layout=_layout())
+    inputs = {"score": widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP, description="Điểm:",
+                                                style=_style())}
     for comp in pol.components:
-        if comp.key not in scored.columns:
-            continue
-        target = "" if comp.target is None else f" (chỉ tiêu {comp.target:g}%)"
-        comp_boxes[comp.key] = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP,
-                                                        description=f"{comp.label}{target}:", style=_style())
+        if comp.key in scored.columns:
+            target = "" if comp.target is None else f" (chỉ tiêu {comp.target:g}%)"
+            inputs[comp.key] = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP,
+                                                        description=f"{comp.label}{target} (%):", style=_style())
     reset = widgets.Button(description="Khôi phục số liệu báo cáo", icon="undo")
     view = widgets.HTML()
-    loading = {"on": False}
+    loading = [False]
 
-    def reported(code: str) -> dict:
-        row = _unit_row(scored, code)
-        return {"score": _float(row["score"]), **{k: _float(row[k]) for k in comp_boxes}}
+    def reported() -> dict[str, float]:
+        row = _unit_row(scored, unit.value)
+        return {k: _float(row[k]) or 0.0 for k in inputs}
 
     def render() -> str:
-        base = reported(unit.value)
-        new_score = None if score_box.value == base["score"] else score_box.value
-        comps = {k: box.value for k, box in comp_boxes.items()
-                 if base[k] is None or box.value != base[k]}
-        comps = {k: v for k, v in comps.items() if not (base[k] is None and v == 0)}
-        return what_if_html(what_if(scored, unit.value, new_score, comps, district=run.district,
+        base = reported()
+        edits = {k: box.value for k, box in inputs.items() if box.value != base[k]}
+        new_score = edits.pop("score", None)
+        return what_if_html(what_if(scored, unit.value, new_score, edits, district=run.district,
                                     others=others, policy=pol))
 
     show = _guarded(view, render)
 
     def load(_=None) -> None:
-        base = reported(unit.value)
-        loading["on"] = True
+        loading[0] = True
         try:
-            score_box.value = base["score"] if base["score"] is not None else 0.0
-            for k, box in comp_boxes.items():
-                box.value = base[k] if base[k] is not None else 0.0
+            for key, value in reported().items():
+                inputs[key].value = value
         finally:
-            loading["on"] = False
+            loading[0] = False
         show()
 
-    def changed(_) -> None:
-        if not loading["on"]:
+    def edited(_) -> None:
+        if not loading[0]:
             show()
 
-    controls = {"unit": unit, "score": score_box, **comp_boxes}
-    panel = Panel("Thử thay đổi điểm của một đơn vị", controls, view, load, buttons=[reset])
+    panel = Panel("Thử thay đổi số liệu của một đơn vị", {"unit": unit, **inputs}, view, load, buttons=(reset,))
     panel.controls["reset"] = reset
     unit.observe(load, names="value")
-    for box in [score_box, *comp_boxes.values()]:
-        box.observe(changed, names="value")
+    for box in inputs.values():
+        box.observe(edited, names="value")
     reset.on_click(load)
     return panel
 
 
 def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """04: sliders for the notable-drop threshold and the weakest-N count; the findings follow."""
-    import ipywidgets as widgets
-
     records = _records(records)
     asked, scored = _scored_for(run, records)
     comparison = comparison_with(scored, scored_by_district(records, asked))
     pol = params.policy()
     low, high = threshold_bounds(scored, pol)
-    n_units = len(score.units_only(scored))
+    n_units = len(scoring.units_only(scored))
     drop = widgets.FloatSlider(value=pol.notable_drop_points, min=low, max=high, step=STEP,
                                readout_format=".2f", continuous_update=False,
                                description="Mức giảm đáng chú ý (điểm):", style=_style(), layout=_layout())
     weakest = widgets.IntSlider(value=pol.weakest_n, min=1, max=max(n_units, pol.weakest_n),
                                 continuous_update=False, description="Số đơn vị yếu nhất nêu tên:",
                                 style=_style(), layout=_layout())
-    reset = widgets.Button(description="Về mức trong params/", icon="undo")
+    reset = widgets.Button(description="Về mức mặc định", icon="undo")
     view = widgets.HTML()
 
     def render() -> str:
@@ -668,7 +654,7 @@ def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
         drop.value, weakest.value = pol.notable_drop_points, pol.weakest_n
 
     panel = Panel("Nhận xét theo ngưỡng khác", {"drop_threshold": drop, "weakest_n": weakest}, view, refresh,
-                  buttons=[reset])
+                  buttons=(reset,))
     panel.controls["reset"] = reset
     drop.observe(lambda _: refresh(), names="value")
     weakest.observe(lambda _: refresh(), names="value")

@@ -139,6 +139,13 @@ def _exporter():
     )
 
 
+def _district_name(nb) -> str | None:
+    """The district the notebook ran for, from the parameters recorded in its metadata."""
+    slug = ((nb.metadata.get("papermill") or {}).get("parameters") or {}).get("district")
+    known = params.districts()
+    return known[slug].name if isinstance(slug, str) and slug in known else None
+
+
 def notebook_to_html(nb, title: str | None = None, resources_path: Path | None = None) -> str:
     """The report page of an executed notebook (a NotebookNode), cleaned and self-contained."""
     from markupsafe import Markup
@@ -152,13 +159,52 @@ def notebook_to_html(nb, title: str | None = None, resources_path: Path | None =
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # outputs with no shown type are dropped on purpose
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return clean_html(body, title=title)
+    return clean_html(body, title=title, district_name=_district_name(nb))
 
 
-def clean_html(document: str, title: str | None = None) -> str:
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _title_from(soup, district_name: str | None = None) -> str:
+    """The first <h1>; a short all-capitals kind ('BÁO CÁO') is joined to the title line beside it
+    ('Báo cáo kết quả xếp loại ...'); the district's name is added when the text lacks it."""
+    heading = soup.find("h1")
+    if heading is None:
+        return ""
+    text = _words(heading.get_text(" "))
+    box = heading.find_parent(["header", "section"])
+    line = box.find(class_="title") if box is not None else None
+    if line is not None and line is not heading:
+        sub = _words(line.get_text(" "))
+        if sub and text == text.upper() and len(text.split()) <= 4:
+            text = f"{text[:1]}{text[1:].lower()} {sub[:1].lower()}{sub[1:]}"
+        elif sub:
+            text = f"{text} – {sub}"
+    if district_name and district_name not in text:
+        text = f"{text} – huyện {district_name}"
+    return text
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal; '<' is escaped too, so the text can never close a <style> element."""
+    out = []
+    for ch in text:
+        if ch in '"\\<>' or ord(ch) < 0x20 or ch == "\x7f":
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def clean_html(document: str, title: str | None = None, district_name: str | None = None) -> str:
     """Make an HTML page safe to open offline: no script or plug-in, no external resource, no event
-    handler; tables wrapped for sideways scrolling; Vietnamese alt text; <title> from the first <h1>
-    unless given; text in NFC."""
+    handler; tables wrapped for sideways scrolling; Vietnamese alt text; <title> (and the PDF's running
+    header) from the first <h1> unless given; text in NFC."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(document, "html.parser")
@@ -196,10 +242,14 @@ def clean_html(document: str, title: str | None = None) -> str:
         if parent is not None and "table-wrap" in (parent.get("class") or []):
             continue
         table.wrap(soup.new_tag("div", attrs={"class": "table-wrap"}))
-    heading = soup.find("h1")
-    page_title = title or (" ".join(heading.get_text(" ").split()) if heading else "") or DEFAULT_TITLE
+    page_title = title or _title_from(soup, district_name) or DEFAULT_TITLE
     if soup.title is not None:
         soup.title.string = page_title
+    if soup.head is not None and soup.find("main") is not None:
+        # The running header of every PDF page after the first.
+        running = soup.new_tag("style")
+        running.string = f"@page {{ @top-right {{ content: {_css_string(_shorten(page_title, 160))}; }} }}"
+        soup.head.append(running)
     out = str(soup)
     if not out.lstrip().lower().startswith("<!doctype"):
         out = "<!DOCTYPE html>\n" + out
@@ -372,6 +422,7 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
         "period": _period_text(entry),
         "note": str(note),
         "score_text": _score_text(score, decimal),
+        "score_note": "trung bình các đơn vị cấp xã" if entry.get("score_kind") == "mean" else "",
         "band": str(band) if band else "",
         "band_class": band_class(band) if band else "",
         "html_href": None if error else _href(html_target, base_dir),
@@ -384,7 +435,8 @@ def render_index(week_label: str, entries: list[dict], out_path: Path) -> Path:
     """Write the week's index page listing the districts with score, band, data period and links.
 
     Each entry is a mapping with `slug` and, when known, `district` (name), `score`, `band` (else
-    computed from the score), `period_label` (text or a Period; else `as_of`), `html`/`pdf` (paths,
+    computed from the score), `score_kind` ("mean" when the score is the mean of the units),
+    `period_label` (text or a Period; else `as_of`), `html`/`pdf` (paths,
     relative to the index's folder or absolute; default `<slug>/report.html` and `.pdf`), `stale`
     or `note` (shown under the period), `error` (shown instead of the links).
     """

@@ -190,7 +190,7 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
         n = len(before)
         row["before"], row["after"] = row["optional"][:n], row["optional"][n:]
     return _template("appendix.html.j2", rows=rows, before=before, after=after, comp_headers=comp_headers,
-                     period=period, district=district)
+                     period=period, district=district, bands=pol.bands)
 
 
 def _text_color(hex_color: str) -> str:
@@ -279,4 +279,5 @@ def index_entry(snapshot: Snapshot, district: District, asked: Period, html_href
     band = None if value is None else next(b.name for b in params.policy().bands if value >= b.min)
     return {"slug": district.slug, "district": district.name, "province": district.province,
             "score": value, "score_kind": "total" if total is not None else "mean", "band": band,
-            "period_label": period.label() if period else "", "html": html_href, "pdf": pdf_href}
+            "period_label": period.label() if period else "", "as_of": period.as_of if period else "",
+            "stale": bool(period and period.as_of != asked.as_of), "html": html_href, "pdf": pdf_href}

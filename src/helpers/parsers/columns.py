@@ -68,7 +68,7 @@ _W = r"\s+"
 _PATTERNS: list[tuple[str, str]] = [
     ("e_cert_cum", rf"CHUNG{_W}THUC(?:{_W}BAN{_W}SAO)?(?:{_W}DIEN{_W}TU)?{_S}\(?{_S}LUY{_W}KE{_S}\)?"),
     ("e_cert", rf"CHUNG{_W}THUC(?:{_W}BAN{_W}SAO)?(?:{_W}DIEN{_W}TU)?"),
-    ("delta", rf"(?:TANG{_S}[/,-]?{_S}(?:HOAC{_W})?GIAM|CHENH{_W}LECH|BIEN{_W}DONG)(?:{_W}DIEM)?"
+    ("delta", rf"(?:TANG{_S}[/,-]?{_S}(?:HOAC{_W})?GIAM|CHENH{_W}LECH|BIEN{_W}DONG)(?:{_W}DIEM(?!{_W}(?:TUAN|KY){_W}TRUOC))?"
               rf"(?:{_S}\(?{_S}SO{_W}VOI{_W}(?:TUAN|KY|THANG){_W}TRUOC{_S}\)?)?"),
     ("prev_points", rf"(?:TONG{_W})?DIEM(?:{_W}(?:TONG{_W}HOP|SO))?{_S}\(?{_S}(?:TUAN|KY){_W}TRUOC{_S}\)?"),
     ("points", rf"(?:TONG{_W}(?:SO{_W})?)?DIEM(?:{_W}(?:TONG{_W}HOP|SO|DAT|766))?"),

@@ -68,7 +68,8 @@ def _total_at(tokens: list[Token], i: int) -> bool:
         head = words[:len(words) - k]
         if k:
             try:
-                cols.normalise_band(" ".join(words[len(words) - k:]))
+                if cols.normalise_band(" ".join(words[len(words) - k:])) is None:
+                    continue
             except ValueError:
                 continue
         if cols.is_total_label(" ".join(head)):
@@ -202,8 +203,8 @@ class _Parser:
         j = _name_run(t, i)
         words = [x.text for x in t[i:j]]
         # a ward named by a number: "PHƯỜNG 1"
-        if len(words) == 1 and cols.fold(words[0]) in ("PHUONG", "XA") and j + 1 < len(t) \
-                and t[j].text.isdigit() and len(t[j].text) <= 2 and is_number(t[j + 1].text):
+        if len(words) == 1 and cols.fold(words[0]) in ("PHUONG", "XA") and j < len(t) \
+                and t[j].text.isdigit() and len(t[j].text) <= 2:
             words.append(t[j].text)
             j += 1
         if not words:
@@ -214,15 +215,17 @@ class _Parser:
         band = None
         columns = self.columns
         if columns and columns[0] == cols.BAND:
-            # band printed right after the name: take the longest tail of words that spells a band
+            # band printed right after the name: a tail of the name words may spell it
             for k in range(1, min(3, len(words) - 1) + 1):
                 try:
                     band = cols.normalise_band(" ".join(words[-k:]))
-                    words = words[:-k]
-                    break
                 except ValueError:
                     continue
-            columns = columns[1:]
+                if band is None:
+                    continue
+                words = words[:-k]
+                columns = columns[1:]
+                break
         name = collapse(" ".join(words))
         i = j
         values: dict = {c: None for c in self.value_cols}
@@ -240,6 +243,9 @@ class _Parser:
                     try:
                         band = cols.normalise_band(letters)
                     except ValueError:
+                        if k >= len(t):
+                            raise self.err(first.line, f"bảng bị cắt ngang: dòng của “{name}” dừng ở xếp loại "
+                                                       f"“{letters}”") from None
                         raise self.err(t[i].line, f"dòng của “{name}”: xếp loại “{' '.join(x.text for x in t[i:k])}”"
                                                   " không thuộc các loại trong params/bands.yaml") from None
                     i = k

@@ -1,0 +1,82 @@
+"""Document parsers: a district's report file -> ParsedReport (rows as printed + document metadata).
+
+    from helpers.parsers import parse_document
+    report = parse_document("data/raw/cho-moi/000_0e14d90c141fb8cb.txt")
+
+The format is chosen from the content: the extension (or magic bytes) for xlsx / csv / pdf / docx;
+for text, a markdown table, a text table with a header (ĐƠN VỊ, ĐIỂM TỔNG HỢP, ...) and rows of
+numbers, or prose items "xã Tên 70,19 điểm". `fmt=` overrides the choice.
+
+Parsers do not match names to the registry nor check ranges, bands or deltas (helpers.ingest does).
+Unreadable content raises InputError (file and 1-based line); a file that cannot be opened, UsageError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from helpers.errors import InputError, UsageError
+from helpers.parsers import dispatch, documents, metadata, spreadsheet
+from helpers.parsers.archive import kind_of_zip
+from helpers.parsers.base import (
+    FORMATS, TEXT_FORMATS, ParsedReport, RawRow, ReportMeta, decode_text, read_bytes, split_lines,
+)
+
+__all__ = ["FORMATS", "ParsedReport", "RawRow", "ReportMeta", "parse_document", "detect_format"]
+
+_EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".pdf": "pdf", ".docx": "docx"}
+_UNSUPPORTED = {".xls": "xlsx", ".doc": "docx", ".ods": "xlsx", ".odt": "docx", ".rtf": "docx"}
+
+
+def _container(path: Path, data: bytes, source: str) -> str | None:
+    """'xlsx' / 'csv' / 'pdf' / 'docx' from the extension or the magic bytes; None for plain text."""
+    ext = path.suffix.lower()
+    if ext in _EXTENSIONS:
+        return _EXTENSIONS[ext]
+    if ext in _UNSUPPORTED:
+        raise InputError(source, None, f"định dạng {ext} không được hỗ trợ; hãy lưu lại thành .{_UNSUPPORTED[ext]}")
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        kind = kind_of_zip(data)
+        if kind is None:
+            raise InputError(source, None, "tệp nén (zip) không phải bảng tính XLSX hay văn bản DOCX")
+        return kind
+    return None
+
+
+def detect_format(path: str | Path) -> str:
+    """The format parse_document would choose for this file (reads the file)."""
+    return parse_document(path).format
+
+
+def parse_document(path: str | Path, fmt: str | None = None) -> ParsedReport:
+    """Parse one report file. `fmt` (one of FORMATS) overrides the format chosen from the content."""
+    path = Path(path)
+    source = path.name
+    if fmt is not None and fmt not in FORMATS:
+        raise UsageError(f"định dạng '{fmt}' không hợp lệ (có: {', '.join(FORMATS)})")
+    data = read_bytes(path, source)
+    sha = hashlib.sha256(data).hexdigest()
+    kind = fmt if fmt in ("xlsx", "csv", "pdf", "docx") else None
+    if kind is None and fmt is None:
+        kind = _container(path, data, source)
+    if kind == "xlsx":
+        result, meta = spreadsheet.parse_xlsx(data, source)
+        used = "xlsx"
+    elif kind == "csv":
+        result, meta = spreadsheet.parse_csv(data, source)
+        used = "csv"
+    elif kind == "pdf":
+        result, meta = documents.parse_pdf(data, source)
+        used = "pdf"
+    elif kind == "docx":
+        result, meta = documents.parse_docx(data, source)
+        used = "docx"
+    else:
+        lines = split_lines(decode_text(data, source))
+        used, result = dispatch.parse_lines(lines, source, fmt if fmt in TEXT_FORMATS else None)
+        meta = metadata.extract(list(enumerate(lines, start=1)), source)
+    return ParsedReport(source=source, path=path, sha256=sha, format=used, columns=list(result.columns),
+                        rows=result.rows, meta=meta)

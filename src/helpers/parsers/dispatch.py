@@ -1,0 +1,27 @@
+"""Choosing and running a text parser: markdown table, text table (PDF text) or prose."""
+
+from __future__ import annotations
+
+from helpers.errors import InputError, UsageError
+from helpers.parsers import markdown_table, prose, text_table
+from helpers.parsers.base import TEXT_FORMATS, TableResult
+
+_PARSERS = {"markdown": markdown_table, "text-table": text_table, "prose": prose}
+
+
+def detect(lines: list[str]) -> str | None:
+    """The text format the content shows: a markdown table, a text table, or prose items; else None."""
+    for fmt in ("markdown", "text-table", "prose"):
+        if _PARSERS[fmt].detect(lines):
+            return fmt
+    return None
+
+
+def parse_lines(lines: list[str], source: str, fmt: str | None = None) -> tuple[str, TableResult]:
+    if fmt is not None and fmt not in TEXT_FORMATS:
+        raise UsageError(f"định dạng '{fmt}' không dùng được cho văn bản (có: {', '.join(TEXT_FORMATS)})")
+    fmt = fmt or detect(lines)
+    if fmt is None:
+        raise InputError(source, None, "không tìm thấy bảng điểm hay danh sách điểm của các đơn vị (cần bảng có "
+                                       "cột “ĐƠN VỊ”, “ĐIỂM TỔNG HỢP”, hoặc các mục dạng “xã Tên 70,19 điểm”)")
+    return fmt, _PARSERS[fmt].parse(lines, source)

@@ -1,0 +1,84 @@
+"""Markdown tables (the Phú Tân seed, PDF-to-markdown converters, DOCX tables rendered by documents.py).
+
+A table is a block of consecutive lines holding '|' cell separators; the rows above the '---' line are
+the header. Cells lose HTML tags (<b>…</b>) and markdown emphasis; an empty STT cell is fine (the
+district total row). A row's line is its line in the file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from helpers.errors import InputError
+from helpers.parsers.base import TableResult
+from helpers.parsers.grid import GridRow, find_header, parse_grid
+
+_SEP_CELL_RE = re.compile(r"^\s*:?-{2,}:?\s*$")
+
+
+def _is_table_line(line: str) -> bool:
+    s = line.strip()
+    return s.startswith("|") and s.count("|") >= 2 or (s.count("|") >= 2 and not s.startswith("|")
+                                                         and s.endswith("|"))
+
+
+def split_cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|") and not s.endswith("\\|"):
+        s = s[:-1]
+    cells = re.split(r"(?<!\\)\|", s)
+    return [c.replace("\\|", "|").strip() for c in cells]
+
+
+def _is_separator(cells: list[str]) -> bool:
+    return bool(cells) and all(_SEP_CELL_RE.match(c) for c in cells if c.strip()) and any(c.strip() for c in cells)
+
+
+def blocks(lines: list[str]) -> list[tuple[list[GridRow], int | None]]:
+    """Each table block: its rows (separator lines left out) and how many rows its header has."""
+    out = []
+    i = 0
+    while i < len(lines):
+        if not _is_table_line(lines[i]):
+            i += 1
+            continue
+        rows: list[GridRow] = []
+        header_rows = None
+        while i < len(lines) and _is_table_line(lines[i]):
+            cells = split_cells(lines[i])
+            if _is_separator(cells):
+                if header_rows is None:
+                    header_rows = len(rows)
+            else:
+                rows.append(GridRow(i + 1, cells))
+            i += 1
+        out.append((rows, header_rows))
+    return out
+
+
+def _first_table(lines: list[str]):
+    for rows, header_rows in blocks(lines):
+        h = find_header(rows)
+        if h is not None:
+            return rows, h, header_rows
+    return None
+
+
+def detect(lines: list[str]) -> bool:
+    return _first_table(lines) is not None
+
+
+def parse(lines: list[str], source: str) -> TableResult:
+    found = _first_table(lines)
+    if found is None:
+        raise InputError(source, None, "không tìm thấy bảng markdown có cột “Đơn vị” và “Điểm tổng hợp”")
+    rows, h, header_rows = found
+    count = None
+    if header_rows is not None and header_rows > h:
+        count = header_rows - h
+    result = parse_grid(rows, source, header_rows=count, strict_width=True, start=h)
+    if not result.rows:
+        raise InputError(source, rows[h].line, "bảng không có dòng số liệu nào")
+    return result

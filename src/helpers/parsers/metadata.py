@@ -1,0 +1,242 @@
+"""Document metadata: district, province, period (week or month) and the district's rank in the province.
+
+Works on numbered lines (text files, extracted PDF/DOCX text, or the rows above a spreadsheet's
+table). Phrases may wrap over lines ("UBND tỉnh \\n\\nAn Giang").
+
+Period, in order of preference:
+1. a data-cut date: "chốt số liệu: Ngày 04/12/2023" or "(Ngày 09/10/2023 - Tuần 2)" -> that week;
+2. "Tuần N của tháng M năm Y" / "Tháng M – Tuần N" (year from the document date when missing)
+   -> the N-th Monday of the month;
+3. a document date with its day left blank, "ngày    tháng 9 năm 2023" -> the month.
+A week that contradicts the cut date, two different cut dates, or a cut date that is not a Monday
+are errors naming the line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from datetime import date
+
+from helpers import periods, registry
+from helpers.errors import InputError
+from helpers.parsers.base import ReportMeta
+
+_I = re.IGNORECASE
+_DATE = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})"
+CUT_RE = re.compile(rf"chốt\s+số\s+liệu\s*:?\s*(?:(?:vào\s+)?ngày\s*:?\s*)?{_DATE}(?:\s*[-–—,]?\s*tuần\s+0?(\d))?", _I)
+CUT_PAREN_RE = re.compile(rf"\(\s*ngày\s+{_DATE}\s*[-–—,]\s*tuần\s+0?(\d)\s*\)", _I)
+WEEK_OF_MONTH_RE = re.compile(r"tuần\s+0?(\d)\s*(?:của\s+|,\s*)?tháng\s+(\d{1,2})(?:\s*(?:năm\s+|/\s*)(\d{4}))?", _I)
+MONTH_WEEK_RE = re.compile(r"tháng\s+(\d{1,2})(?:\s*(?:năm\s+|/\s*)(\d{4}))?\s*[-–—]\s*tuần\s+0?(\d)", _I)
+DOC_DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", _I)
+BLANK_DAY_RE = re.compile(r"ngày[\s._…\-]*tháng\s+(\d{1,2})\s+năm\s+(\d{4})", _I)
+RANK_RE = re.compile(r"xếp\s+hạng[^\d|]{0,40}?(?<!\d)(\d{1,3})\s*/\s*(\d{1,3})(?!\s*/)(?!\d)", _I)
+PLACE_RE = re.compile(r"(?<!\w)(huyện|tỉnh)(?!\w)", _I)
+_PRIOR_RE = re.compile(r"(so\s+với|trước|cùng\s+kỳ)\s*\(?\s*$", _I)
+_STOP_UPPER = {"CỘNG", "ĐỘC", "VĂN", "SỐ", "V/V", "KÍNH"}
+_TRAIL = ",.;:)(!?/\"“”'|*"
+
+
+class _Text:
+    """Numbered lines joined with '\\n', with offset -> line number."""
+
+    def __init__(self, lines: list[tuple[int, str]]):
+        self.numbers = [n for n, _ in lines]
+        self.starts, pos, parts = [], 0, []
+        for _, text in lines:
+            self.starts.append(pos)
+            parts.append(text)
+            pos += len(text) + 1
+        self.text = "\n".join(parts)
+
+    def line_at(self, offset: int) -> int:
+        return self.numbers[max(0, bisect.bisect_right(self.starts, offset) - 1)] if self.numbers else 1
+
+
+def extract(lines: list[tuple[int, str]], source: str) -> ReportMeta:
+    """Metadata of a document given as (line number, text) pairs."""
+    t = _Text(lines)
+    meta = ReportMeta()
+    meta.district_name = _place(t, "huyện")
+    meta.province_name = _place(t, "tỉnh")
+    m = RANK_RE.search(t.text)
+    if m:
+        rank, of = int(m.group(1)), int(m.group(2))
+        if 0 < rank <= of:
+            meta.province_rank, meta.province_rank_of = rank, of
+    meta.period, meta.period_line = _period(t, source)
+    return meta
+
+
+# -- places -----------------------------------------------------------------------------------------
+
+def _words_after(t: _Text, end: int) -> list[str]:
+    """Words after a keyword up to the end of its line; the next non-empty line when fewer than two."""
+    nl = t.text.find("\n", end)
+    rest = t.text[end: nl if nl >= 0 else len(t.text)]
+    if rest and not (rest[0].isspace() or rest[0] == ":"):
+        return []
+    rest = rest.lstrip(" \t:")
+    # two or more spaces separate the columns of a flattened two-column letterhead
+    rest = re.split(r"\s{2,}|\t", rest.strip())[0] if rest.strip() else ""
+    words = rest.split()
+    if len(words) < 2 and nl >= 0 and not (words and words[-1][-1] in _TRAIL):
+        k = nl + 1
+        while k < len(t.text):
+            nxt = t.text.find("\n", k)
+            line = t.text[k: nxt if nxt >= 0 else len(t.text)]
+            if line.strip():
+                words += re.split(r"\s{2,}|\t", line.strip())[0].split()
+                break
+            if nxt < 0:
+                break
+            k = nxt + 1
+    return words
+
+
+def _name_from(words: list[str]) -> str | None:
+    out: list[str] = []
+    upper = None
+    for w in words[:5]:
+        core = w.strip(_TRAIL)
+        if not core or not core[0].isalpha() or not core[0].isupper():
+            break
+        letters = [ch for ch in core if ch.isalpha()]
+        is_upper = len(letters) > 1 and all(ch.isupper() for ch in letters)
+        if upper is None:
+            upper = is_upper
+        elif is_upper != upper and not (len(letters) == 1):
+            break
+        if upper and core in _STOP_UPPER:
+            break
+        out.append(core)
+        if w != core or len(out) == 4:  # punctuation ends the name
+            break
+    if not out or (upper and out[0] in ("UBND", "HĐND")):
+        return None
+    return " ".join(out)
+
+
+def _place(t: _Text, keyword: str) -> str | None:
+    """The most frequent name printed after 'huyện'/'tỉnh' (as printed at its first occurrence)."""
+    found: list[str] = []
+    for m in PLACE_RE.finditer(t.text):
+        if m.group(1).lower() != keyword:
+            continue
+        name = _name_from(_words_after(t, m.end()))
+        if name:
+            found.append(name)
+    if not found:
+        return None
+    counts = Counter(registry.name_key(n) for n in found)
+    best = max(counts.values())
+    return next(n for n in found if counts[registry.name_key(n)] == best)
+
+
+# -- period -----------------------------------------------------------------------------------------
+
+def _date(source: str, line: int, d: str, m: str, y: str) -> date:
+    try:
+        return date(int(y), int(m), int(d))
+    except (ValueError, OverflowError):
+        raise InputError(source, line, f"ngày {d}/{m}/{y} không hợp lệ") from None
+
+
+def _nth_monday(source: str, line: int, year: int, month: int, n: int) -> date:
+    try:
+        return periods.nth_monday(year, month, n)
+    except (ValueError, OverflowError):
+        raise InputError(source, line, f"tháng {month}/{year} không có tuần {n} (tuần N là thứ Hai thứ N "
+                                       "của tháng)") from None
+
+
+def _period(t: _Text, source: str) -> tuple[periods.Period | None, int | None]:
+    text = t.text
+    cuts: list[tuple[date, int, int | None]] = []  # (date, line, week printed beside it)
+    for rx in (CUT_RE, CUT_PAREN_RE):
+        for m in rx.finditer(text):
+            line = t.line_at(m.start())
+            d = _date(source, line, m.group(1), m.group(2), m.group(3))
+            cuts.append((d, line, int(m.group(4)) if m.group(4) else None))
+    cuts.sort(key=lambda c: c[1])
+    doc_year = doc_month = None
+    dm = DOC_DATE_RE.search(text)
+    if dm:
+        doc_month, doc_year = int(dm.group(2)), int(dm.group(3))
+    weeks: list[tuple[int, int, int | None, int]] = []  # (n, month, year, line)
+    for m in WEEK_OF_MONTH_RE.finditer(text):
+        if not _PRIOR_RE.search(text[max(0, m.start() - 25):m.start()]):
+            weeks.append((int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None,
+                          t.line_at(m.start())))
+    for m in MONTH_WEEK_RE.finditer(text):
+        if not _PRIOR_RE.search(text[max(0, m.start() - 25):m.start()]):
+            weeks.append((int(m.group(3)), int(m.group(1)), int(m.group(2)) if m.group(2) else None,
+                          t.line_at(m.start())))
+    weeks.sort(key=lambda w: w[3])
+    for n, month, _, line in weeks:
+        if not 1 <= month <= 12:
+            raise InputError(source, line, f"tháng {month} không hợp lệ")
+        if not 1 <= n <= 5:
+            raise InputError(source, line, f"tuần {n} không hợp lệ (tuần của tháng là 1–5)")
+
+    def year_of(month: int, year: int | None, ref: date | None) -> int | None:
+        """The year of 'tuần N tháng M' printed without one: the reference date's, or the year before
+        when the month is well after the reference month (a January report on December's last week)."""
+        if year:
+            return year
+        if ref is not None:
+            ref_year, ref_month = ref.year, ref.month
+        elif doc_year is not None:
+            ref_year, ref_month = doc_year, doc_month
+        else:
+            return None
+        if month - ref_month > 6:
+            return ref_year - 1
+        if ref_month - month > 6:
+            return ref_year + 1
+        return ref_year
+
+    if cuts:
+        cut, line, printed_week = cuts[0]
+        for other, other_line, _ in cuts[1:]:
+            if other != cut:
+                raise InputError(source, other_line, f"báo cáo ghi hai ngày chốt số liệu khác nhau: "
+                                                     f"{cut:%d/%m/%Y} (dòng {line}) và {other:%d/%m/%Y}")
+        if cut.weekday() != 0:
+            raise InputError(source, line, f"ngày chốt số liệu {cut:%d/%m/%Y} không phải thứ Hai (tuần báo cáo "
+                                           "chốt số liệu vào thứ Hai)")
+        for d, ln, n in cuts:
+            if n is not None and n != (d.day - 1) // 7 + 1:
+                raise InputError(source, ln, f"tuần ghi trong báo cáo mâu thuẫn với ngày chốt số liệu: ngày "
+                                             f"{d:%d/%m/%Y} là tuần {(d.day - 1) // 7 + 1} của tháng {d.month}, "
+                                             f"không phải tuần {n}")
+        for n, month, year, ln in weeks:
+            y = year_of(month, year, cut)
+            monday = _nth_monday(source, ln, y, month, n)
+            if monday != cut:
+                raise InputError(source, ln, f"tuần ghi trong báo cáo mâu thuẫn với ngày chốt số liệu: tuần {n} "
+                                             f"tháng {month}/{y} là ngày {monday:%d/%m/%Y}, còn ngày chốt số liệu là "
+                                             f"{cut:%d/%m/%Y} (dòng {line})")
+        return periods.week(cut), line
+    resolved: list[tuple[date, int]] = []
+    for n, month, year, ln in weeks:
+        y = year_of(month, year, None)
+        if y is None:
+            continue
+        resolved.append((_nth_monday(source, ln, y, month, n), ln))
+    if resolved:
+        first, line = resolved[0]
+        for other, ln in resolved[1:]:
+            if other != first:
+                raise InputError(source, ln, f"tuần ghi trong báo cáo mâu thuẫn với tuần ở dòng {line} "
+                                             f"({other:%d/%m/%Y} và {first:%d/%m/%Y})")
+        return periods.week(first), line
+    bm = BLANK_DAY_RE.search(text)
+    if bm:
+        month, year = int(bm.group(1)), int(bm.group(2))
+        line = t.line_at(bm.start())
+        if not 1 <= month <= 12:
+            raise InputError(source, line, f"tháng {month} không hợp lệ")
+        return periods.month(year, month), line
+    return None, None

@@ -1,0 +1,68 @@
+"""End to end: the four notebooks run top to bottom (01 → 04) on a scratch store, as a person runs them
+in JupyterLab (default parameters: district "cho-moi", week "" = the latest week in the store,
+interactive True: the widget panels are displayed) and as the batch runs them (interactive False: no
+widget at all). Executed with papermill's Python API on the project kernel, from notebooks/.
+"""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+NOTEBOOK_DIR = ROOT / "notebooks"
+NAMES = ["01_ingest", "02_score", "03_rank", "04_narrative"]
+KERNEL = "chiso766"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _execute(tmp_path, parameters: dict | None) -> dict[str, nbformat.NotebookNode]:
+    """Run the notebooks in order; the kernel inherits CHISO_STORE / CHISO_OUTPUTS from `scratch`."""
+    import papermill as pm
+
+    done = {}
+    for name in NAMES:
+        target = tmp_path / "executed" / f"{name}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pm.execute_notebook(str(NOTEBOOK_DIR / f"{name}.ipynb"), str(target), parameters=parameters or {},
+                            kernel_name=KERNEL, cwd=str(NOTEBOOK_DIR), progress_bar=False)
+        done[name] = nbformat.read(str(target), as_version=4)
+    return done
+
+
+def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def _widget_views(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o for o in _outputs(nb) if WIDGET_MIME in o.get("data", {})]
+
+
+def _assert_no_error(done: dict) -> None:
+    for name, nb in done.items():
+        errors = [o for o in _outputs(nb) if o.get("output_type") == "error"]
+        assert not errors, f"{name}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+
+
+def test_notebooks_run_with_default_parameters_and_show_widgets(scratch):
+    done = _execute(scratch, None)
+    _assert_no_error(done)
+    assert _widget_views(done["03_rank"]), "03_rank displayed no interactive panel"
+    assert _widget_views(done["02_score"]), "02_score displayed no interactive panel"
+    assert len(_widget_views(done["04_narrative"])) == 2, "04_narrative: what-if and threshold panels expected"
+    assert not _widget_views(done["01_ingest"])
+    # the report cell still shows the report, and every widget of 04 sits in a cell tagged "remove"
+    for cell in done["04_narrative"].cells:
+        if cell.cell_type == "code" and any(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", [])):
+            assert "remove" in cell.metadata.get("tags", [])
+    report_cell = next(c for c in done["04_narrative"].cells if "for part in report.parts" in c.source)
+    assert any("text/html" in o.get("data", {}) for o in report_cell.outputs)
+
+
+def test_notebooks_in_batch_mode_show_no_widget(scratch):
+    done = _execute(scratch, {"district": "cho-moi", "week": "", "interactive": False})
+    _assert_no_error(done)
+    for name, nb in done.items():
+        assert not _widget_views(nb), f"{name} displayed a widget with interactive=False"

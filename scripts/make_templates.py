@@ -58,7 +58,7 @@ def headers() -> list[str]:
 def rows() -> list[list]:
     """Every row of the template, as written to the CSV (and to the XLSX's first sheet)."""
     width = len(cols.TEMPLATE_COLUMNS)
-    pad = lambda r: list(r) + [""] * (width - len(r))  # noqa: E731
+    pad = lambda r: list(r) + [""] * (width - len(r))
     out = [pad([TITLE])]
     out += [pad(m) for m in META_ROWS]
     out.append(pad([]))

@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 
 from helpers import params
 from helpers.errors import InputError, UsageError
-from helpers.parsers import FORMATS, parse_document
-from helpers.parsers import dispatch, documents, metadata
+from helpers.parsers import FORMATS, dispatch, documents, metadata, parse_document
 from helpers.paths import project_root
 
 DATA = Path(__file__).parent / "data" / "parsers"
@@ -320,7 +319,8 @@ def test_template_files_are_current_and_empty(tmp_path):
     import sys
 
     script = project_root() / "scripts" / "make_templates.py"
-    out = subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], capture_output=True, text=True,
+                         check=False)
     assert out.returncode == 0, out.stderr
     for name in ("bao_cao_766_mau.xlsx", "bao_cao_766_mau.csv"):
         assert (tmp_path / name).read_bytes() == (TEMPLATES / name).read_bytes(), name
@@ -392,8 +392,8 @@ def test_pdf_text_table_without_rules(tmp_path):
     assert rep.columns == ["reported_rank", "score", "prev_score"]
     assert [(r.name, r.values["reported_rank"], r.values["score"], r.values["prev_score"]) for r in rep.rows] == [
         ("TOÀN HUYỆN", None, 60.5, 59.9), ("HIỆP XƯƠNG", 1, 63.2, 61.03), ("PHÚ THỌ", 2, 57.1, 57.88)]
-    lines, grid = documents.pdf_content(path.read_bytes(), path.name)
-    assert not grid
+    lines, tables = documents.pdf_content(path.read_bytes(), path.name)
+    assert not tables  # no ruled table: the extracted text went to the text-table parser
     for row in rep.rows:
         assert lines[row.line - 1].startswith(("TOÀN", str(row.values["reported_rank"])))
     assert rep.meta.period.start == date(2023, 10, 23)  # week 4 of October, year from the document date
@@ -687,3 +687,30 @@ def test_mangled_seeds_never_crash(data):
         metadata.extract(list(enumerate(lines, start=1)), "fuzz.txt")
     except InputError as exc:
         assert exc.source == "fuzz.txt"
+
+
+# -- more layouts ----------------------------------------------------------------------------------
+
+def test_markdown_table_continued_after_a_page_break(tmp_path):
+    text = ("UBND HUYỆN PHÚ TÂN\n(Ngày 30/10/2023 - Tuần 5)\n\n"
+            "| STT | ĐƠN VỊ | ĐIỂM TỔNG HỢP | XẾP LOẠI |\n|---|---|---|---|\n"
+            "| 1 | PHÚ LÂM | 64 | TRUNG BÌNH |\n\nTrang 2\n\n"
+            "| STT | ĐƠN VỊ | ĐIỂM TỔNG HỢP | XẾP LOẠI |\n|---|---|---|---|\n"
+            "| 2 | PHÚ AN | 62,5 | TRUNG BÌNH |\n\n"
+            "| Nơi nhận | Chánh văn phòng |\n")
+    rep = parse_document(write(tmp_path, "p.md", text))
+    assert [(r.line, r.name, r.values) for r in rep.rows] == [
+        (6, "PHÚ LÂM", {"reported_rank": 1, "score": 64.0}), (12, "PHÚ AN", {"reported_rank": 2, "score": 62.5})]
+    assert rep.meta.period.start == date(2023, 10, 30)
+
+
+def test_prose_item_after_a_false_start(tmp_path):
+    rep = parse_document(write(tmp_path, "p.txt", "Các xã còn lại như xã Mỹ An 70 điểm.\n"))
+    assert [(r.name, r.values["score"]) for r in rep.rows] == [("Mỹ An", 70.0)]
+
+
+def test_fmt_override_on_seeds():
+    assert parse_document(SEED_CHO_MOI, "text-table").format == "text-table"
+    assert len(parse_document(SEED_PHU_TAN, "markdown").rows) == 19
+    with pytest.raises(InputError):
+        parse_document(SEED_THAP_MUOI, "text-table")

@@ -150,6 +150,8 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, queue=None) 
                 str(notebooks_dir() / f"{name}.ipynb"), str(staging / f"{name}.ipynb"),
                 parameters={"district": slug, "week": week, "interactive": False},
                 kernel_name=KERNEL_NAME, cwd=str(notebooks_dir()), progress_bar=False, log_output=False,
+                # the kernel talks to us on loopback only; its warning about unencrypted TCP is noise here
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
             _tell(queue, slug, name, "done")
         current = "render"
@@ -202,7 +204,7 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
 
     chosen = [params.district(s) for s in slugs] if slugs else list(params.districts().values())
     asked = periods.parse_week_arg(week) if week else None
-    jobs = jobs or os.cpu_count() or 1
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs  # 0 is refused below, not read as 'all CPUs'
     if jobs < 1:
         raise UsageError("--jobs phải là số nguyên dương")
     _check_kernel()

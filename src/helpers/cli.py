@@ -9,13 +9,30 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import re
 import sys
 
 from helpers.errors import ChisoError, UsageError
 
+# argparse's own messages, in Vietnamese (the rest of the command speaks Vietnamese).
+_ARGPARSE_VI = [
+    (re.compile(r"^the following arguments are required: (.+)$"), "thiếu tham số bắt buộc: {0}"),
+    (re.compile(r"^argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$"),
+     "tham số {0}: giá trị {1} không hợp lệ (chọn một trong: {2})"),
+    (re.compile(r"^argument (\S+): invalid int value: (.+)$"), "tham số {0}: {1} không phải là số nguyên"),
+    (re.compile(r"^argument (\S+): expected one argument$"), "tham số {0} cần một giá trị"),
+    (re.compile(r"^unrecognized arguments: (.+)$"), "tham số không được hỗ trợ: {0}"),
+]
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one plain line, exit 2
+        for pattern, text in _ARGPARSE_VI:
+            m = pattern.match(message)
+            if m:
+                message = text.format(*m.groups())
+                break
         raise UsageError(message)
 
 
@@ -58,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("chiso: đã dừng", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line (CHISO_DEBUG=1 shows the traceback)
+        if os.environ.get("CHISO_DEBUG"):
+            raise
+        print(f"chiso: lỗi không mong đợi ({type(exc).__name__}: {exc}); chạy lại với CHISO_DEBUG=1 để xem chi tiết",
+              file=sys.stderr)
+        return 1
 
 
 def cmd_ingest(args) -> int:
@@ -67,8 +90,8 @@ def cmd_ingest(args) -> int:
                                  dry_run=args.dry_run)
     findings = result.findings
     for _, f in findings.iterrows():
-        where = f"{f['source']}:{f['source_line']}" if f["source_line"] is not None and str(f["source_line"]) != "<NA>" \
-            else f["source"]
+        line = f["source_line"]  # <NA> or NaN (after a concat) when the finding has no line
+        where = f"{f['source']}:{int(line)}" if line is not None and not _isna(line) else f["source"]
         print(f"cảnh báo: {where}: {f['message']}", file=sys.stderr)
     if args.dry_run:
         table = records.to_csv_frame(result.records[~result.records["derived"]])
@@ -86,6 +109,12 @@ def cmd_ingest(args) -> int:
         print(f"bỏ qua (đã có trong kho): {name}")
     print(f"mâu thuẫn: {len(result.conflicts)}; bản ghi mới: {result.added_records}")
     return 0
+
+
+def _isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
 
 
 def cmd_rank(args) -> int:

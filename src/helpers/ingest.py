@@ -28,6 +28,10 @@ from helpers.store import Snapshot, Store
 PCT_COLUMNS = rec.COMPONENT_COLUMNS
 VALUE_COLUMNS = rec.SCORE_COLUMNS + rec.COMPONENT_COLUMNS + rec.COUNT_COLUMNS + ["reported_rank"]
 COMPARED_COLUMNS = rec.SCORE_COLUMNS + rec.COMPONENT_COLUMNS + rec.COUNT_COLUMNS
+# Bounds of the integer columns: a count or an STT beyond these is a typo (and would not fit the
+# store's 64-bit integer columns).
+MAX_COUNT = 10**9
+MAX_RANK = 99_999
 
 
 @dataclass
@@ -168,6 +172,13 @@ def _check(report, dist, period, rows, findings) -> None:
             if x is not None and (x < 0 or int(x) != x):
                 raise InputError(report.source, row.line,
                                  f"'{row.name}': số lượng {x} ở cột {col} phải là số nguyên không âm")
+            if x is not None and x > MAX_COUNT:
+                raise InputError(report.source, row.line,
+                                 f"'{row.name}': số lượng {x} ở cột {col} lớn bất thường (tối đa {MAX_COUNT})")
+        rank = v.get("reported_rank")
+        if rank is not None and not 0 <= rank <= MAX_RANK:
+            raise InputError(report.source, row.line,
+                             f"'{row.name}': số thứ tự (STT) {rank} không hợp lệ (cần từ 0 đến {MAX_RANK})")
         if unit.code in seen:
             raise InputError(report.source, row.line,
                              f"đơn vị {unit.full_name} xuất hiện hai lần (dòng {seen[unit.code]} và {row.line})")

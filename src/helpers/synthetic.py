@@ -45,12 +45,69 @@ FORMATS = ("text-table", "markdown")
 # out on purpose: band words (Trung bình, Khá, Tốt, Yếu, Xuất sắc), total labels (Toàn, Tổng, Cộng,
 # Huyện), unit types (Xã, Thị trấn, Phường) and header words (Điểm, Đơn vị, Số, Tuần).
 SYLLABLES = [
-    "An", "Bắc", "Cát", "Châu", "Đông", "Gia", "Hà", "Hải", "Hòa", "Hưng", "Kiến", "Lạc", "Long",
-    "Lợi", "Minh", "Mỹ", "Nam", "Nhơn", "Phong", "Phú", "Phước", "Quang", "Sơn", "Tân", "Thạnh",
-    "Thới", "Thuận", "Tiến", "Vĩnh", "Xuân", "Yên", "Định", "Hiệp", "Hội", "Lộc", "Ninh", "Quý",
-    "Tây", "Thắng", "Thủy", "Trường", "Văn", "Vinh", "Hậu", "Điền", "Giang", "Lương", "Phụng",
+    "An",
+    "Bắc",
+    "Cát",
+    "Châu",
+    "Đông",
+    "Gia",
+    "Hà",
+    "Hải",
+    "Hòa",
+    "Hưng",
+    "Kiến",
+    "Lạc",
+    "Long",
+    "Lợi",
+    "Minh",
+    "Mỹ",
+    "Nam",
+    "Nhơn",
+    "Phong",
+    "Phú",
+    "Phước",
+    "Quang",
+    "Sơn",
+    "Tân",
+    "Thạnh",
+    "Thới",
+    "Thuận",
+    "Tiến",
+    "Vĩnh",
+    "Xuân",
+    "Yên",
+    "Định",
+    "Hiệp",
+    "Hội",
+    "Lộc",
+    "Ninh",
+    "Quý",
+    "Tây",
+    "Thắng",
+    "Thủy",
+    "Trường",
+    "Văn",
+    "Vinh",
+    "Hậu",
+    "Điền",
+    "Giang",
+    "Lương",
+    "Phụng",
 ]
-PROVINCE_SYLLABLES = ["Lam", "Bảo", "Kim", "Ngọc", "Cẩm", "Hồng", "Thanh", "Bích", "Khê", "Lăng", "Mai", "Trà"]
+PROVINCE_SYLLABLES = [
+    "Lam",
+    "Bảo",
+    "Kim",
+    "Ngọc",
+    "Cẩm",
+    "Hồng",
+    "Thanh",
+    "Bích",
+    "Khê",
+    "Lăng",
+    "Mai",
+    "Trà",
+]
 OTHER_TYPES = ["thị trấn", "phường"]
 
 
@@ -99,11 +156,15 @@ class SyntheticSet:
 
     def env(self) -> dict[str, str]:
         """The environment variables that point the workbench at this data set."""
-        return {"CHISO_PARAMS": str(self.params_dir), "CHISO_RAW": str(self.raw_dir),
-                "CHISO_STORE": str(self.store_dir)}
+        return {
+            "CHISO_PARAMS": str(self.params_dir),
+            "CHISO_RAW": str(self.raw_dir),
+            "CHISO_STORE": str(self.store_dir),
+        }
 
 
 # -- names and registry -------------------------------------------------------------------------
+
 
 def _name(rng: random.Random, taken: set[str], syllables: list[str], three: float = 0.2) -> str:
     for _ in range(10_000):
@@ -132,8 +193,13 @@ def make_registry(districts: int, units: tuple[int, int], seed: int) -> list[Syn
         members = [SynUnit(str(unit_code), name, "thị trấn")]  # the district town shares its name
         unit_code += 1
         for _ in range(rng.randint(*units) - 1):
-            members.append(SynUnit(str(unit_code), _name(rng, taken_u, SYLLABLES),
-                                   "xã" if rng.random() < 0.9 else rng.choice(OTHER_TYPES)))
+            members.append(
+                SynUnit(
+                    str(unit_code),
+                    _name(rng, taken_u, SYLLABLES),
+                    "xã" if rng.random() < 0.9 else rng.choice(OTHER_TYPES),
+                )
+            )
             unit_code += 1
         out.append(SynDistrict(f"syn-{i + 1:04d}", str(9000 + i), name, provinces[i // 11], members))
     return out
@@ -147,14 +213,22 @@ def write_params(target: Path, registry: list[SynDistrict], source: Path) -> Non
         if k % 10 == 0 and len(d.units) > 2:  # a few districts name communes for criterion 15.3
             c153 = {"units": [f"{u.type} {u.name}" for u in d.units[1:3]], "deadline": "2023-12-31"}
         dists[d.slug] = {
-            "name": d.name, "code": d.code, "province": d.province,
+            "name": d.name,
+            "code": d.code,
+            "province": d.province,
             "issuing_body": f"VĂN PHÒNG HĐND VÀ UBND HUYỆN {d.name.upper()}",
             "parent_body": f"UBND HUYỆN {d.name.upper()}",
-            "number_format": {"decimal": "."}, "criterion_15_3": c153,
+            "number_format": {"decimal": "."},
+            "criterion_15_3": c153,
         }
     units = {
-        d.code: {"name": d.name, "type": "huyện", "province": d.province, "province_code": f"9{k // 11:02d}",
-                 "units": [{"code": u.code, "name": u.name, "type": u.type} for u in d.units]}
+        d.code: {
+            "name": d.name,
+            "type": "huyện",
+            "province": d.province,
+            "province_code": f"9{k // 11:02d}",
+            "units": [{"code": u.code, "name": u.name, "type": u.type} for u in d.units],
+        }
         for k, d in enumerate(registry)
     }
     for name, data in (("districts.yaml", {"districts": dists}), ("units.yaml", {"districts": units})):
@@ -169,11 +243,14 @@ def write_params(target: Path, registry: list[SynDistrict], source: Path) -> Non
         if not path.is_file():
             continue
         text = path.read_text(encoding="utf-8")
-        label = JINJA_LABEL if path.suffix == ".j2" else YAML_LABEL if path.suffix in (".yaml", ".yml") else ""
+        label = (
+            JINJA_LABEL if path.suffix == ".j2" else YAML_LABEL if path.suffix in (".yaml", ".yml") else ""
+        )
         (wording / path.name).write_text(label + text, encoding="utf-8")
 
 
 # -- scores -------------------------------------------------------------------------------------
+
 
 def _bands(source: Path) -> list[tuple[str, float]]:
     data = yaml.safe_load((source / "bands.yaml").read_text(encoding="utf-8"))
@@ -217,8 +294,16 @@ class _Walk:
         rng = self.rng
         self.score = {u.code: round(min(97.0, max(35.0, rng.gauss(62, 9))), 2) for u in district.units}
         self.cum = {u.code: rng.randint(0, 300) for u in district.units}
-        self.base = {u.code: [rng.uniform(15, 100), rng.uniform(92, 100), rng.uniform(2, 40),
-                              rng.uniform(3, 35), rng.uniform(15, 40)] for u in district.units}
+        self.base = {
+            u.code: [
+                rng.uniform(15, 100),
+                rng.uniform(92, 100),
+                rng.uniform(2, 40),
+                rng.uniform(3, 35),
+                rng.uniform(15, 40),
+            ]
+            for u in district.units
+        }
 
     def step(self, district: SynDistrict) -> list[_Row]:
         rng = self.rng
@@ -228,8 +313,10 @@ class _Walk:
             move = -rng.uniform(2.5, 6.5) if rng.random() < 0.02 else rng.gauss(0.25, 0.6)
             score = round(min(99.5, max(5.0, prev + move)), 2)
             self.score[u.code] = score
-            pcts = [round(min(100.0, max(0.0, b + rng.gauss(0, 1.5))), 2 if k in (1, 3) else 1)
-                    for k, b in enumerate(self.base[u.code])]
+            pcts = [
+                round(min(100.0, max(0.0, b + rng.gauss(0, 1.5))), 2 if k in (1, 3) else 1)
+                for k, b in enumerate(self.base[u.code])
+            ]
             e_cert = rng.randint(0, 60) if rng.random() < 0.9 else rng.randint(100, 450)
             self.cum[u.code] += e_cert
             rows.append(_Row(u, score, prev, pcts, e_cert, self.cum[u.code]))
@@ -238,12 +325,18 @@ class _Walk:
 
 def _total(rows: list[_Row]) -> _Row:
     n = len(rows)
-    return _Row(None, round(sum(r.score for r in rows) / n, 2), round(sum(r.prev for r in rows) / n, 2),
-                [round(sum(r.pcts[k] for r in rows) / n, 2) for k in range(5)],
-                sum(r.e_cert for r in rows), sum(r.e_cert_cum for r in rows))
+    return _Row(
+        None,
+        round(sum(r.score for r in rows) / n, 2),
+        round(sum(r.prev for r in rows) / n, 2),
+        [round(sum(r.pcts[k] for r in rows) / n, 2) for k in range(5)],
+        sum(r.e_cert for r in rows),
+        sum(r.e_cert_cum for r in rows),
+    )
 
 
 # -- documents ----------------------------------------------------------------------------------
+
 
 def _wrap_words(text: str, rng: random.Random) -> str:
     """PDF extraction wraps a cell's words over lines ('BÌNH \\n\\nPHƯỚC \\n\\nXUÂN')."""
@@ -282,21 +375,31 @@ def _intro(d: SynDistrict, p: Period, total: _Row, band: str, rank: tuple[int, i
         "",
         "BÁO CÁO",
         "",
-        "Kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp "
-        f"(Quyết định số 766/QĐ-TTg) Tháng {m} – Tuần {n}",
+        (
+            "Kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp "
+            f"(Quyết định số 766/QĐ-TTg) Tháng {m} – Tuần {n}"
+        ),
         "",
-        f"Thực hiện Công văn số 308/UBND-TH ngày 28/3/{y} của UBND tỉnh {d.province} về việc đôn đốc thực hiện "
-        "Bộ chỉ số phục vụ người dân, doanh nghiệp trong thực hiện TTHC, cung cấp dịch vụ công.",
+        (
+            f"Thực hiện Công văn số 308/UBND-TH ngày 28/3/{y} của UBND tỉnh {d.province} về việc đôn đốc thực hiện "
+            "Bộ chỉ số phục vụ người dân, doanh nghiệp trong thực hiện TTHC, cung cấp dịch vụ công."
+        ),
         "",
-        f"Văn phòng HĐND và UBND huyện {d.name} báo cáo kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp "
-        f"trong Tuần {n} của tháng {m} năm {y}, như sau:",
+        (
+            f"Văn phòng HĐND và UBND huyện {d.name} báo cáo kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp "
+            f"trong Tuần {n} của tháng {m} năm {y}, như sau:"
+        ),
         "",
-        f"1. Tổng số điểm huyện đạt: {_num(total.score)}/100 điểm, xếp hạng {rank[0]}/{rank[1]} huyện, "
-        f"thị xã, thành phố, xếp loại “{band.upper()}” so với thang điểm được quy định tại Quyết định số "
-        "766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ.",
+        (
+            f"1. Tổng số điểm huyện đạt: {_num(total.score)}/100 điểm, xếp hạng {rank[0]}/{rank[1]} huyện, "
+            f"thị xã, thành phố, xếp loại “{band.upper()}” so với thang điểm được quy định tại Quyết định số "
+            "766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ."
+        ),
         "",
-        "2. Thủ trưởng các cơ quan đơn vị, địa phương tiếp tục chỉ đạo thực hiện rà soát các tiêu chí của Bộ "
-        "chỉ số và chấn chỉnh, thực hiện tốt các tiêu chí theo quy định.",
+        (
+            "2. Thủ trưởng các cơ quan đơn vị, địa phương tiếp tục chỉ đạo thực hiện rà soát các tiêu chí của Bộ "
+            "chỉ số và chấn chỉnh, thực hiện tốt các tiêu chí theo quy định."
+        ),
         "",
         f"Trên đây là kết quả thực hiện Bộ chỉ số phục vụ người dân, doanh nghiệp trên địa bàn huyện {d.name}./.",
         "",
@@ -323,27 +426,58 @@ def text_table_report(d: SynDistrict, p: Period, rows: list[_Row], total: _Row, 
 
     def line(stt: str, r: _Row) -> str:
         name = "TOÀN HUYỆN" if r.unit is None else _wrap_words(r.unit.name.upper(), rng)
-        values = [_num(r.prev), _num(r.delta)] + [_pct(x, rng, 2) for x in r.pcts] \
+        values = (
+            [_num(r.prev), _num(r.delta)]
+            + [_pct(x, rng, 2) for x in r.pcts]
             + [_count(r.e_cert), _count(r.e_cert_cum)]
+        )
         lead = f"{stt} {name}" if stt else name
         return f"{lead} {_num(r.score)} {_band_cell(_band(r.score, bands), rng)} \n\n{' '.join(values)} \n\n"
 
     body = line("", total) + "".join(line(str(i + 1), r) for i, r in enumerate(rows))
-    return "\n".join(_intro(d, p, total, _band(total.score, bands), rank)) + "\n\n" + " \n\n".join(head) \
-        + "\n" + header_words + body
+    return (
+        "\n".join(_intro(d, p, total, _band(total.score, bands), rank))
+        + "\n\n"
+        + " \n\n".join(head)
+        + "\n"
+        + header_words
+        + body
+    )
 
 
 def markdown_report(d: SynDistrict, p: Period, rows: list[_Row], total: _Row, bands, rank) -> str:
     """The layout of the Phú Tân seed: a markdown table of score, band, last week's score, change."""
     prev = p.previous_week()
-    header = ["STT", "ĐƠN VỊ", f"ĐIỂM TỔNG HỢP (TUẦN {p.week_of_month}/T{p.start.month})", "XẾP LOẠI",
-              f"ĐIỂM TỔNG HỢP (TUẦN {prev.week_of_month}/T{prev.start.month})", "TĂNG/GIẢM SO VỚI TUẦN TRƯỚC"]
+    header = [
+        "STT",
+        "ĐƠN VỊ",
+        f"ĐIỂM TỔNG HỢP (TUẦN {p.week_of_month}/T{p.start.month})",
+        "XẾP LOẠI",
+        f"ĐIỂM TỔNG HỢP (TUẦN {prev.week_of_month}/T{prev.start.month})",
+        "TĂNG/GIẢM SO VỚI TUẦN TRƯỚC",
+    ]
     table = [header, ["-" * max(3, len(h)) for h in header]]
-    table.append(["", "<b>TOÀN HUYỆN</b>", f"<b>{_num(total.score)}</b>", _band(total.score, bands).upper(),
-                  f"<b>{_num(total.prev)}</b>", _num(total.delta)])
+    table.append(
+        [
+            "",
+            "<b>TOÀN HUYỆN</b>",
+            f"<b>{_num(total.score)}</b>",
+            _band(total.score, bands).upper(),
+            f"<b>{_num(total.prev)}</b>",
+            _num(total.delta),
+        ]
+    )
     for i, r in enumerate(rows):
-        table.append([str(i + 1), r.unit.name.upper(), _num(r.score), _band(r.score, bands).upper(),
-                      _num(r.prev), _num(r.delta)])
+        table.append(
+            [
+                str(i + 1),
+                r.unit.name.upper(),
+                _num(r.score),
+                _band(r.score, bands).upper(),
+                _num(r.prev),
+                _num(r.delta),
+            ]
+        )
     widths = [max(len(row[k]) for row in table) for k in range(len(header))]
     lines = []
     for k, row in enumerate(table):
@@ -353,16 +487,26 @@ def markdown_report(d: SynDistrict, p: Period, rows: list[_Row], total: _Row, ba
             lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
     intro = _intro(d, p, total, _band(total.score, bands), rank)
     intro[7] = "## **BÁO CÁO**"
-    title = ("**BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP TRONG THỰC HIỆN TTHC, CUNG CẤP DỊCH VỤ CÔNG "
-             f"(Thời gian chốt số liệu: Ngày {p.start.strftime('%d/%m/%Y')} - Tuần {p.week_of_month})**")
+    title = (
+        "**BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP TRONG THỰC HIỆN TTHC, CUNG CẤP DỊCH VỤ CÔNG "
+        f"(Thời gian chốt số liệu: Ngày {p.start.strftime('%d/%m/%Y')} - Tuần {p.week_of_month})**"
+    )
     return "\n".join(intro) + "\n\n\n" + title + "\n\n\n\n" + "\n".join(lines) + "\n"
 
 
 # -- the data set -------------------------------------------------------------------------------
 
-def generate(root: Path | str, districts: int = 700, weeks: int = 52, units: tuple[int, int] = (10, 20),
-             seed: int = 766, first_week: date = date(2023, 1, 2), source_params: Path | None = None,
-             formats: tuple[str, ...] = FORMATS) -> SyntheticSet:
+
+def generate(
+    root: Path | str,
+    districts: int = 700,
+    weeks: int = 52,
+    units: tuple[int, int] = (10, 20),
+    seed: int = 766,
+    first_week: date = date(2023, 1, 2),
+    source_params: Path | None = None,
+    formats: tuple[str, ...] = FORMATS,
+) -> SyntheticSet:
     """Write a SYNTHETIC params dir and raw reports under `root` (see the module docstring).
 
     `weeks` consecutive weekly reports per district starting on the Monday `first_week`; the
@@ -371,8 +515,14 @@ def generate(root: Path | str, districts: int = 700, weeks: int = 52, units: tup
     root = Path(root)
     source = Path(source_params) if source_params else params_dir()
     registry = make_registry(districts, units, seed)
-    result = SyntheticSet(root, root / "params", root / "raw", root / "store", registry,
-                          [week(first_week + timedelta(days=7 * k)) for k in range(weeks)])
+    result = SyntheticSet(
+        root,
+        root / "params",
+        root / "raw",
+        root / "store",
+        registry,
+        [week(first_week + timedelta(days=7 * k)) for k in range(weeks)],
+    )
     write_params(result.params_dir, registry, source)
     bands = _bands(source)
     walks = {d.code: _Walk(d, seed) for d in registry}
@@ -408,7 +558,9 @@ def generate(root: Path | str, districts: int = 700, weeks: int = 52, units: tup
             result.derived_records += len(rows) + 1
     (root / "SYNTHETIC.md").write_text(
         "# SYNTHETIC data set\n\nWritten by helpers.synthetic for the benchmark: made-up districts, units, "
-        f"codes and scores (seed {seed}). Not real figures; never copy into data/.\n", encoding="utf-8")
+        f"codes and scores (seed {seed}). Not real figures; never copy into data/.\n",
+        encoding="utf-8",
+    )
     return result
 
 

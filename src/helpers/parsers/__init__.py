@@ -20,10 +20,17 @@ from helpers.errors import InputError, UsageError
 from helpers.parsers import dispatch, documents, metadata, spreadsheet
 from helpers.parsers.archive import kind_of_zip
 from helpers.parsers.base import (
-    FORMATS, TEXT_FORMATS, ParsedReport, RawRow, ReportMeta, decode_text, read_bytes, split_lines,
+    FORMATS,
+    TEXT_FORMATS,
+    ParsedReport,
+    RawRow,
+    ReportMeta,
+    decode_text,
+    read_bytes,
+    split_lines,
 )
 
-__all__ = ["FORMATS", "ParsedReport", "RawRow", "ReportMeta", "parse_document", "detect_format"]
+__all__ = ["FORMATS", "ParsedReport", "RawRow", "ReportMeta", "parse_document"]
 
 _EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".pdf": "pdf", ".docx": "docx"}
 _UNSUPPORTED = {".xls": "xlsx", ".doc": "docx", ".ods": "xlsx", ".odt": "docx", ".rtf": "docx"}
@@ -44,11 +51,6 @@ def _container(path: Path, data: bytes, source: str) -> str | None:
             raise InputError(source, None, "tệp nén (zip) không phải bảng tính XLSX hay văn bản DOCX")
         return kind
     return None
-
-
-def detect_format(path: str | Path) -> str:
-    """The format parse_document would choose for this file (reads the file)."""
-    return parse_document(path).format
 
 
 def parse_document(path: str | Path, fmt: str | None = None) -> ParsedReport:

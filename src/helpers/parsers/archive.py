@@ -49,6 +49,16 @@ def kind_of_zip(data: bytes) -> str | None:
     return None
 
 
+def _as_utf8(body: bytes) -> bytes:
+    """An XML part re-encoded as UTF-8 when it is UTF-16 (allowed in Office files), so the scan for
+    DOCTYPE/ENTITY declarations sees them whatever the part's encoding."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or body[:2] in (b"<\x00", b"\x00<"):
+        codec = "utf-16" if body[:2] in (b"\xff\xfe", b"\xfe\xff") else \
+            ("utf-16-le" if body[:2] == b"<\x00" else "utf-16-be")
+        return body.decode(codec, errors="replace").encode("utf-8")
+    return body
+
+
 def check_zip(data: bytes, source: str, kind: str) -> None:
     """Raise InputError unless `data` is a sane zip of the expected Office kind."""
     what = KIND_NAMES[kind]
@@ -76,7 +86,7 @@ def check_zip(data: bytes, source: str, kind: str) -> None:
             for info in infos:
                 if not info.filename.lower().endswith((".xml", ".rels")):
                     continue
-                body = zf.read(info)
+                body = _as_utf8(zf.read(info))
                 head = body[:4096].upper()
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in body.upper():
                     raise InputError(source, None, f"thành phần {info.filename} của tệp {what} chứa khai báo "

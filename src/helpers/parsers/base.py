@@ -7,6 +7,7 @@ deltas (the ingest stage does). Content they cannot read raises InputError namin
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -101,6 +102,9 @@ def nfc(text: str) -> str:
 
 def decode_text(data: bytes, source: str) -> str:
     """UTF-8 text (a BOM is fine), NFC, with '\\n' line ends. Refuses NUL bytes and invalid UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(source, None, "tệp được lưu bằng mã UTF-16, không phải văn bản UTF-8; hãy lưu lại thành "
+                                       "văn bản UTF-8")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError(source, line, "tệp không phải văn bản UTF-8 (có byte NUL: tệp nhị phân hoặc UTF-16); "
@@ -135,8 +139,6 @@ def collapse(text: str) -> str:
 
 def strip_markup(text: str) -> str:
     """Cell text without HTML tags (<b>, <br/>), entities and markdown emphasis (** __)."""
-    import html
-
     text = _TAG_RE.sub(" ", text)
     text = html.unescape(text)
     text = text.replace("**", " ").replace("__", " ")

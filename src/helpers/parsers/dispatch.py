@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers.errors import InputError, UsageError
 from helpers.parsers import markdown_table, prose, text_table
-from helpers.parsers.base import TEXT_FORMATS, TableResult
+from helpers.parsers.base import TEXT_FORMATS, TableResult, tokenize
 
 _PARSERS = {"markdown": markdown_table, "text-table": text_table, "prose": prose}
 
@@ -18,10 +18,18 @@ def detect(lines: list[str]) -> str | None:
 
 
 def parse_lines(lines: list[str], source: str, fmt: str | None = None) -> tuple[str, TableResult]:
+    """(format, result) for text lines; `fmt` forces one of the text formats."""
     if fmt is not None and fmt not in TEXT_FORMATS:
         raise UsageError(f"định dạng '{fmt}' không dùng được cho văn bản (có: {', '.join(TEXT_FORMATS)})")
-    fmt = fmt or detect(lines)
-    if fmt is None:
-        raise InputError(source, None, "không tìm thấy bảng điểm hay danh sách điểm của các đơn vị (cần bảng có "
-                                       "cột “ĐƠN VỊ”, “ĐIỂM TỔNG HỢP”, hoặc các mục dạng “xã Tên 70,19 điểm”)")
-    return fmt, _PARSERS[fmt].parse(lines, source)
+    if fmt is not None:
+        return fmt, _PARSERS[fmt].parse(lines, source)
+    if markdown_table.detect(lines):
+        return "markdown", markdown_table.parse(lines, source)
+    tokens = tokenize(lines)
+    header = text_table.find_header(lines, tokens)
+    if header is not None:  # found once, parsed with the same tokens
+        return "text-table", text_table.parse(lines, source, header, tokens)
+    if prose.detect(lines):
+        return "prose", prose.parse(lines, source)
+    raise InputError(source, None, "không tìm thấy bảng điểm hay danh sách điểm của các đơn vị (cần bảng có "
+                                   "cột “ĐƠN VỊ”, “ĐIỂM TỔNG HỢP”, hoặc các mục dạng “xã Tên 70,19 điểm”)")

@@ -40,8 +40,8 @@ def _line_for(tops: list[float], top: float, bottom: float) -> int:
     return min(range(len(tops)), key=lambda k: abs(tops[k] - top))
 
 
-def pdf_content(data: bytes, source: str) -> tuple[list[str], list[GridRow]]:
-    """(lines of the extracted text, rows of the ruled tables with their line in that text)."""
+def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]]]:
+    """(lines of the extracted text, the ruled tables: rows with their line in that text)."""
     import pdfplumber
 
     try:
@@ -49,7 +49,7 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[GridRow]]:
     except Exception as exc:  # noqa: BLE001 - any failure of the PDF library is bad content
         raise InputError(source, None, f"tệp PDF hỏng hoặc không đọc được ({type(exc).__name__})") from None
     texts: list[str] = []
-    grid: list[GridRow] = []
+    tables: list[list[GridRow]] = []
     try:
         with pdf:
             if len(pdf.pages) > MAX_PAGES:
@@ -58,14 +58,16 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[GridRow]]:
             for page in pdf.pages:
                 text = nfc(page.extract_text() or "")
                 n_lines = len(split_lines(text))
-                tables = page.find_tables()
-                if tables:
+                found = page.find_tables()
+                if found:
                     tops = [ln["top"] for ln in page.extract_text_lines()]
-                    for table in tables:
+                    for table in found:
+                        rows = []
                         for row, cells in zip(table.rows, table.extract()):
                             k = min(_line_for(tops, row.bbox[1], row.bbox[3]), n_lines - 1)
-                            grid.append(GridRow(offset + k + 1,
+                            rows.append(GridRow(offset + k + 1,
                                                 [collapse(c) if isinstance(c, str) else c for c in cells]))
+                        tables.append(rows)
                 texts.append(text)
                 offset += n_lines
     except InputError:
@@ -76,13 +78,32 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[GridRow]]:
     if not any(line.strip() for line in lines):
         raise InputError(source, None, "tệp PDF không có lớp chữ (có thể là ảnh quét); cần bản PDF có chữ hoặc "
                                        "tệp gốc")
-    return lines, grid
+    return lines, tables
+
+
+def _width(rows: list[GridRow]) -> int:
+    return max((len(r.cells) for r in rows), default=0)
+
+
+def table_rows(tables: list[list[GridRow]]) -> list[GridRow] | None:
+    """Rows of the first table with a header, plus the tables after it with as many columns (the same
+    table continued on the next pages); None when no table has a header."""
+    for idx, rows in enumerate(tables):
+        if find_header(rows) is not None:
+            out = list(rows)
+            for more in tables[idx + 1:]:
+                if _width(more) != _width(rows):
+                    break
+                out += more
+            return out
+    return None
 
 
 def parse_pdf(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
-    lines, grid = pdf_content(data, source)
+    lines, tables = pdf_content(data, source)
     meta = metadata.extract(_numbered(lines), source)
-    if grid and find_header(grid) is not None:
+    grid = table_rows(tables)
+    if grid is not None:
         result = parse_grid(grid, source)
         if not result.rows:
             raise InputError(source, None, "bảng trong tệp PDF không có dòng số liệu nào")

@@ -49,8 +49,9 @@ def header_columns(row: GridRow) -> list[str | None] | None:
     return None
 
 
-def find_header(rows: list[GridRow]) -> int | None:
-    for i, row in enumerate(rows):
+def find_header(rows: list[GridRow], limit: int = 60) -> int | None:
+    """Index of the header row among the first `limit` rows (a table's header is at its top)."""
+    for i, row in enumerate(rows[:limit]):
         if header_columns(row) is not None:
             return i
     return None
@@ -112,6 +113,7 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
     # columns in the contract's order
     value_cols = [c for c in cols.VALUE_COLUMNS if c in value_cols]
     out: list[RawRow] = []
+    keys = cols.band_keys()
     for row in rows[h + n:]:
         cells = list(row.cells)
         if all(cell_text(c) == "" for c in cells):
@@ -124,7 +126,7 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
             raise InputError(source, row.line, f"dòng bảng có {len(cells)} ô, nhiều hơn {width} cột của tiêu đề "
                                                "(thừa dấu '|'?)")
         cells += [None] * (width - len(cells))
-        parsed = _parse_row(row, cells, kinds, value_cols, source)
+        parsed = _parse_row(row, cells, kinds, value_cols, source, keys)
         if parsed is not None:
             out.append(parsed)
     return TableResult(value_cols, out)
@@ -138,7 +140,7 @@ def _where(row: GridRow, idx: int, column: str) -> str:
 
 
 def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: list[str],
-               source: str) -> RawRow | None:
+               source: str, keys: cols.BandKeys) -> RawRow | None:
     name = collapse(cell_text(cells[kinds.index(cols.NAME)]))
     values: dict = {c: None for c in value_cols}
     band = None
@@ -150,7 +152,7 @@ def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: l
             text = cell_text(raw)
             if text and not is_blank_mark(text):
                 try:
-                    band = cols.normalise_band(text)
+                    band = cols.normalise_band(text, keys)
                 except ValueError:
                     raise InputError(source, row.line,
                                      f"{_where(row, idx, k)}: xếp loại “{text}” không thuộc các loại trong "

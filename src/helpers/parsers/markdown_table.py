@@ -24,8 +24,7 @@ def _is_table_line(line: str) -> bool:
 
 def split_cells(line: str) -> list[str]:
     s = line.strip()
-    if s.startswith("|"):
-        s = s[1:]
+    s = s.removeprefix("|")
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
     cells = re.split(r"(?<!\\)\|", s)
@@ -58,11 +57,24 @@ def blocks(lines: list[str]) -> list[tuple[list[GridRow], int | None]]:
     return out
 
 
+def _width(rows: list[GridRow]) -> int:
+    return max((len(r.cells) for r in rows), default=0)
+
+
 def _first_table(lines: list[str]):
-    for rows, header_rows in blocks(lines):
-        h = find_header(rows)
-        if h is not None:
-            return rows, h, header_rows
+    """The first block with a header; later blocks as wide as it are the same table continued (a page
+    break in the converted document), with or without the header printed again."""
+    found = blocks(lines)
+    for idx, (rows, header_rows) in enumerate(found):
+        h = find_header(rows, limit=5)
+        if h is None:
+            continue
+        rows = list(rows)
+        for more, _ in found[idx + 1:]:
+            if _width(more) != _width(rows):
+                break
+            rows += more
+        return rows, h, header_rows
     return None
 
 

@@ -106,7 +106,7 @@ def _name_from(words: list[str]) -> str | None:
         is_upper = len(letters) > 1 and all(ch.isupper() for ch in letters)
         if upper is None:
             upper = is_upper
-        elif is_upper != upper and not (len(letters) == 1):
+        elif is_upper != upper and len(letters) != 1:
             break
         if upper and core in _STOP_UPPER:
             break
@@ -198,7 +198,7 @@ def _period(t: _Text, source: str) -> tuple[periods.Period | None, int | None]:
         return ref_year
 
     if cuts:
-        cut, line, printed_week = cuts[0]
+        cut, line, _ = cuts[0]
         for other, other_line, _ in cuts[1:]:
             if other != cut:
                 raise InputError(source, other_line, f"báo cáo ghi hai ngày chốt số liệu khác nhau: "

@@ -6,12 +6,14 @@ dot or a comma as thousands separator ("1.746" = 1746). A dash alone is a blank 
 
 from __future__ import annotations
 
+import math
 import re
 
 MINUS = "-−–—"
 BLANK_MARKS = {"-", "−", "–", "—"}
 # A number token: optional sign, digits with '.'/',' groups, optional '%'.
 NUMBER_RE = re.compile(rf"^[+{MINUS}]?\d+(?:[.,]\d+)*%?$")
+MAX_DIGITS = 20
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 
 
@@ -37,8 +39,7 @@ def is_blank_mark(text: str) -> bool:
 
 def _sign_and_body(text: str) -> tuple[int, str]:
     t = text.strip().replace(" ", "").replace("\u00a0", "")
-    if t.endswith("%"):
-        t = t[:-1]
+    t = t.removesuffix("%")
     sign = 1
     if t and t[0] in "+" + MINUS:
         sign = -1 if t[0] in MINUS else 1
@@ -46,11 +47,18 @@ def _sign_and_body(text: str) -> tuple[int, str]:
     return sign, t
 
 
+def _check_length(raw: str) -> None:
+    """No report prints a number this long; int() would refuse it (over 4300 digits) or float() give inf."""
+    if sum(ch.isdigit() for ch in raw) > MAX_DIGITS:
+        raise NumberError(f"'{raw.strip()[:20]}…' không phải là số hợp lệ (quá {MAX_DIGITS} chữ số)")
+
+
 def parse_float(text: str) -> float:
     """'57.45' -> 57.45, '78,7' -> 78.7, '-5.78' -> -5.78, '1.234,5' -> 1234.5, '59.8%' -> 59.8."""
     raw = text
     if not is_number(text.strip()):
         raise NumberError(f"'{raw.strip()}' không phải là số")
+    _check_length(raw)
     sign, t = _sign_and_body(text)
     dots, commas = t.count("."), t.count(",")
     if dots and commas:
@@ -77,6 +85,7 @@ def parse_int(text: str) -> int:
     raw = text.strip()
     if not is_number(raw):
         raise NumberError(f"'{raw}' không phải là số")
+    _check_length(raw)
     sign, t = _sign_and_body(raw)
     if t.isdigit():
         return sign * int(t)
@@ -99,7 +108,7 @@ def from_cell(value, kind: str):
     if isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
         raise NumberError("ô chứa ngày tháng, cần một số")
     if isinstance(value, (int, float)):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise NumberError(f"'{value}' không phải là số")
         if kind == "int":
             if value != int(value):

@@ -92,8 +92,20 @@ def _rows(lines: list[str]) -> list[RawRow]:
     return rows
 
 
+# A quick search for candidate items; each candidate is then checked by _item (stop words, name length).
+_CANDIDATE_RE = re.compile(r"(?<!\w)(?:xã|phường|thị\s+trấn)\s+(?:\S+\s+){1,6}?\d{1,3}(?:[.,]\d{1,2})?(?:/100)?"
+                           r"\s+điểm(?!\w)", re.IGNORECASE)
+
+
 def detect(lines: list[str]) -> bool:
-    return bool(_rows(lines))
+    text, pos = "\n".join(lines), 0
+    while True:
+        m = _CANDIDATE_RE.search(text, pos)
+        if m is None:
+            return False
+        if _item(tokenize([m.group(0)]), 0) is not None:
+            return True
+        pos = m.start() + 1  # a false candidate may hide a true item inside it
 
 
 def parse(lines: list[str], source: str) -> TableResult:

@@ -51,7 +51,11 @@ def _sheet_rows(ws, source: str) -> list[GridRow]:
     from openpyxl.utils import get_column_letter
 
     out: list[GridRow] = []
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=MAX_COLS), start=1):
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=MAX_ROWS + 1, max_col=MAX_COLS), start=1):
+        if r > MAX_ROWS:
+            if any(getattr(cell, "value", None) not in (None, "") for cell in row):
+                raise InputError(source, r, f"trang tính “{ws.title}” có hơn {MAX_ROWS} dòng")
+            break
         cells, refs = [], []
         for c, cell in enumerate(row, start=1):
             value = getattr(cell, "value", None)

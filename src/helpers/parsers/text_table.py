@@ -24,7 +24,7 @@ _TOTAL_START = {"TOAN", "TONG", "CONG", "HUYEN", "UBND"}
 
 
 def _is_int(text: str) -> bool:
-    return text.isdigit() and len(text) <= 4
+    return text.isdecimal() and len(text) <= 4  # not isdigit(): "²" is a digit that int() refuses
 
 
 def _is_word(tok: Token) -> bool:
@@ -56,7 +56,7 @@ def _row_start(tokens: list[Token], i: int) -> bool:
     return _total_at(tokens, i)
 
 
-def _total_at(tokens: list[Token], i: int) -> bool:
+def _total_at(tokens: list[Token], i: int, keys: cols.BandKeys | None = None) -> bool:
     """'TOÀN HUYỆN' (or 'Tổng cộng', 'Huyện X') followed by its numbers, possibly by its band first."""
     if cols.fold(tokens[i].text).strip(".:") not in _TOTAL_START:
         return False
@@ -64,11 +64,11 @@ def _total_at(tokens: list[Token], i: int) -> bool:
     if j >= len(tokens) or not (is_number(tokens[j].text) or is_blank_mark(tokens[j].text)):
         return False
     words = [t.text for t in tokens[i:j]]
-    for k in range(0, min(3, len(words) - 1) + 1):
+    for k in range(min(3, len(words) - 1) + 1):
         head = words[:len(words) - k]
         if k:
             try:
-                if cols.normalise_band(" ".join(words[len(words) - k:])) is None:
+                if cols.normalise_band(" ".join(words[len(words) - k:]), keys) is None:
                     continue
             except ValueError:
                 continue
@@ -107,9 +107,10 @@ def detect(lines: list[str]) -> bool:
     return find_header(lines) is not None
 
 
-def parse(lines: list[str], source: str) -> TableResult:
-    tokens = tokenize(lines)
-    header = find_header(lines, tokens)
+def parse(lines: list[str], source: str, header: Header | None = None, tokens: list[Token] | None = None
+          ) -> TableResult:
+    tokens = tokenize(lines) if tokens is None else tokens
+    header = find_header(lines, tokens) if header is None else header
     if header is None:
         raise InputError(source, None, "không tìm thấy bảng điểm (tiêu đề có “ĐƠN VỊ”, “ĐIỂM TỔNG HỢP” và các "
                                        "dòng số liệu)")
@@ -120,6 +121,7 @@ class _Parser:
     def __init__(self, tokens: list[Token], lines: list[str], header: Header, source: str):
         self.t, self.lines, self.h, self.source = tokens, lines, header, source
         self.columns = header.columns
+        self.keys = cols.band_keys()
         self.value_cols = [c for c in cols.VALUE_COLUMNS
                            if c in self.columns or c == "reported_rank"]
 
@@ -145,7 +147,7 @@ class _Parser:
                 continue
             if has_digit(tok.text):
                 raise self.err(tok.line, f"không đọc được dòng của bảng: “{tok.text}” không phải số thứ tự (STT)")
-            if _total_at(t, i):
+            if _total_at(t, i, self.keys):
                 row, i = self._row(i, rank=None)
                 rows.append(row)
                 continue
@@ -218,7 +220,7 @@ class _Parser:
             # band printed right after the name: a tail of the name words may spell it
             for k in range(1, min(3, len(words) - 1) + 1):
                 try:
-                    band = cols.normalise_band(" ".join(words[-k:]))
+                    band = cols.normalise_band(" ".join(words[-k:]), self.keys)
                 except ValueError:
                     continue
                 if band is None:
@@ -236,12 +238,12 @@ class _Parser:
         for col in columns:
             if col == cols.BAND:
                 k, letters = i, ""
-                while k < len(t) and _is_word(t[k]) and cols.is_band_prefix(letters + t[k].text):
+                while k < len(t) and _is_word(t[k]) and cols.is_band_prefix(letters + t[k].text, self.keys):
                     letters += t[k].text
                     k += 1
                 if k > i:
                     try:
-                        band = cols.normalise_band(letters)
+                        band = cols.normalise_band(letters, self.keys)
                     except ValueError:
                         if k >= len(t):
                             raise self.err(first.line, f"bảng bị cắt ngang: dòng của “{name}” dừng ở xếp loại "
@@ -259,7 +261,7 @@ class _Parser:
                                            "giá trị của tiêu đề")
             tok = t[i]
             next_row = tok.first and _is_int(tok.text) and int(tok.text) == expected_next \
-                and i + 1 < len(t) and _is_word(t[i + 1]) and not cols.is_band_prefix(t[i + 1].text)
+                and i + 1 < len(t) and _is_word(t[i + 1]) and not cols.is_band_prefix(t[i + 1].text, self.keys)
             if next_row or (_is_word(tok) and not is_blank_mark(tok.text)):
                 raise self.err(first.line, f"dòng của “{name}” thiếu giá trị: có {got} trong {n_values} giá trị "
                                            f"của tiêu đề (thiếu từ cột “{label}”)")

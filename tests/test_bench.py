@@ -1,0 +1,57 @@
+"""The benchmark's SYNTHETIC data generator writes reports in the real formats (no timing here:
+speed is measured by `make bench` only)."""
+
+from __future__ import annotations
+
+from helpers import ingest, synthetic
+from helpers.store import Store
+
+
+def _use(monkeypatch, data: synthetic.SyntheticSet) -> None:
+    for key, value in data.env().items():
+        monkeypatch.setenv(key, value)
+
+
+def test_synthetic_reports_ingest_with_the_expected_record_count(scratch, monkeypatch):
+    data = synthetic.generate(scratch / "synthetic", districts=3, weeks=2)
+    _use(monkeypatch, data)
+    assert len(data.files) == 6 and data.formats == {"text-table": 3, "markdown": 3}
+
+    result = ingest.ingest_paths(data.files, store=Store(data.store_dir))
+
+    assert sorted(result.added) == sorted(p.name for p in data.files)
+    assert {f.report.format for f in result.files} == {"text-table", "markdown"}
+    assert result.added_records == data.records
+    records = Store(data.store_dir).records()
+    assert len(records) == data.records
+    assert int((~records["derived"]).sum()) == data.reported_records
+    # every unit of the made-up registry is found, bands and changes read as printed
+    rules = set(result.findings["rule"])
+    assert not rules & {"missing_units", "band_mismatch", "delta_mismatch", "rank_sequence"}
+    assert set(records["district_code"]) == {d.code for d in data.districts}
+    assert set(records.loc[~records["derived"], "as_of"]) == {p.as_of for p in data.weeks}
+
+
+def test_text_table_totals_are_the_sums_of_their_units(scratch, monkeypatch):
+    data = synthetic.generate(scratch / "synthetic", districts=2, weeks=2, formats=("text-table",))
+    _use(monkeypatch, data)
+    ingest.ingest_paths(data.files, store=Store(data.store_dir))
+    records = Store(data.store_dir).records()
+    reported = records[~records["derived"]]
+    for _, rows in reported.groupby("source"):
+        total = rows[rows["unit_type"] == "huyện"].iloc[0]
+        units = rows[rows["unit_type"] != "huyện"]
+        assert int(units["e_cert"].sum()) == int(total["e_cert"])
+        assert int(units["e_cert_cum"].sum()) == int(total["e_cert_cum"])
+        assert units["transparency_pct"].notna().all()
+
+
+def test_generator_is_deterministic_and_labelled(tmp_path):
+    one = synthetic.generate(tmp_path / "one", districts=2, weeks=2, seed=7)
+    two = synthetic.generate(tmp_path / "two", districts=2, weeks=2, seed=7)
+    for a, b in zip(one.files, two.files, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    written = [p for p in (tmp_path / "one").rglob("*") if p.is_file()]
+    assert written
+    for path in written:
+        assert "SYNTHETIC" in path.read_text(encoding="utf-8"), path.name

@@ -83,6 +83,7 @@ def test_cho_moi_report_reaches_the_officers_findings(batch):
         for name in ["Mỹ Hiệp", "Hội An", "Long Giang", "Hòa Bình", "Long Điền B"]:
             assert name in flat
     assert "Trang 1" in pdf
+    assert ">1.746<" in html and ">2.834<" in html  # counts written as the district writes them
 
 
 def test_other_districts_state_their_own_period(batch):

@@ -35,6 +35,7 @@ class District:
     issuing_body: str
     parent_body: str
     decimal: str
+    thousands: str
     units_15_3: tuple[str, ...]
     deadline_15_3: date | None
 
@@ -96,6 +97,7 @@ def _districts(base: str) -> dict[str, District]:
             issuing_body=str(d.get("issuing_body", "")),
             parent_body=str(d.get("parent_body", "")),
             decimal=str((d.get("number_format") or {}).get("decimal", ".")),
+            thousands=str((d.get("number_format") or {}).get("thousands", "")),
             units_15_3=tuple(c153.get("units") or ()),
             deadline_15_3=date.fromisoformat(str(deadline)) if deadline else None,
         )

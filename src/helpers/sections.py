@@ -165,7 +165,7 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
         return "—" if pd.isna(x) else fmt_number(float(x), district.decimal, digits)
 
     def count(x):
-        return "—" if pd.isna(x) else f"{int(x):,}".replace(",", "." if district.decimal == "," else ",")
+        return "—" if pd.isna(x) else f"{int(x):,}".replace(",", district.thousands)
 
     rows = []
     for r in source_rows:

@@ -87,7 +87,7 @@ def store_key(records: pd.DataFrame, findings: pd.DataFrame, district_code: str 
     return h.hexdigest()
 
 
-def cache_keys(slug: str, week: str, base: str, records, findings) -> list[str]:
+def cache_keys(slug: str, week: str, base: str, records, findings, whole_store: str | None = None) -> list[str]:
     """One key per notebook, each chained to the previous one.
 
     01_ingest: parameters + code/params + the notebook + the district's raw files;
@@ -100,7 +100,7 @@ def cache_keys(slug: str, week: str, base: str, records, findings) -> list[str]:
         "01_ingest": [p.read_bytes() for p in sorted(raw.iterdir()) if p.is_file()] if raw.is_dir() else [],
         "02_score": [store_key(records, findings, district.code).encode()],
         "03_rank": [],
-        "04_narrative": [store_key(records, findings, None).encode()],
+        "04_narrative": [(whole_store or store_key(records, findings, None)).encode()],
     }
     keys, prev = [], f"{base}|{slug}|{week}|{KERNEL_NAME}".encode()
     for name in NOTEBOOKS:
@@ -221,9 +221,10 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
     result = BatchResult(iso, week_dir)
     snap = store.read()
     base = code_key()
+    whole = store_key(snap.records, snap.findings, None)  # the same for every district: hash it once
     plan = []
     for d in chosen:
-        keys = cache_keys(d.slug, iso, base, snap.records, snap.findings)
+        keys = cache_keys(d.slug, iso, base, snap.records, snap.findings, whole)
         reuse = 0 if force or d.slug in ingest_errors else _reusable(inside(week_dir, d.slug), keys)
         if reuse == len(NOTEBOOKS):
             result.cached.append(d.slug)

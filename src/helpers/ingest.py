@@ -11,7 +11,7 @@ stored unless every file given parses; the store is updated in one atomic write.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -282,7 +282,7 @@ def _merge(snap: Snapshot, result: IngestResult) -> Snapshot | None:
             result.added.append(f.report.source)
     if not new_files:
         return None
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     records, findings = snap.records, snap.findings
     sources = []
     conflicts = []
@@ -313,7 +313,7 @@ def _conflicts(existing: pd.DataFrame, f: ParsedFile) -> list[dict]:
             diffs = [c for c in COMPARED_COLUMNS
                      if pd.notna(new[c]) and pd.notna(old[c]) and abs(float(new[c]) - float(old[c])) > 1e-9]
             if diffs:
-                kind = lambda r: "suy ra từ cột tuần trước" if r["derived"] else "báo cáo"  # noqa: E731
+                kind = lambda r: "suy ra từ cột tuần trước" if r["derived"] else "báo cáo"
                 detail = "; ".join(f"{c}: {old[c]} ({old['source']}:{old['source_line']}, {kind(old)}) ≠ "
                                    f"{new[c]} ({new['source']}:{new['source_line']}, {kind(new)})" for c in diffs)
                 out.append({"severity": "warning", "rule": "conflict",

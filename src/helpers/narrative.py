@@ -24,11 +24,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 import pandas as pd
-import yaml
 from markupsafe import Markup, escape
 
 from helpers import params, registry
@@ -110,15 +108,7 @@ def _nfc(text) -> str:
 
 @lru_cache(maxsize=8)
 def _phrases_at(path: str) -> dict:
-    file = Path(path) / "phrases.yaml"
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise ParamsError(f"thiếu tệp tham số {file}") from exc
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"tệp tham số {file} không đọc được: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ParamsError(f"tệp tham số {file} phải là một bảng khóa: giá trị")
+    data = params.wording_yaml("phrases.yaml")
     return {k: _nfc(v) if isinstance(v, str) else v for k, v in data.items()}
 
 

@@ -181,3 +181,8 @@ def units_registry() -> dict:
 
 def wording_dir() -> Path:
     return params_dir() / "wording"
+
+
+def wording_yaml(name: str) -> dict:
+    """A YAML file of params/wording/ (e.g. phrases.yaml)."""
+    return _load(name, wording_dir())

@@ -48,7 +48,7 @@ class Period:
     def week_of_month(self) -> int | None:
         return (self.start.day - 1) // 7 + 1 if self.kind == "week" else None
 
-    def previous_week(self) -> "Period":
+    def previous_week(self) -> Period:
         if self.kind != "week":
             raise ValueError("a month-only period has no previous week")
         return Period(self.start - timedelta(days=7), "week")

@@ -55,6 +55,7 @@ def _syllable_key(syl: str) -> str:
     return base + tone
 
 
+@lru_cache(maxsize=65536)
 def name_key(text: str) -> str:
     """A spelling-insensitive key: NFC, lower case, tone mark moved off the vowel, i/y folded."""
     text = nfc(text).casefold().replace("đ", "đ")

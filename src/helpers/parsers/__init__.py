@@ -64,18 +64,11 @@ def parse_document(path: str | Path, fmt: str | None = None) -> ParsedReport:
     kind = fmt if fmt in ("xlsx", "csv", "pdf", "docx") else None
     if kind is None and fmt is None:
         kind = _container(path, data, source)
-    if kind == "xlsx":
-        result, meta = spreadsheet.parse_xlsx(data, source)
-        used = "xlsx"
-    elif kind == "csv":
-        result, meta = spreadsheet.parse_csv(data, source)
-        used = "csv"
-    elif kind == "pdf":
-        result, meta = documents.parse_pdf(data, source)
-        used = "pdf"
-    elif kind == "docx":
-        result, meta = documents.parse_docx(data, source)
-        used = "docx"
+    readers = {"xlsx": spreadsheet.parse_xlsx, "csv": spreadsheet.parse_csv,
+               "pdf": documents.parse_pdf, "docx": documents.parse_docx}
+    if kind in readers:
+        result, meta = readers[kind](data, source)
+        used = kind
     else:
         lines = split_lines(decode_text(data, source))
         used, result = dispatch.parse_lines(lines, source, fmt if fmt in TEXT_FORMATS else None)

@@ -283,45 +283,48 @@ def _merge(snap: Snapshot, result: IngestResult) -> Snapshot | None:
     if not new_files:
         return None
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    records, findings = snap.records, snap.findings
-    sources = []
-    conflicts = []
-    for f in new_files:
-        conflicts.extend(_conflicts(records, f))
-        records = pd.concat([records, f.records], ignore_index=True)
-        findings = pd.concat([findings, f.findings], ignore_index=True)
-        sources.append({"source": f.report.source, "source_sha256": f.report.sha256, "format": f.report.format,
-                        "district_code": f.district.code, "as_of": f.period.as_of,
-                        "records": len(f.records), "ingested_at": now})
-        result.added_records += len(f.records)
-    result.conflicts = _findings_frame(conflicts)
-    findings = pd.concat([findings, result.conflicts], ignore_index=True)
-    return Snapshot(snap.generation, records, findings, pd.concat([snap.sources, pd.DataFrame(sources)]))
+    new_records = pd.concat([f.records for f in new_files], ignore_index=True)
+    records = pd.concat([snap.records, new_records], ignore_index=True)
+    result.conflicts = _findings_frame(_conflicts(records, len(snap.records)))
+    result.added_records = len(new_records)
+    findings = pd.concat([snap.findings, *(f.findings for f in new_files), result.conflicts], ignore_index=True)
+    sources = pd.DataFrame([{"source": f.report.source, "source_sha256": f.report.sha256, "format": f.report.format,
+                             "district_code": f.district.code, "as_of": f.period.as_of,
+                             "records": len(f.records), "ingested_at": now} for f in new_files])
+    return Snapshot(snap.generation, records, findings, pd.concat([snap.sources, sources], ignore_index=True))
 
 
-def _conflicts(existing: pd.DataFrame, f: ParsedFile) -> list[dict]:
-    """Values of the new file that disagree with stored values for the same unit and period."""
-    if existing.empty:
+def _conflicts(records: pd.DataFrame, first_new: int) -> list[dict]:
+    """Rows from position `first_new` on that disagree with an earlier row for the same unit and period.
+
+    One join on (unit_code, as_of) instead of a lookup per row, so a large batch stays linear.
+    """
+    key = ["unit_code", "as_of"]
+    frame = records.assign(_pos=range(len(records)))
+    new = frame.iloc[first_new:]
+    if new.empty or first_new + len(new) < 2:
         return []
-    keyed = existing.set_index(["unit_code", "as_of"], drop=False)
+    keys = pd.MultiIndex.from_frame(new[key])
+    candidates = frame[pd.MultiIndex.from_frame(frame[key]).isin(keys)]
+    pairs = new.merge(candidates, on=key, suffixes=("", "_old"))
+    pairs = pairs[pairs["_pos_old"] < pairs["_pos"]]
+    differs = {c: (pairs[c].notna() & pairs[f"{c}_old"].notna()
+                   & ((pairs[c].astype(float) - pairs[f"{c}_old"].astype(float)).abs() > 1e-9)).to_numpy(bool)
+               for c in COMPARED_COLUMNS}
     out = []
-    for _, new in f.records.iterrows():
-        key = (new["unit_code"], new["as_of"])
-        if key not in keyed.index:
+    for i, (_, p) in enumerate(pairs.iterrows()):
+        diffs = [c for c in COMPARED_COLUMNS if differs[c][i]]
+        if not diffs:
             continue
-        for _, old in keyed.loc[[key]].iterrows():
-            diffs = [c for c in COMPARED_COLUMNS
-                     if pd.notna(new[c]) and pd.notna(old[c]) and abs(float(new[c]) - float(old[c])) > 1e-9]
-            if diffs:
-                kind = lambda r: "suy ra từ cột tuần trước" if r["derived"] else "báo cáo"
-                detail = "; ".join(f"{c}: {old[c]} ({old['source']}:{old['source_line']}, {kind(old)}) ≠ "
-                                   f"{new[c]} ({new['source']}:{new['source_line']}, {kind(new)})" for c in diffs)
-                out.append({"severity": "warning", "rule": "conflict",
-                            "message": f"số liệu mâu thuẫn cho {new['unit_type']} {new['unit']} kỳ {new['as_of']}: "
-                                       f"{detail}; cả hai giá trị được giữ, không ghi đè",
-                            "source": new["source"], "source_line": new["source_line"],
-                            "source_sha256": new["source_sha256"], "district_code": new["district_code"],
-                            "as_of": new["as_of"], "unit_code": new["unit_code"]})
+        kind_old = "suy ra từ cột tuần trước" if p["derived_old"] else "báo cáo"
+        kind_new = "suy ra từ cột tuần trước" if p["derived"] else "báo cáo"
+        detail = "; ".join(f"{c}: {p[f'{c}_old']} ({p['source_old']}:{p['source_line_old']}, {kind_old}) ≠ "
+                           f"{p[c]} ({p['source']}:{p['source_line']}, {kind_new})" for c in diffs)
+        out.append({"severity": "warning", "rule": "conflict",
+                    "message": f"số liệu mâu thuẫn cho {p['unit_type']} {p['unit']} kỳ {p['as_of']}: "
+                               f"{detail}; cả hai giá trị được giữ, không ghi đè",
+                    "source": p["source"], "source_line": p["source_line"], "source_sha256": p["source_sha256"],
+                    "district_code": p["district_code"], "as_of": p["as_of"], "unit_code": p["unit_code"]})
     return out
 
 

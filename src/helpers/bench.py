@@ -50,10 +50,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from helpers.batch import KERNEL_NAME as KERNEL
+from helpers.batch import NOTEBOOKS
+
 WEEK = "2023-W49"
 JOBS = 2
-NOTEBOOKS = ["01_ingest", "02_score", "03_rank", "04_narrative"]
-KERNEL = "chiso766"
 MARK = "BENCH-RESULT "
 GIB = 1024**3
 

@@ -26,7 +26,7 @@ import matplotlib.dates
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.colors import to_rgb
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -35,6 +35,8 @@ from helpers import params, periods
 from helpers.errors import ChisoError
 from helpers.params import District
 from helpers.periods import Period
+from helpers.score import band_of
+from helpers.tables import band_palette, text_color
 
 # A4 page minus margins leaves about 17 cm; figures are drawn 16 cm wide so that text keeps its size.
 WIDTH_IN = 16 / 2.54
@@ -109,29 +111,9 @@ def chart_html(chart: Chart | None, dpi: int = DPI) -> str:
 
 # -- palette and shared helpers -----------------------------------------------------------------
 
-def band_palette() -> dict[str, str]:
-    """Band name -> colour, highest band first (params/bands.yaml)."""
-    return {b.name: b.color for b in params.policy().bands}
-
-
-def band_of(score) -> str | None:
-    """The band a score falls in (first band whose lower bound it reaches), None when missing."""
-    if score is None or pd.isna(score):
-        return None
-    for band in params.policy().bands:
-        if float(score) >= band.min:
-            return band.name
-    return params.policy().bands[-1].name
-
-
-def text_colour(background: str) -> str:
-    """Black or white, whichever reads better on the background (WCAG relative luminance)."""
-    def lin(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (lin(c) for c in to_rgb(background))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#ffffff" if (1.05 / (luminance + 0.05)) > ((luminance + 0.05) / 0.05) else INK
+def text_colour(background) -> str:
+    """Black (the charts' ink) or white, whichever reads better on a matplotlib colour."""
+    return text_color(to_hex(background), dark=INK)
 
 
 def _mix(colour: str, share: float) -> tuple[float, float, float]:

@@ -22,6 +22,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from helpers import params, rank, tables
+from helpers import records as rec
 from helpers import score as scoring
 from helpers.collation import vi_key
 from helpers.errors import UsageError
@@ -43,17 +44,8 @@ COMPONENT_TABLE_COLUMNS = ["key", "label", "value", "target", "met", "gap"]
 
 # -- small shared pieces ----------------------------------------------------------------------------
 
-def _missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _float(value) -> float | None:
-    return None if _missing(value) else float(value)
+_missing = rec.is_missing
+_float = rec.as_float
 
 
 def _int(value) -> int | None:

@@ -23,6 +23,7 @@ from helpers.params import District
 from helpers.parsers import ParsedReport, parse_document
 from helpers.paths import raw_dir
 from helpers.periods import Period
+from helpers.score import band_of
 from helpers.store import Snapshot, Store
 
 PCT_COLUMNS = rec.COMPONENT_COLUMNS
@@ -191,7 +192,7 @@ def _check(report, dist, period, rows, findings) -> None:
                                      f"{unit.full_name}: mức tăng/giảm in là {delta} nhưng {score} − {prev} = "
                                      f"{round(score - prev, 2)}", unit.code))
         if row.band:
-            expected = next(b.name for b in pol.bands if score >= b.min)
+            expected = band_of(score, pol)
             if row.band != expected:
                 findings.append(_finding(report, dist, period, row.line, "band_mismatch",
                                          f"{unit.full_name}: xếp loại in là “{row.band}” nhưng {score} điểm "

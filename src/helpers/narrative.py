@@ -30,8 +30,10 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from helpers import params, registry
+from helpers import records as rec
 from helpers.errors import ParamsError, UsageError
 from helpers.periods import Period, parse_as_of
+from helpers.score import band_of
 
 TOTAL_TYPE = "huyện"
 # Float noise guard when comparing two-decimal report numbers with thresholds (not a policy value).
@@ -40,23 +42,8 @@ _EPS = 1e-9
 
 # -- numbers and names ------------------------------------------------------------------------------
 
-def _missing(x) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(pd.isna(x))
-    except (TypeError, ValueError):
-        return False
-
-
-def _float(x) -> float | None:
-    if _missing(x):
-        return None
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(value) else value
+_missing = rec.is_missing
+_float = rec.as_float
 
 
 def fmt_number(x, decimal: str = ".", digits: int = 2, trim: bool = False, signed: bool = False) -> str:
@@ -346,12 +333,7 @@ def _get(row, *cols):
 
 
 def _band_of(score: float | None, policy: params.Policy) -> str | None:
-    if score is None:
-        return None
-    for band in policy.bands:
-        if score + _EPS >= band.min:
-            return band.name
-    return policy.bands[-1].name
+    return band_of(score, policy)
 
 
 def _band_index(name: str | None, policy: params.Policy) -> int | None:

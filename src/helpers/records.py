@@ -5,6 +5,8 @@ A record is one unit (or the district total) for one period. Unknown values are 
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 # The contract's parsed-record columns, in order (CONTRACT.md).
@@ -40,6 +42,27 @@ FINDING_COLUMNS = [
     "source", "source_line", "source_sha256", "district_code", "as_of", "unit_code",
 ]
 SOURCE_COLUMNS = ["source", "source_sha256", "format", "district_code", "as_of", "records", "ingested_at"]
+
+
+def is_missing(value) -> bool:
+    """None, NaN, pd.NA and NaT are missing; anything else (including 0) is a value."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def as_float(value) -> float | None:
+    """A number as float, or None when missing or not a number."""
+    if is_missing(value):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
 
 
 def empty(columns: list[str]) -> pd.DataFrame:

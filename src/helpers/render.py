@@ -27,6 +27,8 @@ from urllib.parse import quote, urlsplit
 from helpers import params, periods
 from helpers.errors import UsageError
 from helpers.periods import Period
+from helpers.score import band_of
+from helpers.tables import text_color
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "report"
@@ -70,20 +72,8 @@ def band_class(name: str) -> str:
 
 
 def _text_colour(background: str) -> str:
-    """Black or white text on a hex background, whichever contrasts more (WCAG luminance)."""
-    if not _HEX_COLOUR_RE.match(background):
-        return "#1f2328"
-    h = background[1:]
-    if len(h) == 3:
-        h = "".join(c * 2 for c in h)
-
-    def lin(v: int) -> float:
-        c = v / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (lin(int(h[i:i + 2], 16)) for i in (0, 2, 4))
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#ffffff" if 1.05 / (lum + 0.05) > (lum + 0.05) / 0.05 else "#1f2328"
+    """Dark or white text on a hex background (tables.text_color); dark for anything not hex."""
+    return text_color(background, dark="#1f2328") if _HEX_COLOUR_RE.match(background) else "#1f2328"
 
 
 def band_css() -> str:
@@ -349,17 +339,7 @@ def render_report(executed_notebook: Path, out_dir: Path, *, title: str | None =
 
 # -- the week's index ---------------------------------------------------------------------------
 
-def _band_of(score) -> str | None:
-    if score is None:
-        return None
-    try:
-        value = float(score)
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(value):
-        return None
-    bands = params.policy().bands
-    return next((b.name for b in bands if value >= b.min), bands[-1].name)
+_band_of = band_of
 
 
 def _score_text(score, decimal: str) -> str:

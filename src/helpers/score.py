@@ -58,13 +58,16 @@ def period_records(records: pd.DataFrame, district_code: str, period: Period) ->
 
 # -- scoring ------------------------------------------------------------------------------------
 
-def _band_of(score) -> str | None:
-    if pd.isna(score):
+def band_of(score, policy: params.Policy | None = None) -> str | None:
+    """The band of a score: the first band (highest first) whose inclusive lower bound it reaches;
+    None when the score is missing or not a number. The one place a score becomes a band."""
+    from helpers.records import as_float
+
+    value = as_float(score)
+    if value is None:
         return None
-    for band in params.policy().bands:  # highest first, lower bounds inclusive
-        if float(score) + _EPS >= band.min:
-            return band.name
-    return None
+    bands = (policy or params.policy()).bands
+    return next((b.name for b in bands if value + _EPS >= b.min), bands[-1].name)
 
 
 def _next_band(name) -> tuple[str | None, float | None]:
@@ -137,7 +140,7 @@ def score_records(rows: pd.DataFrame, district=None) -> pd.DataFrame:
     prev = out["prev_score"].astype("Float64")
     printed_delta = out["delta"].astype("Float64")
 
-    bands = [_band_of(s) for s in score]
+    bands = [band_of(s) for s in score]
     out["band_computed"] = pd.array(bands, dtype="string")
     printed_band = out["band"].astype("string")
     out["band_mismatch"] = (printed_band.notna() & out["band_computed"].notna()

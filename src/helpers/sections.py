@@ -18,6 +18,7 @@ from helpers.errors import ChisoError
 from helpers.params import District
 from helpers.periods import Period
 from helpers.store import Snapshot, Store
+from helpers.tables import text_color
 
 FINDING_HEADERS = {"severity": "mức", "rule": "quy tắc", "message": "nội dung", "source": "tệp",
                    "source_line": "dòng", "as_of": "kỳ", "unit_code": "mã đơn vị"}
@@ -178,7 +179,7 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
             "total": is_total,
             "stt": "" if is_total or pd.isna(r.get("rank", pd.NA)) else str(int(r["rank"])),
             "name": "Toàn huyện" if is_total else f"{r['unit_type']} {r['unit']}",
-            "score": num(r["score"]), "band": band or "—", "bg": bg, "fg": _text_color(bg),
+            "score": num(r["score"]), "band": band or "—", "bg": bg, "fg": text_color(bg),
             "optional": [cells[c] for c in optional], "comps": [num(r[c.key]) for c in comps],
         })
     headers = {"prev_score": "Điểm tuần trước", "delta": "Tăng/giảm so với tuần trước",
@@ -193,10 +194,7 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
                      period=period, district=district, bands=pol.bands)
 
 
-def _text_color(hex_color: str) -> str:
-    h = hex_color.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
-    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
 
 
 def build_report(run, snapshot: Snapshot | None = None) -> Report:
@@ -276,7 +274,7 @@ def index_entry(snapshot: Snapshot, district: District, asked: Period, html_href
     if value is None and scored is not None:
         units = score.units_only(scored)["score"].dropna()
         value = float(units.mean()) if len(units) else None
-    band = None if value is None else next(b.name for b in params.policy().bands if value >= b.min)
+    band = score.band_of(value)
     return {"slug": district.slug, "district": district.name, "province": district.province,
             "score": value, "score_kind": "total" if total is not None else "mean", "band": band,
             "period_label": period.label() if period else "", "as_of": period.as_of if period else "",

@@ -34,12 +34,13 @@ def _luminance(color: str) -> float:
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
-def text_color(background: str) -> str:
-    """Black or white, whichever contrasts more with the background (WCAG contrast ratio)."""
+def text_color(background: str, dark: str = "#000000") -> str:
+    """`dark` or white, whichever contrasts more with the background (WCAG contrast ratio).
+    The one place a text colour is chosen for a band colour (charts, tables, report, appendix)."""
     lum = _luminance(background)
     on_black = (lum + 0.05) / 0.05
     on_white = 1.05 / (lum + 0.05)
-    return "#000000" if on_black >= on_white else "#ffffff"
+    return dark if on_black >= on_white else "#ffffff"
 
 
 def band_css(value) -> str:

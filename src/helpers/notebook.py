@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from helpers import params, periods
@@ -23,9 +24,10 @@ class Run:
     week_arg: str  # as given; empty = the latest week in the store
     interactive: bool
 
-    @property
+    @cached_property
     def week(self) -> Period:
-        """The week asked (a report's data may be older: see score.select_period)."""
+        """The week asked (a report's data may be older: see score.select_period); an empty
+        `week_arg` is resolved from the store once, on first use."""
         return periods.parse_week_arg(self.week_arg) if self.week_arg else latest_week()
 
     @property

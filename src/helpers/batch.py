@@ -2,7 +2,10 @@
 
 1. Every district's `data/raw/<slug>/` is ingested in-process (idempotent), so the store is settled
    before any notebook runs; errors are kept and show again in that district's ingest notebook.
-2. Each district's notebooks run in a process pool (`jobs`), in a staging folder under
+2. Each district's notebooks run in a process pool (`jobs`). Every worker keeps one Jupyter kernel
+   (helpers.kernel) and runs all notebooks of its districts in it, each from an empty namespace:
+   one kernel start and one import of pandas/seaborn/helpers per worker instead of per notebook.
+   A district runs in a staging folder under
    `outputs/<week>/`; only a complete run (four notebooks, report.html and report.pdf) is moved into
    `outputs/<week>/<slug>/`, so a failed run leaves the previous outputs as they were. A failed
    district's executed notebooks stay in `outputs/<week>/.failed/<slug>/` for its traceback.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import traceback
@@ -22,6 +26,7 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,6 +34,9 @@ from helpers import params, periods
 from helpers.errors import ChisoError, UsageError
 from helpers.paths import PACKAGE_DIR, inside, notebooks_dir, outputs_dir, params_dir, raw_dir
 from helpers.store import Store
+
+if TYPE_CHECKING:  # importing papermill costs time a fully cached run does not need
+    from helpers.kernel import SharedKernel
 
 NOTEBOOKS = ["01_ingest", "02_score", "03_rank", "04_narrative"]
 KERNEL_NAME = "chiso766"
@@ -129,10 +137,10 @@ def _reusable(out: Path, keys: list[str]) -> int:
 
 # -- one district -------------------------------------------------------------------------------
 
-def run_district(slug: str, week: str, keys: list[str], reuse: int, queue=None) -> Failure | None:
-    """Execute the notebooks of one district from `reuse` on, render, and move the folder into place."""
-    import papermill as pm
-
+def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: SharedKernel,
+                 queue=None) -> Failure | None:
+    """Execute the notebooks of one district from `reuse` on in `kernel`, render, and move the
+    folder into place."""
     from helpers import render
 
     week_dir = inside(outputs_dir(), week)
@@ -146,13 +154,8 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, queue=None) 
     try:
         for name in NOTEBOOKS[reuse:]:
             current = name
-            pm.execute_notebook(
-                str(notebooks_dir() / f"{name}.ipynb"), str(staging / f"{name}.ipynb"),
-                parameters={"district": slug, "week": week, "interactive": False},
-                kernel_name=KERNEL_NAME, cwd=str(notebooks_dir()), progress_bar=False, log_output=False,
-                # the kernel talks to us on loopback only; its warning about unencrypted TCP is noise here
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            )
+            kernel.execute(notebooks_dir() / f"{name}.ipynb", staging / f"{name}.ipynb",
+                           {"district": slug, "week": week, "interactive": False})
             _tell(queue, slug, name, "done")
         current = "render"
         render.render_report(staging / "04_narrative.ipynb", staging)
@@ -186,12 +189,32 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(text.split())[:300]
 
 
-def _worker(slug, week, keys, reuse, queue):
+def _worker(slug, week, keys, reuse, kernel, queue):
     try:
-        return run_district(slug, week, keys, reuse, queue)
+        return run_district(slug, week, keys, reuse, kernel, queue)
     except Exception as exc:  # an error outside the notebooks (disk, permissions): still one line
         traceback.print_exc()
         return Failure(slug, week, "?", _one_line(exc), None)
+
+
+_POOL_WORKER: dict = {}  # in a pool worker: its kernel and the progress queue
+
+
+def _init_pool_worker(queue) -> None:
+    """Pool initializer: launch this worker's kernel (kept for all its districts and shut down when
+    the worker exits), then import the rendering libraries while the kernel boots."""
+    from helpers.kernel import SharedKernel
+
+    kernel = SharedKernel(KERNEL_NAME, notebooks_dir())
+    kernel.start()
+    multiprocessing.util.Finalize(kernel, kernel.close, exitpriority=10)
+    _POOL_WORKER.update(kernel=kernel, queue=queue)
+    import nbconvert  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+def _pool_task(slug, week, keys, reuse):
+    return _worker(slug, week, keys, reuse, _POOL_WORKER["kernel"], _POOL_WORKER["queue"])
 
 
 # -- the batch ----------------------------------------------------------------------------------
@@ -235,14 +258,18 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
     steps = sum(len(NOTEBOOKS) + 1 - reuse for _, _, reuse in plan)
     with tqdm(total=steps, desc="huyện × bước", unit="bước", disable=quiet or not steps) as bar:
         if jobs == 1 or len(plan) <= 1:
-            for slug, keys, reuse in plan:
-                failure = _worker(slug, iso, keys, reuse, _BarQueue(bar))
-                _record(result, slug, failure)
+            from helpers.kernel import SharedKernel
+
+            with SharedKernel(KERNEL_NAME, notebooks_dir()) as kernel:
+                for slug, keys, reuse in plan:
+                    failure = _worker(slug, iso, keys, reuse, kernel, _BarQueue(bar))
+                    _record(result, slug, failure)
         else:
             ctx = multiprocessing.get_context("forkserver")
-            with ctx.Manager() as manager, ProcessPoolExecutor(min(jobs, len(plan)), mp_context=ctx) as pool:
-                queue = manager.Queue()
-                futures = {pool.submit(_worker, slug, iso, keys, reuse, queue): slug for slug, keys, reuse in plan}
+            queue = ctx.SimpleQueue()
+            with ProcessPoolExecutor(min(jobs, len(plan)), mp_context=ctx, initializer=_init_pool_worker,
+                                     initargs=(queue,)) as pool:
+                futures = {pool.submit(_pool_task, slug, iso, keys, reuse): slug for slug, keys, reuse in plan}
                 pending = set(futures)
                 while pending:
                     _drain(queue, bar)

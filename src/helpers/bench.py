@@ -860,12 +860,13 @@ def markdown(results: dict) -> str:
             notes.append(
                 f"Batch notebooks (last run): {bp['notebooks']} executed, {bp['notebook_s']:.1f} s in "
                 f"papermill of which {bp['cells_s']:.1f} s inside cells and {bp['outside_cells_s']:.1f} s "
-                "outside (kernel start-up and shutdown)."
+                "outside (papermill's own work, the namespace reset and, in each worker's first notebook, "
+                "waiting for its kernel; one kernel per worker, see helpers.kernel)."
             )
         if np_.get("notebooks"):
             notes.append(
                 f"Naive notebooks (last run): {np_['notebook_s']:.1f} s in papermill, {np_['cells_s']:.1f} s "
-                "inside cells."
+                "inside cells (the rest: a kernel started and shut down per notebook)."
             )
         notes.extend(f"Note: {n}" for n in a.get("notes", []))
         for e in a.get("errors", []):

@@ -140,3 +140,20 @@ def test_failing_district_does_not_stop_the_others(tmp_path):
     # the previous outputs of the failed district are intact; the other district still ran
     assert (tmp_path / "outputs/2023-W49/thap-muoi/report.html").read_bytes() == before
     assert (tmp_path / "outputs/2023-W49/phu-tan/report.pdf").exists()
+
+
+def test_executed_notebooks_hold_only_their_own_outputs(batch):
+    """The batch runs every notebook of a worker in one kernel: no stray text (history or kernel
+    messages) and no error may appear in any executed notebook, and cell numbers start at 1."""
+    import json
+
+    tmp, *_ = batch
+    for path in sorted((tmp / "outputs/2023-W49").glob("*/0*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert [c["execution_count"] for c in code] == list(range(1, len(code) + 1)), path
+        for cell in code:
+            for out in cell.get("outputs", []):
+                assert out["output_type"] != "error", path
+                assert out.get("name") != "stderr", (path, out.get("text"))
+                assert "ERROR" not in "".join(out.get("text", "")), (path, out.get("text"))

@@ -24,8 +24,13 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
 ENGINE_NAME = "chiso-shared-kernel"
-# the kernel talks to us on loopback only; its warning about unencrypted TCP is noise here
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+KERNEL_ARGUMENTS = [
+    # the kernel talks to us on loopback only; its warning about unencrypted TCP is noise here
+    "--IPKernelApp.log_level=ERROR",
+    # no input history database: the cell counter restarts at 1 for every notebook, and IPython's
+    # history would then print "Session/line number was not unique" into a notebook's output
+    "--HistoryManager.enabled=False",
+]
 RESET_CODE = """\
 import sys as _sys
 if "matplotlib.pyplot" in _sys.modules:

@@ -25,6 +25,9 @@ class InputError(ChisoError):
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):  # pickled as its three parts (raised in a worker process of a parallel ingest)
+        return type(self), (self.source, self.line, self.message)
+
 
 class ParamsError(ChisoError):
     """A file in params/ is missing a key or holds a value out of range."""

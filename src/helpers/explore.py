@@ -132,12 +132,8 @@ def district_options() -> list[tuple[str, str]]:
 
 def scored_by_district(records: pd.DataFrame, asked: Period) -> dict[str, pd.DataFrame]:
     """Slug -> scored rows for the week asked, for every district of params that has data by then."""
-    out = {}
-    for slug in params.districts():
-        frame = scoring.score_district(records, slug, asked)
-        if frame is not None:
-            out[slug] = frame
-    return out
+    scored = scoring.score_districts(records, list(params.districts()), asked)
+    return {slug: frame for slug, frame in scored.items() if frame is not None}
 
 
 def unit_options(scored: pd.DataFrame, with_total: bool = True) -> list[tuple[str, str]]:

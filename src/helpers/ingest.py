@@ -10,17 +10,24 @@ stored unless every file given parses; the store is updated in one atomic write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from helpers import params, periods, registry
 from helpers import records as rec
 from helpers.errors import InputError, UsageError
 from helpers.params import District
-from helpers.parsers import ParsedReport, parse_document
+from helpers.parsers import ParsedReport, ReportMeta, parse_document
+from helpers.parsers.base import max_file_bytes
 from helpers.paths import raw_dir
 from helpers.periods import Period
 from helpers.score import band_of
@@ -37,33 +44,57 @@ MAX_RANK = 99_999
 
 @dataclass
 class ParsedFile:
-    """One file, parsed and validated: its records (reported + derived) and its warnings."""
+    """One file, parsed and validated: its records (reported + derived) and its warnings, kept as plain
+    rows (`records` and `findings` give them as frames).
+
+    The files of an IngestResult keep their metadata and counts only: their rows are in the result's
+    `records` and `findings` (one frame for all files), and a file already in the store is described
+    from the store's tables without being parsed again.
+    """
 
     report: ParsedReport
     district: District
     period: Period
-    records: pd.DataFrame
-    findings: pd.DataFrame
+    record_rows: list[dict] = field(default_factory=list, repr=False)
+    finding_rows: list[dict] = field(default_factory=list, repr=False)
+    n_records: int = 0  # reported + derived
+    n_reported: int = 0
+    n_warnings: int = 0
+
+    @property
+    def records(self) -> pd.DataFrame:
+        self._check_rows(self.n_records, self.record_rows)
+        return records_frame(self.record_rows)
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        self._check_rows(self.n_warnings, self.finding_rows)
+        return _findings_frame(self.finding_rows)
+
+    def _check_rows(self, count: int, rows: list) -> None:
+        if count != len(rows):
+            raise ValueError(f"{self.report.source}: the rows are in IngestResult.records / .findings")
+
+    def counts_only(self) -> ParsedFile:
+        """The same file without its rows (nor the report's printed rows): what an IngestResult keeps."""
+        return replace(self, report=replace(self.report, rows=[]), record_rows=[], finding_rows=[])
 
 
 @dataclass
 class IngestResult:
-    files: list[ParsedFile] = field(default_factory=list)
+    files: list[ParsedFile] = field(default_factory=list)  # every file given, in order
     added: list[str] = field(default_factory=list)  # file names whose records were added
     skipped: list[str] = field(default_factory=list)  # already in the store (same SHA-256)
     conflicts: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.FINDING_COLUMNS))
     added_records: int = 0
-
-    @property
-    def records(self) -> pd.DataFrame:
-        frames = [f.records for f in self.files]
-        return pd.concat(frames, ignore_index=True) if frames else rec.empty(rec.STORE_COLUMNS)
+    # every file's records and warnings, in file order (a file already stored: its rows in the store)
+    records: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.STORE_COLUMNS))
+    file_findings: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.FINDING_COLUMNS))
 
     @property
     def findings(self) -> pd.DataFrame:
-        frames = [f.findings for f in self.files] + [self.conflicts]
-        return pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
-            else rec.empty(rec.FINDING_COLUMNS)
+        frames = [f for f in (self.file_findings, self.conflicts) if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else rec.empty(rec.FINDING_COLUMNS)
 
     def summary(self) -> pd.DataFrame:
         """One row per file: what happened to it (Vietnamese labels, for display)."""
@@ -72,8 +103,8 @@ class IngestResult:
             status = "đã có trong kho" if f.report.source in self.skipped else "đã thêm"
             rows.append({
                 "tệp": f.report.source, "định dạng": f.report.format, "huyện": f.district.name,
-                "kỳ số liệu": f.period.label(), "số dòng": int((~f.records["derived"]).sum()),
-                "cảnh báo": len(f.findings), "kết quả": status,
+                "kỳ số liệu": f.period.label(), "số dòng": f.n_reported,
+                "cảnh báo": f.n_warnings, "kết quả": status,
             })
         return pd.DataFrame(rows)
 
@@ -95,8 +126,9 @@ def parse_file(path: Path | str, district: str | None = None, as_of: str | None 
     findings: list[dict] = []
     rows = _resolve_rows(report, dist, period, findings)
     _check(report, dist, period, rows, findings)
-    records = _records(report, dist, period, rows)
-    return ParsedFile(report, dist, period, records, _findings_frame(findings))
+    records = _record_rows(report, dist, period, rows)
+    return ParsedFile(report, dist, period, records, findings, n_records=len(records),
+                      n_reported=sum(not r["derived"] for r in records), n_warnings=len(findings))
 
 
 def _resolve_district(report: ParsedReport, slug: str | None) -> District:
@@ -111,8 +143,7 @@ def _resolve_district(report: ParsedReport, slug: str | None) -> District:
     printed = report.meta.district_name
     if not printed:
         raise InputError(report.source, None, "không xác định được huyện trong tệp; hãy ghi rõ bằng --district")
-    codes = set(registry.find_district(printed))
-    candidates = [d for d in known.values() if d.code in codes]
+    candidates = [d for code in registry.find_district(printed) for d in params.districts_with_code(code)]
     if report.meta.province_name and len(candidates) > 1:
         key = registry.name_key(report.meta.province_name)
         candidates = [d for d in candidates if registry.name_key(d.province) == key]
@@ -220,7 +251,7 @@ def _check(report, dist, period, rows, findings) -> None:
                                  + ", ".join(u.full_name for u in missing)))
 
 
-def _records(report: ParsedReport, dist: District, period: Period, rows) -> pd.DataFrame:
+def _record_rows(report: ParsedReport, dist: District, period: Period, rows) -> list[dict]:
     base = {"district": dist.name, "district_code": dist.code, "province": dist.province,
             "source": report.source, "source_sha256": report.sha256}
     out = []
@@ -238,26 +269,53 @@ def _records(report: ParsedReport, dist: District, period: Period, rows) -> pd.D
             out.append({**base, "unit": unit.name, "unit_type": unit.type, "unit_code": unit.code,
                         "as_of": prev.as_of, "week": prev.iso_week, "period_kind": "week",
                         "score": row.values["prev_score"], "source_line": row.line, "derived": True})
-    return rec.coerce(pd.DataFrame(out))
+    return out
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Plain rows (missing keys are missing values) as one frame with the schema's dtypes."""
+    return rec.coerce(pd.DataFrame({c: [r.get(c) for r in rows] for c in columns}), columns)
+
+
+def records_frame(rows: list[dict]) -> pd.DataFrame:
+    """Record rows (store columns) as a store frame."""
+    return _frame(rows, rec.STORE_COLUMNS) if rows else rec.empty(rec.STORE_COLUMNS)
 
 
 def _findings_frame(items: list[dict]) -> pd.DataFrame:
-    return rec.coerce(pd.DataFrame(items), rec.FINDING_COLUMNS) if items else rec.empty(rec.FINDING_COLUMNS)
+    return _frame(items, rec.FINDING_COLUMNS) if items else rec.empty(rec.FINDING_COLUMNS)
 
 
 # -- storing ------------------------------------------------------------------------------------
 
 def ingest_paths(paths, district: str | None = None, as_of: str | None = None, fmt: str | None = None,
-                 dry_run: bool = False, store: Store | None = None) -> IngestResult:
+                 dry_run: bool = False, store: Store | None = None, jobs: int | None = None) -> IngestResult:
     """Parse every file, then (unless dry_run) add them to the store in one atomic write.
 
-    If any file fails, the first error is raised and nothing is stored.
+    A file whose SHA-256 the store already holds is not parsed again (unless dry_run): it is listed as
+    skipped, described from the store. If any file fails, the first error (in the order given) is
+    raised and nothing is stored. `jobs` processes parse the files (default: one per CPU from
+    PARALLEL_MIN_FILES files to parse on, else in this process).
     """
-    files = [parse_file(p, district, as_of, fmt) for p in _expand(paths)]
-    result = IngestResult(files=files)
-    if dry_run or not files:
+    if district:
+        params.district(district)  # a bad --district is an error even when every file is known
+    if as_of:
+        periods.parse_as_of(as_of)
+    store = store or Store()
+    files = _expand(paths)
+    if not files:
+        return IngestResult()
+    snap = None if dry_run else store.read()
+    stored = _StoredFiles(snap, district, as_of, fmt) if snap is not None else None
+    shas = [stored.sha_of(p) if stored else None for p in files]
+    todo = [i for i, sha in enumerate(shas) if sha is None]
+    parsed = parse_many([files[i] for i in todo], district, as_of, fmt, jobs)
+    result = _result(files, shas, todo, parsed, stored)
+    if dry_run or not todo:
         return result
-    (store or Store()).update(lambda snap: _merge(snap, result))
+    store.update(lambda current: _merge(current, result, parsed))
+    if len(todo) >= PARALLEL_MIN_FILES:
+        release_memory()  # the frames written are garbage now
     return result
 
 
@@ -271,62 +329,293 @@ def _expand(paths) -> list[Path]:
     return out
 
 
-def _merge(snap: Snapshot, result: IngestResult) -> Snapshot | None:
+# -- parsing many files ---------------------------------------------------------------------------
+
+# From this many files to parse on, a pool of processes parses them (starting one costs about a
+# second); CHUNK_FILES files per task, each task returning one frame of records.
+PARALLEL_MIN_FILES = 1000
+CHUNK_FILES = 300
+
+
+@dataclass
+class ParsedBatch:
+    """Files parsed together: each file's counts, and all their records and warnings in file order."""
+
+    files: list[ParsedFile]
+    records: pd.DataFrame
+    findings: pd.DataFrame
+
+
+def _parse_chunk(paths: list[Path], district: str | None, as_of: str | None, fmt: str | None) -> ParsedBatch:
+    files, record_rows, finding_rows = [], [], []
+    for path in paths:
+        f = parse_file(path, district, as_of, fmt)
+        record_rows += f.record_rows
+        finding_rows += f.finding_rows
+        files.append(f.counts_only())
+    return ParsedBatch(files, records_frame(record_rows), _findings_frame(finding_rows))
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return rec.empty(columns)
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def parse_many(paths: list[Path], district: str | None = None, as_of: str | None = None, fmt: str | None = None,
+               jobs: int | None = None) -> ParsedBatch:
+    """parse_file for every path, in chunks (over `jobs` processes; see ingest_paths). The first error
+    in the order given is raised."""
+    chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(paths) >= PARALLEL_MIN_FILES else 1
+    jobs = max(1, min(jobs, len(chunks)))
+    if jobs == 1:
+        parts = [_parse_chunk(c, district, as_of, fmt) for c in chunks]
+    else:
+        parts = _parse_in_pool(chunks, district, as_of, fmt, jobs)
+        for part in parts:  # one District object per district, not one unpickled copy per file
+            part.files = [replace(f, district=params.district(f.district.slug)) for f in part.files]
+    files = [f for part in parts for f in part.files]
+    findings = _concat([part.findings for part in parts], rec.FINDING_COLUMNS)
+    records = _concat([part.records for part in parts], rec.STORE_COLUMNS)
+    del parts
+    if jobs > 1:
+        release_memory()  # the chunks as received are garbage now
+        _decode_text_columns(records)
+        release_memory()  # and so are the dictionary-encoded columns
+    return ParsedBatch(files, records, findings)
+
+
+def _compact_chunk(paths: list[Path], district, as_of, fmt) -> ParsedBatch:
+    """_parse_chunk in a pool worker: the records with their text columns dictionary-encoded (Arrow),
+    so the chunks waiting for the rest of a large batch take about half the memory (every record
+    repeats its file's name and SHA-256, its district, province, period)."""
+    batch = _parse_chunk(paths, district, as_of, fmt)
+    records = batch.records.copy(deep=False)
+    for c in rec.STRING_COLUMNS:
+        records[c] = pd.arrays.ArrowExtensionArray(_arrow(records[c]).dictionary_encode())
+    return replace(batch, records=records)
+
+
+def _decode_text_columns(records: pd.DataFrame) -> None:
+    """Give compacted records (_compact_chunk) the store's text columns again, in place: one column at a
+    time, each dictionary-encoded column freed as soon as it is replaced."""
+    for c in rec.STRING_COLUMNS:
+        records[c] = pd.array(_arrow(records[c]).cast(pa.large_string()), dtype=pd.StringDtype())
+
+
+def _arrow(column: pd.Series) -> pa.ChunkedArray:
+    values = pa.array(column)
+    return values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+
+
+def release_memory() -> None:
+    """Give memory freed after a large batch back to the system: the C allocator (glibc) and Arrow's
+    memory pool keep freed pages for reuse, which would count as the process's memory until it ends."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _use_environment(values: dict[str, str]) -> None:
+    """Pool initializer: the parent's CHISO_* variables (params, paths), whatever the worker inherited."""
+    for key in [k for k in os.environ if k.startswith("CHISO_")]:
+        del os.environ[key]
+    os.environ.update(values)
+
+
+def _parse_in_pool(chunks, district, as_of, fmt, jobs: int) -> list[ParsedBatch]:
+    env = {k: v for k, v in os.environ.items() if k.startswith("CHISO_")}
+    ctx = multiprocessing.get_context("forkserver")  # not fork: the parent may run threads (pyarrow, a kernel)
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_use_environment, initargs=(env,)) as pool:
+        futures = [pool.submit(_compact_chunk, c, district, as_of, fmt) for c in chunks]
+        try:
+            return [fut.result() for fut in futures]  # in order: the first failing chunk raises first
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+
+# -- files already stored -------------------------------------------------------------------------
+
+class _StoredFiles:
+    """What the store holds about files by SHA-256: which files need no parsing, and their rows.
+
+    A stored file is skipped only when the overrides given (district, as_of, format) agree with how
+    it was stored; otherwise it is parsed again (and its errors raised) as before, then not stored.
+    """
+
+    def __init__(self, snap: Snapshot, district: str | None, as_of: str | None, fmt: str | None):
+        self.snap = snap
+        sources = snap.sources.drop_duplicates("source_sha256")
+        if district:
+            sources = sources[sources["district_code"] == params.district(district).code]
+        if as_of:
+            sources = sources[sources["as_of"] == periods.parse_as_of(as_of).as_of]
+        if fmt:
+            sources = sources[sources["format"] == fmt]
+        self.sources = {r["source_sha256"]: r for r in sources.to_dict("records")
+                        if params.district_by_code(r["district_code"]) is not None}
+        self._record_rows: dict | None = None
+        self._finding_rows: dict | None = None
+
+    def sha_of(self, path: Path) -> str | None:
+        """The file's SHA-256 when the store holds it (and it may be skipped), else None."""
+        if not self.sources or not path.is_file() or path.stat().st_size > max_file_bytes()[1]:
+            return None
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        return sha if sha in self.sources else None
+
+    def file(self, path: Path, sha: str) -> ParsedFile:
+        """The file as the store describes it (no rows: they are in records() / findings())."""
+        src = self.sources[sha]
+        report = ParsedReport(source=path.name, path=path, sha256=sha, format=src["format"], columns=[], rows=[],
+                              meta=ReportMeta())
+        records = self.records(sha)
+        return ParsedFile(report, params.district_by_code(src["district_code"]), periods.parse_as_of(src["as_of"]),
+                          n_records=len(records), n_reported=int((~records["derived"]).sum()),
+                          n_warnings=len(self.findings(sha)))
+
+    def records(self, sha: str) -> pd.DataFrame:
+        if self._record_rows is None:
+            self._record_rows = self.snap.records.groupby("source_sha256", sort=False).indices
+        return self.snap.records.take(self._record_rows.get(sha, []))
+
+    def findings(self, sha: str) -> pd.DataFrame:
+        if self._finding_rows is None:
+            own = self.snap.findings[(self.snap.findings["rule"] != "conflict").fillna(True)]
+            self._finding_rows = {k: own.index[v] for k, v in own.groupby("source_sha256", sort=False).indices.items()}
+        return self.snap.findings.loc[self._finding_rows.get(sha, [])]
+
+
+def _result(files: list[Path], shas: list[str | None], todo: list[int], parsed: ParsedBatch,
+            stored: _StoredFiles | None) -> IngestResult:
+    """The files in the order given: parsed ones from `parsed`, the others from the store."""
+    if len(todo) == len(files):
+        return IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings)
+    out = IngestResult()
+    parsed_files = dict(zip(todo, parsed.files))
+    records, findings = [], []
+    record_pos, finding_pos = [], []  # file position of every row of `records` / `findings`
+    for i, path in enumerate(files):
+        if i in parsed_files:
+            out.files.append(parsed_files[i])
+            continue
+        f = stored.file(path, shas[i])
+        out.files.append(f)
+        out.skipped.append(path.name)
+        records.append(stored.records(shas[i]).assign(source=path.name))
+        findings.append(stored.findings(shas[i]).assign(source=path.name))
+        record_pos.append(np.full(len(records[-1]), i))
+        finding_pos.append(np.full(len(findings[-1]), i))
+    records.append(parsed.records)
+    findings.append(parsed.findings)
+    record_pos.append(np.repeat(todo, [f.n_records for f in parsed.files]))
+    finding_pos.append(np.repeat(todo, [f.n_warnings for f in parsed.files]))
+    out.records = _in_order(records, record_pos, rec.STORE_COLUMNS)
+    out.file_findings = _in_order(findings, finding_pos, rec.FINDING_COLUMNS)
+    return out
+
+
+def _in_order(frames: list[pd.DataFrame], positions: list[np.ndarray], columns: list[str]) -> pd.DataFrame:
+    """The frames' rows concatenated and stably sorted by their file positions."""
+    frame = rec.coerce(pd.concat(frames, ignore_index=True), columns) if frames else rec.empty(columns)
+    order = np.argsort(np.concatenate(positions).astype(np.int64), kind="stable") if len(frame) else []
+    return frame.take(order).reset_index(drop=True)
+
+
+# -- storing --------------------------------------------------------------------------------------
+
+def _merge(snap: Snapshot, result: IngestResult, parsed: ParsedBatch) -> Snapshot | None:
+    """The store with the parsed files added (the ones it does not hold yet, by SHA-256)."""
     known = set(snap.sources["source_sha256"].dropna())
-    new_files = []
-    for f in result.files:
-        if f.report.sha256 in known:
-            result.skipped.append(f.report.source)
-        else:
+    keep = []
+    for f in parsed.files:
+        keep.append(f.report.sha256 not in known)
+        if keep[-1]:
             known.add(f.report.sha256)
-            new_files.append(f)
             result.added.append(f.report.source)
+        else:
+            result.skipped.append(f.report.source)
+    new_files = [f for f, k in zip(parsed.files, keep) if k]
     if not new_files:
         return None
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    new_records = pd.concat([f.records for f in new_files], ignore_index=True)
-    records = pd.concat([snap.records, new_records], ignore_index=True)
+    new_records = _kept_rows(parsed.records, keep, [f.n_records for f in parsed.files])
+    new_findings = _kept_rows(parsed.findings, keep, [f.n_warnings for f in parsed.files])
+    records = _concat([snap.records, new_records], rec.STORE_COLUMNS)
     result.conflicts = _findings_frame(_conflicts(records, len(snap.records)))
     result.added_records = len(new_records)
-    findings = pd.concat([snap.findings, *(f.findings for f in new_files), result.conflicts], ignore_index=True)
+    findings = _concat([snap.findings, new_findings, result.conflicts], rec.FINDING_COLUMNS)
     sources = pd.DataFrame([{"source": f.report.source, "source_sha256": f.report.sha256, "format": f.report.format,
                              "district_code": f.district.code, "as_of": f.period.as_of,
-                             "records": len(f.records), "ingested_at": now} for f in new_files])
-    return Snapshot(snap.generation, records, findings, pd.concat([snap.sources, sources], ignore_index=True))
+                             "records": f.n_records, "ingested_at": now} for f in new_files])
+    return Snapshot(snap.generation, records, findings, _concat([snap.sources, sources], rec.SOURCE_COLUMNS))
+
+
+def _kept_rows(frame: pd.DataFrame, keep: list[bool], counts: list[int]) -> pd.DataFrame:
+    """The rows of the kept files (each file's rows are contiguous, `counts` of them)."""
+    if all(keep):
+        return frame
+    return frame[np.repeat(keep, counts)].reset_index(drop=True)
 
 
 def _conflicts(records: pd.DataFrame, first_new: int) -> list[dict]:
     """Rows from position `first_new` on that disagree with an earlier row for the same unit and period.
 
-    One join on (unit_code, as_of) instead of a lookup per row, so a large batch stays linear.
+    Only rows whose (unit_code, as_of) occurs more than once, and in the new rows, are paired (one join
+    on an integer key), and only the compared values are read for every pair: a large batch stays
+    linear in time and small in memory.
     """
-    key = ["unit_code", "as_of"]
-    frame = records.assign(_pos=range(len(records)))
-    new = frame.iloc[first_new:]
-    if new.empty or first_new + len(new) < 2:
+    if len(records) - first_new < 1 or len(records) < 2:
         return []
-    keys = pd.MultiIndex.from_frame(new[key])
-    candidates = frame[pd.MultiIndex.from_frame(frame[key]).isin(keys)]
-    pairs = new.merge(candidates, on=key, suffixes=("", "_old"))
-    pairs = pairs[pairs["_pos_old"] < pairs["_pos"]]
-    differs = {c: (pairs[c].notna() & pairs[f"{c}_old"].notna()
-                   & ((pairs[c].astype(float) - pairs[f"{c}_old"].astype(float)).abs() > 1e-9)).to_numpy(bool)
-               for c in COMPARED_COLUMNS}
+    key = _unit_period_keys(records)
+    shared = np.isin(key, key[first_new:]) & pd.Series(key).duplicated(keep=False).to_numpy()
+    rows = np.flatnonzero(shared)
+    slim = pd.DataFrame({"_key": key[rows], "_pos": rows})
+    pairs = slim[slim["_pos"] >= first_new].merge(slim, on="_key", suffixes=("", "_old"))
+    pairs = pairs[pairs["_pos_old"] < pairs["_pos"]].sort_values(["_pos", "_pos_old"], kind="stable")
+    new, old = pairs["_pos"].to_numpy(), pairs["_pos_old"].to_numpy()
+    differs = {}
+    for c in COMPARED_COLUMNS:
+        values = records[c].astype(float).to_numpy()
+        a, b = values[new], values[old]
+        differs[c] = ~np.isnan(a) & ~np.isnan(b) & (np.abs(a - b) > 1e-9)
     out = []
-    for i, (_, p) in enumerate(pairs.iterrows()):
-        diffs = [c for c in COMPARED_COLUMNS if differs[c][i]]
-        if not diffs:
-            continue
-        kind_old = "suy ra từ cột tuần trước" if p["derived_old"] else "báo cáo"
-        kind_new = "suy ra từ cột tuần trước" if p["derived"] else "báo cáo"
-        detail = "; ".join(f"{c}: {p[f'{c}_old']} ({p['source_old']}:{p['source_line_old']}, {kind_old}) ≠ "
-                           f"{p[c]} ({p['source']}:{p['source_line']}, {kind_new})" for c in diffs)
-        out.append({"severity": "warning", "rule": "conflict",
-                    "message": f"số liệu mâu thuẫn cho {p['unit_type']} {p['unit']} kỳ {p['as_of']}: "
-                               f"{detail}; cả hai giá trị được giữ, không ghi đè",
-                    "source": p["source"], "source_line": p["source_line"], "source_sha256": p["source_sha256"],
-                    "district_code": p["district_code"], "as_of": p["as_of"], "unit_code": p["unit_code"]})
+    for k in range(len(pairs)):
+        diffs = [c for c in COMPARED_COLUMNS if differs[c][k]]
+        if diffs:
+            out.append(_conflict(records.iloc[new[k]], records.iloc[old[k]], diffs))
     return out
+
+
+def _unit_period_keys(records: pd.DataFrame) -> np.ndarray:
+    """One integer per row, equal for rows of the same (unit_code, as_of) (missing equals missing)."""
+    units, _ = pd.factorize(records["unit_code"], use_na_sentinel=False)
+    as_of, _ = pd.factorize(records["as_of"], use_na_sentinel=False)
+    return units.astype(np.int64) * (int(as_of.max()) + 1) + as_of
+
+
+def _conflict(p: pd.Series, q: pd.Series, diffs: list[str]) -> dict:
+    """The finding for row `p` disagreeing with the earlier row `q` in the columns `diffs`."""
+    kind_old = "suy ra từ cột tuần trước" if q["derived"] else "báo cáo"
+    kind_new = "suy ra từ cột tuần trước" if p["derived"] else "báo cáo"
+    detail = "; ".join(f"{c}: {q[c]} ({q['source']}:{q['source_line']}, {kind_old}) ≠ "
+                       f"{p[c]} ({p['source']}:{p['source_line']}, {kind_new})" for c in diffs)
+    return {"severity": "warning", "rule": "conflict",
+            "message": f"số liệu mâu thuẫn cho {p['unit_type']} {p['unit']} kỳ {p['as_of']}: "
+                       f"{detail}; cả hai giá trị được giữ, không ghi đè",
+            "source": p["source"], "source_line": p["source_line"], "source_sha256": p["source_sha256"],
+            "district_code": p["district_code"], "as_of": p["as_of"], "unit_code": p["unit_code"]}
 
 
 def ingest_raw(district: District, store: Store | None = None) -> IngestResult:

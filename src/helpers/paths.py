@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -14,7 +15,13 @@ def project_root() -> Path:
 
 
 def params_dir() -> Path:
-    return Path(os.environ.get("CHISO_PARAMS") or project_root() / "params")
+    return _params_dir(os.environ.get("CHISO_PARAMS"), os.environ.get("CHISO_ROOT"))
+
+
+@lru_cache(maxsize=32)
+def _params_dir(env_params: str | None, env_root: str | None) -> Path:
+    """params_dir() for these environment values (it is asked for on every registry lookup)."""
+    return Path(env_params or project_root() / "params")
 
 
 def raw_dir() -> Path:

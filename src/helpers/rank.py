@@ -7,12 +7,13 @@ without a score has no rank and is listed last.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from helpers import params
 from helpers.collation import vi_key
 from helpers.periods import Period
-from helpers.score import period_of, score_district, total_row, units_only
+from helpers.score import TOTAL_TYPE, period_of, score_districts, total_row, units_only
 
 RANKED_TABLE_COLUMNS = ["week", "district", "unit", "unit_type", "unit_code", "as_of", "score", "band",
                         "rank", "prev_rank", "rank_change", "delta"]
@@ -40,13 +41,20 @@ def rank_units(scored: pd.DataFrame) -> pd.DataFrame:
     (the same ranking on prev_score, among units that have one) and `rank_change` = prev_rank − rank
     (positive = moved up); sorted by rank, ties in Vietnamese alphabetical order of `unit`, units
     without a score last."""
-    units = units_only(scored).copy().reset_index(drop=True)
-    units["rank"] = competition_rank(units["score"])
-    units["prev_rank"] = competition_rank(units["prev_score"])
+    # the units' positions, then one take of the wide frame in the final order (not a filter, then a sort)
+    pos = np.flatnonzero((scored["unit_type"] != TOTAL_TYPE).fillna(True).to_numpy(bool))  # units_only
+    column = {c: scored[c].iloc[pos].reset_index(drop=True) for c in ["score", "prev_score", "unit", "unit_type",
+                                                                        "unit_code"]}
+    rank = competition_rank(column["score"])
+    prev_rank = competition_rank(column["prev_score"])
+    keys = [_order_key(*t) for t in zip(rank, column["unit"], column["unit_type"], column["unit_code"])]
+    order = np.array(sorted(range(len(pos)), key=keys.__getitem__), dtype=np.int64)
+    units = scored.take(pos[order])
+    units.index = pd.RangeIndex(len(units))  # (reset_index would copy every column once more)
+    units["rank"] = rank.take(order).reset_index(drop=True)
+    units["prev_rank"] = prev_rank.take(order).reset_index(drop=True)
     units["rank_change"] = (units["prev_rank"] - units["rank"]).astype("Int64")
-    keys = [_order_key(*t) for t in zip(units["rank"], units["unit"], units["unit_type"], units["unit_code"])]
-    order = sorted(range(len(units)), key=keys.__getitem__)
-    return units.iloc[order].reset_index(drop=True)
+    return units
 
 
 def compare_districts(scored_by_slug: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
@@ -185,10 +193,9 @@ def ranked_table(records: pd.DataFrame, asked: Period, slugs=None) -> pd.DataFra
     Districts without data up to that week are left out."""
     wanted = None if slugs is None else {params.district(s).slug for s in slugs}
     frames = []
-    for slug, dist in params.districts().items():
-        if wanted is not None and slug not in wanted:
-            continue
-        scored = score_district(records, slug, asked)
+    districts = {slug: d for slug, d in params.districts().items() if wanted is None or slug in wanted}
+    for slug, scored in score_districts(records, list(districts), asked).items():
+        dist = districts[slug]
         if scored is None:
             continue
         ranked = rank_units(scored)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 # The contract's parsed-record columns, in order (CONTRACT.md).
@@ -69,17 +70,32 @@ def empty(columns: list[str]) -> pd.DataFrame:
     return coerce(pd.DataFrame({c: [] for c in columns}), columns)
 
 
+_DTYPES = {"Float64": pd.Float64Dtype(), "Int64": pd.Int64Dtype(), "bool": np.dtype(bool), "string": pd.StringDtype()}
+
+
+def _dtype_of(column: str) -> str:
+    if column in FLOAT_COLUMNS:
+        return "Float64"
+    if column in INT_COLUMNS or column == "records":
+        return "Int64"
+    return "bool" if column == "derived" else "string"
+
+
 def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS) -> pd.DataFrame:
-    """Give a frame the schema's columns (added as missing when absent) and dtypes, in order."""
-    df = df.copy()
+    """Give a frame the schema's columns (added as missing when absent) and dtypes, in order.
+
+    The input is never changed; columns that already have their dtype are kept as they are (no copy).
+    """
+    df = df.copy(deep=False)
     for c in columns:
+        kind = _dtype_of(c)
         if c not in df.columns:
             df[c] = pd.NA
-        if c in FLOAT_COLUMNS:
-            df[c] = pd.to_numeric(df[c], errors="raise").astype("Float64")
-        elif c in INT_COLUMNS or c in ("records",):
-            df[c] = pd.to_numeric(df[c], errors="raise").astype("Int64")
-        elif c == "derived":
+        elif df[c].dtype == _DTYPES[kind]:
+            continue
+        if kind in ("Float64", "Int64"):
+            df[c] = pd.to_numeric(df[c], errors="raise").astype(kind)
+        elif kind == "bool":
             df[c] = df[c].fillna(False).astype(bool)
         else:
             df[c] = df[c].astype("string")

@@ -77,6 +77,35 @@ def _reg() -> dict[str, tuple[Unit, list[Unit]]]:
     return _registry(str(params.params_dir()))
 
 
+@dataclass(frozen=True)
+class _Index:
+    """Lookups built once per registry: name keys -> units or district codes, code -> unit."""
+
+    units_by_key: dict[str, dict[str, list[Unit]]]  # district code -> name_key(unit name) -> units
+    districts_by_key: dict[str, list[str]]  # name_key(district name) -> district codes, registry order
+    by_code: dict[str, Unit]  # district and unit codes (the first one listed wins)
+
+
+@lru_cache(maxsize=8)
+def _index(base: str) -> _Index:
+    units_by_key: dict[str, dict[str, list[Unit]]] = {}
+    districts_by_key: dict[str, list[str]] = {}
+    by_code: dict[str, Unit] = {}
+    for code, (dist, units) in _registry(base).items():
+        keyed: dict[str, list[Unit]] = {}
+        for u in units:
+            keyed.setdefault(name_key(u.name), []).append(u)
+        units_by_key[code] = keyed
+        districts_by_key.setdefault(name_key(dist.name), []).append(code)
+        for u in (dist, *units):
+            by_code.setdefault(u.code, u)
+    return _Index(units_by_key, districts_by_key, by_code)
+
+
+def _idx() -> _Index:
+    return _index(str(params.params_dir()))
+
+
 def district_unit(district_code: str) -> Unit:
     return _reg()[str(district_code)][0]
 
@@ -87,13 +116,7 @@ def units_of(district_code: str) -> list[Unit]:
 
 
 def unit_by_code(code: str) -> Unit | None:
-    for dist, units in _reg().values():
-        if dist.code == code:
-            return dist
-        for u in units:
-            if u.code == code:
-                return u
-    return None
+    return _idx().by_code.get(code)
 
 
 class UnknownName(LookupError):
@@ -109,14 +132,14 @@ def match_unit(district_code: str, printed: str, unit_type: str | None = None, s
     "thị trấn Mỹ An"). Raises UnknownName with the closest official names when nothing matches, or
     with the candidates when the name is ambiguous.
     """
-    units = units_of(district_code)
+    keyed = _idx().units_by_key[str(district_code)]
     key = name_key(printed)
-    found = [u for u in units if name_key(u.name) == key]
+    found = list(keyed.get(key, ()))
     alias = None
     if not found and slug:
         for spelled, official in params.aliases(slug).items():
             if name_key(spelled) == key:
-                found = [u for u in units if name_key(u.name) == name_key(official)]
+                found = list(keyed.get(name_key(official), ()))
                 alias = printed
                 break
     if unit_type:
@@ -126,12 +149,11 @@ def match_unit(district_code: str, printed: str, unit_type: str | None = None, s
         return Match(found[0], alias)
     if len(found) > 1:
         raise UnknownName(printed, [u.full_name for u in found], ambiguous=True)
-    keys = {name_key(u.name): u for u in units}
+    keys = {name_key(u.name): u for u in units_of(district_code)}
     close = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.5)
     raise UnknownName(printed, [keys[k].full_name for k in close])
 
 
 def find_district(text_name: str) -> list[str]:
     """District codes whose name matches a printed district name ("THÁP MƯỜI", "Chợ Mới")."""
-    key = name_key(text_name)
-    return [code for code, (d, _) in _reg().items() if name_key(d.name) == key]
+    return list(_idx().districts_by_key.get(name_key(text_name), ()))

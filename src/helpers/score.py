@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from helpers import params, registry
@@ -32,11 +33,22 @@ def select_period(records: pd.DataFrame, district_code: str, asked: Period) -> P
     """The newest period of the district, with at least one reported (non-derived) record, that is not
     newer than the week asked (helpers.periods.covers: a week whose cut date falls in the asked ISO
     week or before it; a month whose first day is not after the asked week's end). None if none."""
-    rows = _district_rows(records, district_code)
-    rows = rows[~rows["derived"].astype(bool)]
-    candidates = [parse_as_of(a) for a in rows["as_of"].dropna().unique()]
-    eligible = [p for p in candidates if covers(p, asked)]
-    return max(eligible) if eligible else None
+    return _select_periods(records, {str(district_code)}, asked).get(str(district_code))
+
+
+def _select_periods(records: pd.DataFrame, codes: set[str], asked: Period) -> dict[str, Period]:
+    """select_period for each district code at once: code -> period (codes without one left out)."""
+    reported = (~records["derived"].astype(bool) & records["district_code"].isin(list(codes))).to_numpy(bool)
+    pairs = pd.MultiIndex.from_arrays([records["district_code"][reported], records["as_of"][reported]])
+    parsed: dict[str, Period] = {}
+    out: dict[str, Period] = {}
+    for code, as_of in pairs.dropna().unique():
+        if as_of not in parsed:
+            parsed[as_of] = parse_as_of(as_of)
+        p = parsed[as_of]
+        if covers(p, asked) and (code not in out or p > out[code]):
+            out[code] = p
+    return out
 
 
 def period_records(records: pd.DataFrame, district_code: str, period: Period) -> pd.DataFrame:
@@ -44,16 +56,20 @@ def period_records(records: pd.DataFrame, district_code: str, period: Period) ->
     over one derived from a later report's previous-week column; among several reported rows the first
     ingested (store order) wins. Conflicts are the ingest stage's findings, not handled here."""
     rows = _district_rows(records, district_code)
-    rows = rows[(rows["as_of"] == period.as_of).fillna(False).astype(bool)]
-    if rows.empty:
-        return rows.reset_index(drop=True)
-    order = pd.DataFrame({"derived": rows["derived"].astype(bool).to_numpy(),
-                          "pos": range(len(rows))}, index=rows.index)
-    ranked = rows.loc[order.sort_values(["derived", "pos"], kind="stable").index]
-    has_code = ranked["unit_code"].notna()
-    keep = ranked[has_code].drop_duplicates("unit_code", keep="first")
-    kept = pd.concat([keep, ranked[~has_code]])
-    return rows.loc[rows.index.isin(kept.index)].reset_index(drop=True)
+    return _effective(rows[(rows["as_of"] == period.as_of).fillna(False).astype(bool)])
+
+
+def _effective(rows: pd.DataFrame) -> pd.DataFrame:
+    """period_records for every (district_code, as_of) of the rows at once, in store order."""
+    pos = np.arange(len(rows))
+    derived = rows["derived"].astype(bool).to_numpy()
+    order = np.lexsort((pos, derived))  # reported first, then store order
+    ranked = rows.iloc[order]
+    has_code = ranked["unit_code"].notna().to_numpy(bool)
+    first = ~ranked.duplicated(["district_code", "as_of", "unit_code"], keep="first").to_numpy(bool)
+    keep = np.zeros(len(rows), dtype=bool)
+    keep[order[first | ~has_code]] = True
+    return rows[keep].reset_index(drop=True)
 
 
 # -- scoring ------------------------------------------------------------------------------------
@@ -202,23 +218,87 @@ def score_district(records: pd.DataFrame, slug: str, asked: Period) -> pd.DataFr
     period = select_period(records, dist.code, asked)
     if period is None:
         return None
-    rows = period_records(records, dist.code, period).copy()
-    rows["prev_from_store"] = False
-    if period.kind == "week":
-        before = period_records(records, dist.code, period.previous_week())
-        known = before[before["score"].notna() & before["unit_code"].notna()]
-        prev_by_code = dict(zip(known["unit_code"], known["score"]))
-        fill = rows["prev_score"].isna() & rows["unit_code"].isin(list(prev_by_code))
-        if fill.any():
-            rows.loc[fill, "prev_score"] = [prev_by_code[c] for c in rows.loc[fill, "unit_code"]]
-            rows.loc[fill, "prev_from_store"] = True
-    rows = _total_first(rows)
+    rows, _ = _period_rows(records, [(dist, period)])
     return score_records(rows, district=dist)
 
 
-def _total_first(rows: pd.DataFrame) -> pd.DataFrame:
-    is_total = rows["unit_type"] == TOTAL_TYPE
-    return pd.concat([rows[is_total.fillna(False)], rows[~is_total.fillna(False)]]).reset_index(drop=True)
+def score_districts(records: pd.DataFrame, slugs, asked: Period) -> dict[str, pd.DataFrame | None]:
+    """score_district for each slug (the same frames, None for a district without data), from one pass
+    over the store: every district's period, its effective rows and the previous week's are selected
+    together and scored together (scoring district by district filters the whole store each time)."""
+    dists = {slug: params.district(slug) for slug in slugs}
+    shared = _shared_codes()
+    out: dict[str, pd.DataFrame | None] = {}
+    batch = [d for d in dists.values() if d.code not in shared]
+    periods_ = _select_periods(records, {d.code for d in batch}, asked)
+    chosen = [(d, periods_[d.code]) for d in batch if d.code in periods_]
+    if chosen:
+        rows, bounds = _period_rows(records, chosen)
+        scored = score_records(rows)
+        for (d, _), (start, stop) in zip(chosen, bounds):
+            out[d.slug] = scored.iloc[start:stop]
+            out[d.slug].index = pd.RangeIndex(stop - start)  # (reset_index would copy every column)
+    for slug, d in dists.items():
+        if d.code in shared:  # several districts of params/ share the code: each with its own targets
+            out[slug] = score_district(records, slug, asked)
+        else:
+            out.setdefault(slug, None)
+    return {slug: out[slug] for slug in dists}
+
+
+def _shared_codes() -> set[str]:
+    codes = [d.code for d in params.districts().values()]
+    return {c for c in codes if codes.count(c) > 1} if len(set(codes)) < len(codes) else set()
+
+
+def _period_rows(records: pd.DataFrame, chosen: list[tuple[params.District, Period]]):
+    """The rows score_district scores for each (district, period), one district after the other: the
+    effective rows (period_records), the previous week's score filled from the store, the total first.
+    Returns the rows and each district's (start, stop) among them."""
+    wanted = {(d.code, p.as_of) for d, p in chosen}
+    wanted |= {(d.code, p.previous_week().as_of) for d, p in chosen if p.kind == "week"}
+    near = _rows_where(records, (records["as_of"].isin(list({a for _, a in wanted}))
+                                 & records["district_code"].isin(list({c for c, _ in wanted}))).to_numpy(bool))
+    near = near[[pair in wanted for pair in zip(near["district_code"], near["as_of"])]]
+    eff = _effective(near)
+    groups = eff.groupby(["district_code", "as_of"], sort=False).indices
+    parts = [groups[(d.code, p.as_of)] for d, p in chosen]
+    stops = np.cumsum([len(x) for x in parts])
+    bounds = list(zip([0, *stops[:-1]], stops))
+    rows = eff.take(np.concatenate(parts)).reset_index(drop=True)
+    rows["prev_from_store"] = False
+    # the previous week's effective score of each (district, unit), for districts with a week period
+    before = [groups[(d.code, p.previous_week().as_of)] for d, p in chosen
+              if p.kind == "week" and (d.code, p.previous_week().as_of) in groups]
+    if before:
+        prev = eff.take(np.concatenate(before))
+        prev = prev[prev["score"].notna() & prev["unit_code"].notna()]
+        prev_by_unit = dict(zip(zip(prev["district_code"], prev["unit_code"]), prev["score"]))
+        missing = (rows["prev_score"].isna() & rows["unit_code"].notna()).to_numpy(bool)
+        units = list(zip(rows["district_code"], rows["unit_code"]))
+        fill = missing & np.array([m and u in prev_by_unit for u, m in zip(units, missing)], dtype=bool)
+        if fill.any():
+            rows.loc[fill, "prev_score"] = [prev_by_unit[u] for u, f in zip(units, fill) if f]
+            rows.loc[fill, "prev_from_store"] = True
+    return _total_first_each(rows, bounds), bounds
+
+
+def _rows_where(records: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """records[mask], selected column by column: Arrow filters a text column chunk by chunk, while a
+    selection of the whole frame first joins the chunks of every text column (a transient copy of the
+    store's text on a big store)."""
+    return pd.DataFrame({c: records[c][mask] for c in records.columns})
+
+
+def _total_first_each(rows: pd.DataFrame, bounds: list[tuple[int, int]]) -> pd.DataFrame:
+    """Within each (start, stop) block of the rows, the district's own total row(s) first, then the
+    others, each in their order."""
+    is_total = (rows["unit_type"] == TOTAL_TYPE).fillna(False).to_numpy(bool)
+    block = np.zeros(len(rows), dtype=np.int64)
+    for k, (start, stop) in enumerate(bounds):
+        block[start:stop] = k
+    order = np.lexsort((np.arange(len(rows)), ~is_total, block))
+    return rows.take(order).reset_index(drop=True)
 
 
 def units_only(scored: pd.DataFrame) -> pd.DataFrame:

@@ -113,12 +113,8 @@ def summary_table(scored: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
 def comparison(asked: Period, records: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every unit of every district of params, compared; each with its own data period."""
     records = Store().records() if records is None else records
-    scored = {}
-    for slug in params.districts():
-        frame = score.score_district(records, slug, asked)
-        if frame is not None:
-            scored[slug] = frame
-    return rank.compare_districts(scored)
+    scored = score.score_districts(records, list(params.districts()), asked)
+    return rank.compare_districts({slug: frame for slug, frame in scored.items() if frame is not None})
 
 
 def comparison_table(run) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from helpers import params
 from helpers.errors import InputError, UsageError
@@ -130,6 +131,7 @@ def split_lines(text: str) -> list[str]:
 
 _WS_RE = re.compile(r"\s+")
 _TAG_RE = re.compile(r"<[^<>]{0,200}>")
+_MARKUP_CHARS = frozenset("<&*_")
 
 
 def collapse(text: str) -> str:
@@ -139,6 +141,8 @@ def collapse(text: str) -> str:
 
 def strip_markup(text: str) -> str:
     """Cell text without HTML tags (<b>, <br/>), entities and markdown emphasis (** __)."""
+    if not _MARKUP_CHARS.intersection(text):  # most cells: nothing to strip
+        return collapse(text)
     text = _TAG_RE.sub(" ", text)
     text = html.unescape(text)
     text = text.replace("**", " ").replace("__", " ")
@@ -148,8 +152,7 @@ def strip_markup(text: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a named tuple: documents have thousands of tokens, built fast
     text: str
     line: int        # 1-based
     first: bool      # first token of its line

@@ -23,8 +23,9 @@ def parse_lines(lines: list[str], source: str, fmt: str | None = None) -> tuple[
         raise UsageError(f"định dạng '{fmt}' không dùng được cho văn bản (có: {', '.join(TEXT_FORMATS)})")
     if fmt is not None:
         return fmt, _PARSERS[fmt].parse(lines, source)
-    if markdown_table.detect(lines):
-        return "markdown", markdown_table.parse(lines, source)
+    table = markdown_table.first_table(lines)
+    if table is not None:  # found once, parsed from what was found
+        return "markdown", markdown_table.parse(lines, source, table)
     tokens = tokenize(lines)
     header = text_table.find_header(lines, tokens)
     if header is not None:  # found once, parsed with the same tokens

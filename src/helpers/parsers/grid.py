@@ -40,10 +40,9 @@ def _is_numeric_cell(value) -> bool:
 
 def header_columns(row: GridRow) -> list[str | None] | None:
     """The columns a row names when it is a header row (a unit column and a score column), else None."""
-    texts = [cell_text(c) for c in row.cells]
     if any(_is_numeric_cell(c) for c in row.cells):
         return None
-    found = cols.cell_columns(texts)
+    found = cols.cell_columns([cell_text(c) for c in row.cells])
     if cols.NAME in found and "score" in found:
         return found
     return None

@@ -61,7 +61,7 @@ def _width(rows: list[GridRow]) -> int:
     return max((len(r.cells) for r in rows), default=0)
 
 
-def _first_table(lines: list[str]):
+def first_table(lines: list[str]):
     """The first block with a header; later blocks as wide as it are the same table continued (a page
     break in the converted document), with or without the header printed again."""
     found = blocks(lines)
@@ -79,11 +79,12 @@ def _first_table(lines: list[str]):
 
 
 def detect(lines: list[str]) -> bool:
-    return _first_table(lines) is not None
+    return first_table(lines) is not None
 
 
-def parse(lines: list[str], source: str) -> TableResult:
-    found = _first_table(lines)
+def parse(lines: list[str], source: str, found=None) -> TableResult:
+    """The first table of the lines (`found`: first_table(lines) when the caller has it already)."""
+    found = first_table(lines) if found is None else found
     if found is None:
         raise InputError(source, None, "không tìm thấy bảng markdown có cột “Đơn vị” và “Điểm tổng hợp”")
     rows, h, header_rows = found

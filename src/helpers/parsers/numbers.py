@@ -26,7 +26,7 @@ class NumberError(ValueError):
 
 
 def has_digit(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
+    return not text.isalpha() and any(ch.isdigit() for ch in text)  # (a word: no character to look at)
 
 
 def is_number(text: str) -> bool:
@@ -53,8 +53,15 @@ def _check_length(raw: str) -> None:
         raise NumberError(f"'{raw.strip()[:20]}…' không phải là số hợp lệ (quá {MAX_DIGITS} chữ số)")
 
 
+# Plain numbers ("57.45", "-5.78", "1746"), most cells of most reports, read without the general rules.
+_PLAIN_FLOAT_RE = re.compile(r"-?[0-9]{1,10}(?:\.[0-9]{1,10})?")  # at most MAX_DIGITS digits
+_PLAIN_INT_RE = re.compile(r"[0-9]{1,18}")
+
+
 def parse_float(text: str) -> float:
     """'57.45' -> 57.45, '78,7' -> 78.7, '-5.78' -> -5.78, '1.234,5' -> 1234.5, '59.8%' -> 59.8."""
+    if _PLAIN_FLOAT_RE.fullmatch(text):
+        return float(text)
     raw = text
     if not is_number(text.strip()):
         raise NumberError(f"'{raw.strip()}' không phải là số")
@@ -82,6 +89,8 @@ def parse_float(text: str) -> float:
 
 def parse_int(text: str) -> int:
     """'1746' -> 1746, '1.746' -> 1746, '2,834' -> 2834, '319.0' -> 319; '12.5' is an error."""
+    if _PLAIN_INT_RE.fullmatch(text):
+        return int(text)
     raw = text.strip()
     if not is_number(raw):
         raise NumberError(f"'{raw}' không phải là số")

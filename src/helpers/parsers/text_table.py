@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from helpers.errors import InputError
 from helpers.parsers import columns as cols
@@ -77,20 +78,36 @@ def _total_at(tokens: list[Token], i: int, keys: cols.BandKeys | None = None) ->
     return False
 
 
+@lru_cache(maxsize=4096)  # the lines of a letterhead and a table header repeat from report to report
+def _has_name_keyword(line: str) -> bool:
+    return any(h.kind in (cols.NAME, "reported_rank") for h in cols.scan(line))
+
+
+class _NearestKeywordLine:
+    """The nearest line at or above a line that holds a unit/STT header keyword (0: none), computed
+    only as far down as asked (rows are visited top down; most documents' header comes early)."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.nearest = [0]
+
+    def at(self, line: int) -> int:
+        while len(self.nearest) <= line:
+            ln = len(self.nearest)
+            self.nearest.append(ln if _has_name_keyword(self.lines[ln - 1]) else self.nearest[-1])
+        return self.nearest[line]
+
+
 def find_header(lines: list[str], tokens: list[Token] | None = None) -> Header | None:
     """The first row preceded by a table header (within HEADER_LOOKBACK lines), or None."""
     tokens = tokenize(lines) if tokens is None else tokens
-    # nearest line at or above each line that holds a unit/STT header keyword
-    nearest = [0] * (len(lines) + 1)
-    for ln in range(1, len(lines) + 1):
-        has_kw = any(h.kind in (cols.NAME, "reported_rank") for h in cols.scan(lines[ln - 1]))
-        nearest[ln] = ln if has_kw else nearest[ln - 1]
+    nearest = _NearestKeywordLine(lines)
     tried: set[int] = set()
     for i in range(len(tokens)):
         if not _row_start(tokens, i):
             continue
         row_line = tokens[i].line
-        ln = nearest[row_line - 1]
+        ln = nearest.at(row_line - 1)
         if not ln or row_line - ln > HEADER_LOOKBACK or ln in tried:
             continue
         tried.add(ln)
@@ -175,7 +192,7 @@ class _Parser:
     def _repeated_header(self, i: int) -> int | None:
         """After a page break the header may be printed again: skip it when it names the same columns."""
         line = self.t[i].line
-        if not any(h.kind in (cols.NAME, "reported_rank") for h in cols.scan(self.lines[line - 1])):
+        if not _has_name_keyword(self.lines[line - 1]):
             return None
         for k in range(i, len(self.t)):
             if _row_start(self.t, k):

@@ -1,0 +1,151 @@
+"""Ingesting and scoring many files: parallel parsing, known files skipped before parsing, many
+districts scored from one pass over the store. Each gives the same results as the plain path."""
+
+from __future__ import annotations
+
+import pickle
+
+import pandas as pd
+import pytest
+from tests.conftest import SEEDS
+
+from helpers import ingest, params, score, synthetic
+from helpers import records as rec
+from helpers.errors import InputError
+from helpers.periods import parse_week_arg
+from helpers.store import Store
+
+
+@pytest.fixture
+def small_set(scratch, monkeypatch):
+    data = synthetic.generate(scratch / "synthetic", districts=4, weeks=3)
+    for key, value in data.env().items():
+        monkeypatch.setenv(key, value)
+    return data
+
+
+def test_parallel_parsing_gives_the_same_rows_as_sequential(small_set, monkeypatch):
+    monkeypatch.setattr(ingest, "CHUNK_FILES", 5)  # 12 files: three chunks over two processes
+    one = ingest.parse_many(small_set.files, jobs=1)
+    two = ingest.parse_many(small_set.files, jobs=2)
+    pd.testing.assert_frame_equal(one.records, two.records)
+    pd.testing.assert_frame_equal(one.findings, two.findings)
+    assert [(f.report.source, f.n_records, f.n_reported) for f in one.files] == \
+        [(f.report.source, f.n_records, f.n_reported) for f in two.files]
+    assert len(one.records) == small_set.records == sum(f.n_records for f in one.files)
+    # the same rows as each file parsed on its own
+    alone = pd.concat([ingest.parse_file(p).records for p in small_set.files], ignore_index=True)
+    pd.testing.assert_frame_equal(one.records, alone)
+
+
+def test_parallel_ingest_stores_the_same_as_sequential(small_set, monkeypatch, tmp_path):
+    monkeypatch.setattr(ingest, "CHUNK_FILES", 4)
+    a = ingest.ingest_paths(small_set.files, store=Store(tmp_path / "a"), jobs=1)
+    b = ingest.ingest_paths(small_set.files, store=Store(tmp_path / "b"), jobs=2)
+    assert a.added == b.added == [p.name for p in small_set.files]
+    sa, sb = Store(tmp_path / "a").read(), Store(tmp_path / "b").read()
+    pd.testing.assert_frame_equal(sa.records, sb.records)
+    pd.testing.assert_frame_equal(sa.findings, sb.findings)
+    cols = [c for c in rec.SOURCE_COLUMNS if c != "ingested_at"]
+    pd.testing.assert_frame_equal(sa.sources[cols], sb.sources[cols])
+    pd.testing.assert_frame_equal(a.summary(), b.summary())
+
+
+def test_parallel_ingest_raises_the_first_error_and_stores_nothing(small_set, monkeypatch, tmp_path):
+    monkeypatch.setattr(ingest, "CHUNK_FILES", 2)
+    files = list(small_set.files)
+    markdown = next(p for p in files if p.read_text(encoding="utf-8").count("| 1 ") == 1)
+    lines = markdown.read_text(encoding="utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith("| 1 "))
+    cells = lines[row].split("|")
+    cells[3] = " 8o.74 "  # the score of unit 1 is no number
+    lines[row] = "|".join(cells)
+    bad = tmp_path / "zz_bad.txt"
+    bad.write_text("\n".join(lines), encoding="utf-8")
+    worse = tmp_path / "zz_worse.txt"
+    worse.write_text("không có bảng nào\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        ingest.ingest_paths(files[:5] + [bad] + files[5:] + [worse], store=Store(tmp_path / "s"), jobs=2)
+    assert (err.value.source, err.value.line) == ("zz_bad.txt", row + 1)
+    assert Store(tmp_path / "s").read().records.empty
+
+
+def test_input_error_survives_pickling():
+    err = pickle.loads(pickle.dumps(InputError("a.txt", 7, "sai")))
+    assert (err.source, err.line, err.message, str(err)) == ("a.txt", 7, "sai", "a.txt:7: sai")
+
+
+def test_known_files_are_not_parsed_again_and_described_from_the_store(scratch, monkeypatch):
+    paths = [SEEDS["cho-moi"], SEEDS["phu-tan"]]
+    first = ingest.ingest_paths(paths)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a known file was parsed again")
+
+    monkeypatch.setattr(ingest, "parse_file", fail)
+    again = ingest.ingest_paths(paths)
+    assert again.skipped == [p.name for p in paths] and again.added == [] and again.added_records == 0
+    expected = first.summary().assign(**{"kết quả": "đã có trong kho"})
+    pd.testing.assert_frame_equal(again.summary(), expected)
+    pd.testing.assert_frame_equal(again.records, first.records)
+    pd.testing.assert_frame_equal(again.findings, first.findings)
+
+
+def test_a_new_file_between_known_ones_keeps_the_file_order(scratch):
+    ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["thap-muoi"]])
+    paths = [SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]]
+    mixed = ingest.ingest_paths(paths)
+    assert mixed.added == [SEEDS["phu-tan"].name]
+    assert mixed.skipped == [SEEDS["cho-moi"].name, SEEDS["thap-muoi"].name]
+    assert [f.report.source for f in mixed.files] == [p.name for p in paths]
+    plain = ingest.ingest_paths(paths, dry_run=True)  # parses every file
+    pd.testing.assert_frame_equal(mixed.records, plain.records)
+    pd.testing.assert_frame_equal(mixed.findings, plain.findings)
+    assert list(mixed.summary()["số dòng"]) == list(plain.summary()["số dòng"])
+
+
+def test_a_known_file_given_for_another_district_is_still_an_error(scratch):
+    ingest.ingest_paths([SEEDS["cho-moi"]])
+    with pytest.raises(InputError, match="phu-tan"):
+        ingest.ingest_paths([SEEDS["cho-moi"]], district="phu-tan")
+
+
+def test_score_districts_equals_score_district_for_each(scratch):
+    ingest.ingest_paths(list(SEEDS.values()))
+    records = Store().records()
+    for week in ["2023-W49", "2023-W48", "2023-W40"]:
+        asked = parse_week_arg(week)
+        many = score.score_districts(records, list(params.districts()), asked)
+        assert list(many) == list(params.districts())
+        for slug, scored in many.items():
+            one = score.score_district(records, slug, asked)
+            if one is None:
+                assert scored is None
+            else:
+                pd.testing.assert_frame_equal(scored, one)
+    assert all(f is not None for f in score.score_districts(records, SEEDS, parse_week_arg("2023-W49")).values())
+
+
+def test_score_districts_fills_the_previous_score_from_the_store_like_score_district(scratch):
+    ingest.ingest_paths(list(SEEDS.values()))
+    records = Store().records()
+    # reports without a "last week" column: the previous week's store records give the previous score
+    reported = ~records["derived"] & (records["as_of"] == "2023-12-04")
+    records.loc[reported, "prev_score"] = pd.NA
+    asked = parse_week_arg("2023-W49")
+    many = score.score_districts(records, list(SEEDS), asked)
+    filled = 0
+    for slug, scored in many.items():
+        pd.testing.assert_frame_equal(scored, score.score_district(records, slug, asked))
+        filled += int(scored["prev_from_store"].sum())
+    assert filled > 0
+
+
+def test_coerce_keeps_the_input_and_its_typed_columns():
+    frame = pd.DataFrame({"score": [1.5, None], "unit": ["a", None], "derived": [True, None]})
+    out = rec.coerce(frame)
+    assert frame["score"].dtype == float and frame["derived"].dtype == object  # input unchanged
+    assert (str(out["score"].dtype), str(out["derived"].dtype)) == ("Float64", "bool")
+    assert out["unit"].dtype == pd.StringDtype() and out["province_rank"].dtype == pd.Int64Dtype()
+    again = rec.coerce(out)
+    pd.testing.assert_frame_equal(again, out)

@@ -89,11 +89,14 @@ class Chart:
 # -- output -------------------------------------------------------------------------------------
 
 def figure_to_png(fig: Figure, dpi: int = DPI) -> bytes:
-    """The figure as PNG bytes (white background, no timestamp, so equal figures give equal bytes)."""
+    """The figure as PNG bytes (white background, no timestamp, so equal figures give equal bytes).
+
+    Every figure here is laid out by matplotlib's constrained layout, which already fits titles,
+    labels and legends inside the figure; a "tight" bounding box would lay it out a second time
+    (about 0.2 s per report) for the same content with a few pixels more margin."""
     buf = io.BytesIO()
     with mpl.rc_context(_RC):
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08,
-                    facecolor="white", metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
     return buf.getvalue()
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from helpers import params
 from helpers.collation import vi_key
 from helpers.periods import Period
-from helpers.score import TOTAL_TYPE, period_of, score_districts, total_row, units_only
+from helpers.score import is_total, period_of, score_districts, total_row, units_only
 
 RANKED_TABLE_COLUMNS = ["week", "district", "unit", "unit_type", "unit_code", "as_of", "score", "band",
                         "rank", "prev_rank", "rank_change", "delta"]
@@ -42,7 +42,7 @@ def rank_units(scored: pd.DataFrame) -> pd.DataFrame:
     (positive = moved up); sorted by rank, ties in Vietnamese alphabetical order of `unit`, units
     without a score last."""
     # the units' positions, then one take of the wide frame in the final order (not a filter, then a sort)
-    pos = np.flatnonzero((scored["unit_type"] != TOTAL_TYPE).fillna(True).to_numpy(bool))  # units_only
+    pos = np.flatnonzero(~is_total(scored).to_numpy(bool))  # the rows units_only keeps
     column = {c: scored[c].iloc[pos].reset_index(drop=True) for c in ["score", "prev_score", "unit", "unit_type",
                                                                         "unit_code"]}
     rank = competition_rank(column["score"])

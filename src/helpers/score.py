@@ -293,22 +293,33 @@ def _rows_where(records: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
 def _total_first_each(rows: pd.DataFrame, bounds: list[tuple[int, int]]) -> pd.DataFrame:
     """Within each (start, stop) block of the rows, the district's own total row(s) first, then the
     others, each in their order."""
-    is_total = (rows["unit_type"] == TOTAL_TYPE).fillna(False).to_numpy(bool)
+    total = is_total(rows).to_numpy(bool)
     block = np.zeros(len(rows), dtype=np.int64)
     for k, (start, stop) in enumerate(bounds):
         block[start:stop] = k
-    order = np.lexsort((np.arange(len(rows)), ~is_total, block))
+    order = np.lexsort((np.arange(len(rows)), ~total, block))
     return rows.take(order).reset_index(drop=True)
+
+
+def is_total(frame: pd.DataFrame) -> pd.Series:
+    """True on a district's own total row(s); a row without unit_type counts as a unit."""
+    return (frame["unit_type"] == TOTAL_TYPE).fillna(False).astype(bool)
 
 
 def units_only(scored: pd.DataFrame) -> pd.DataFrame:
     """The commune-level rows of a scored frame (without the district total)."""
-    return scored[(scored["unit_type"] != TOTAL_TYPE).fillna(True)]
+    return scored[~is_total(scored)]
+
+
+def score_every_district(records: pd.DataFrame, asked: Period) -> dict[str, pd.DataFrame]:
+    """Slug -> scored rows for the week asked, for every district of params that has data by then."""
+    scored = score_districts(records, list(params.districts()), asked)
+    return {slug: frame for slug, frame in scored.items() if frame is not None}
 
 
 def total_row(scored: pd.DataFrame) -> pd.Series | None:
     """The district's own total row of a scored frame, if reported."""
-    rows = scored[(scored["unit_type"] == TOTAL_TYPE).fillna(False)]
+    rows = scored[is_total(scored)]
     return rows.iloc[0] if len(rows) else None
 
 

@@ -113,8 +113,7 @@ def summary_table(scored: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
 def comparison(asked: Period, records: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every unit of every district of params, compared; each with its own data period."""
     records = Store().records() if records is None else records
-    scored = score.score_districts(records, list(params.districts()), asked)
-    return rank.compare_districts({slug: frame for slug, frame in scored.items() if frame is not None})
+    return rank.compare_districts(score.score_every_district(records, asked))
 
 
 def comparison_table(run) -> pd.DataFrame:

@@ -257,7 +257,9 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
          + (f" ({', '.join(result.cached)})" if result.cached else ""))
     steps = sum(len(NOTEBOOKS) + 1 - reuse for _, _, reuse in plan)
     with tqdm(total=steps, desc="huyện × bước", unit="bước", disable=quiet or not steps) as bar:
-        if jobs == 1 or len(plan) <= 1:
+        if not plan:
+            pass  # everything reused: no kernel, and no papermill import
+        elif jobs == 1 or len(plan) == 1:
             from helpers.kernel import SharedKernel
 
             with SharedKernel(KERNEL_NAME, notebooks_dir()) as kernel:

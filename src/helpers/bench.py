@@ -271,7 +271,7 @@ def child_pipeline(args: dict) -> dict:
         signal.signal(signal.SIGALRM, out_of_time)
         signal.setitimer(signal.ITIMER_REAL, budget)
     out = {"files_total": len(files), "setup_s": t2 - t1, "import_s": t1 - t0, "rss_imports": rss_imports,
-           "jobs": os.cpu_count() if len(files) >= ingest.PARALLEL_MIN_FILES else 1}
+           "jobs": ingest.default_jobs(len(files))}
     with _PeakSampler(lambda: state["phase"]) as sampler:
         try:
             result = ingest.ingest_paths(files, store=Store())

@@ -93,8 +93,7 @@ class IngestResult:
 
     @property
     def findings(self) -> pd.DataFrame:
-        frames = [f for f in (self.file_findings, self.conflicts) if len(f)]
-        return pd.concat(frames, ignore_index=True) if frames else rec.empty(rec.FINDING_COLUMNS)
+        return _concat([self.file_findings, self.conflicts], rec.FINDING_COLUMNS)
 
     def summary(self) -> pd.DataFrame:
         """One row per file: what happened to it (Vietnamese labels, for display)."""
@@ -363,14 +362,17 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
+def default_jobs(n_files: int) -> int:
+    """How many processes parse `n_files` files when not told: one per CPU from PARALLEL_MIN_FILES on."""
+    return (os.cpu_count() or 1) if n_files >= PARALLEL_MIN_FILES else 1
+
+
 def parse_many(paths: list[Path], district: str | None = None, as_of: str | None = None, fmt: str | None = None,
                jobs: int | None = None) -> ParsedBatch:
     """parse_file for every path, in chunks (over `jobs` processes; see ingest_paths). The first error
     in the order given is raised."""
     chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
-    if jobs is None:
-        jobs = (os.cpu_count() or 1) if len(paths) >= PARALLEL_MIN_FILES else 1
-    jobs = max(1, min(jobs, len(chunks)))
+    jobs = max(1, min(default_jobs(len(paths)) if jobs is None else jobs, len(chunks)))
     if jobs == 1:
         parts = [_parse_chunk(c, district, as_of, fmt) for c in chunks]
     else:

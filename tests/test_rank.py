@@ -113,6 +113,13 @@ def test_competition_rank():
     assert str(got.dtype) == "Int64"
 
 
+def test_competition_rank_by_group():
+    values = pd.Series([58.0, 60.0, 58.0, None, 60.0, 55.0, 60.0], dtype="Float64")
+    got = competition_rank(values, groups=[0, 0, 0, 0, 1, 1, 1])
+    assert got.tolist() == [2, 1, 2, pd.NA, 1, 3, 1]  # each group ranked on its own
+    assert got.tolist()[:4] == competition_rank(values[:4]).tolist()
+
+
 def test_cho_moi_ranks_equal_printed_rows():
     ranked = rank_units(scored_cm())
     assert len(ranked) == 18 and "huyện" not in set(ranked["unit_type"])
@@ -267,6 +274,26 @@ def test_ranked_table_all_districts():
     assert lines[0] == ",".join(RANKED_TABLE_COLUMNS)
     assert "2023-W49,Chợ Mới,Mỹ Hội Đông,xã,30637,2023-12-04,51.1,Trung bình,17,12,-5,-5.78" in lines
     assert "2023-W49,Tháp Mười,Láng Biển,xã,30070,2023-09,72.03,Khá,5,,," in lines
+
+
+def test_ranked_table_is_rank_units_of_each_district():
+    # ranked in one pass for all districts, each exactly as rank_units ranks it alone (Tháp Mười has a tie
+    # at 72.03; a score shared across districts does not make a tie)
+    rows = cho_moi() + phu_tan() + thap_muoi()
+    rows.append(rec(PT, "Phú Xuân Mới", "xã", "30499", "2023-10-09", 72.03, reported_rank=19))
+    recs = frame(rows)
+    table = ranked_table(recs, W49)
+    for slug, name in (("cho-moi", "Chợ Mới"), ("phu-tan", "Phú Tân"), ("thap-muoi", "Tháp Mười")):
+        alone = rank_units(score_district(recs, slug, W49))
+        part = table[table["district"] == name].reset_index(drop=True)
+        for col in ("unit", "unit_type", "unit_code", "as_of", "score", "rank", "prev_rank", "rank_change"):
+            assert part[col].astype(object).tolist() == alone[col].astype(object).tolist(), (slug, col)
+        assert part["band"].tolist() == alone["band_computed"].tolist()
+    tm = table[table["district"] == "Tháp Mười"]
+    assert tm.loc[tm["score"] == 72.03, "unit"].tolist() == ["Láng Biển", "Mỹ Đông"]  # tie: Vietnamese order
+    assert tm.loc[tm["score"] == 72.03, "rank"].tolist() == [5, 5]
+    pt = table[table["district"] == "Phú Tân"]
+    assert pt.loc[pt["unit"] == "Phú Xuân Mới", "rank"].tolist() == [1]
 
 
 def test_ranked_table_selection_and_older_weeks():

@@ -19,8 +19,8 @@ b. Right after: the batch again with nothing changed (cache hit), then after app
    line to one district's raw file (a new SHA-256: ingested again, that district re-executed).
 c. Ingest + score + rank over the SYNTHETIC national data set of helpers.synthetic (about 700
    districts × 52 weeks): `helpers.ingest.ingest_paths` over every file (parsed over a process pool,
-   one store write), then the store read back and `score_districts` + `rank_units` for every
-   district for the last week, in a child process with a time budget; the time of each phase,
+   one store write), then the store read back and every district scored and ranked for the last
+   week (`rank.ranked_table`, what `chiso rank` prints), in a child process with a time budget; the time of each phase,
    records per second and peak memory (the child and its parsing workers together, sampled from
    /proc). When the budget runs out the run stops and the table says in which phase.
    The full run also measures the same pipeline on one week of the national set (700 files).
@@ -226,11 +226,11 @@ class _PeakSampler:
 
 def child_pipeline(args: dict) -> dict:
     """ingest_paths over the files (parsing over a process pool when there are many; one store write),
-    then read the store and score + rank every district for a week (score_districts, rank_units)."""
+    then read the store and score + rank every district for a week (rank.ranked_table, as `chiso rank`)."""
     import signal
 
     t0 = time.perf_counter()
-    from helpers import ingest, params, periods, rank, registry, score
+    from helpers import ingest, params, periods, rank, registry
     from helpers.store import Store
 
     rss_imports = _rss_bytes()
@@ -284,8 +284,7 @@ def child_pipeline(args: dict) -> dict:
             t4 = time.perf_counter()
             state["phase"] = "score"
             asked = periods.parse_week_arg(args["week"])
-            scored = score.score_districts(records, list(params.districts()), asked)
-            ranked_rows = sum(len(rank.rank_units(s)) for s in scored.values() if s is not None)
+            table = rank.ranked_table(records, asked)  # what `chiso rank` prints: every district
             t5 = time.perf_counter()
         except _OutOfTime:
             t3 = None
@@ -306,8 +305,8 @@ def child_pipeline(args: dict) -> dict:
         read_s=t4 - t3,
         score_rank_s=t5 - t4,
         elapsed_s=t5 - t2,
-        districts_scored=sum(s is not None for s in scored.values()),
-        ranked_rows=ranked_rows,
+        districts_scored=int(table["district"].nunique()),
+        ranked_rows=len(table),
     )
     return out
 

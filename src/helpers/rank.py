@@ -13,7 +13,7 @@ import pandas as pd
 from helpers import params
 from helpers.collation import vi_key
 from helpers.periods import Period
-from helpers.score import is_total, period_of, score_districts, total_row, units_only
+from helpers.score import is_total, period_of, score_together, total_row, units_only
 
 RANKED_TABLE_COLUMNS = ["week", "district", "unit", "unit_type", "unit_code", "as_of", "score", "band",
                         "rank", "prev_rank", "rank_change", "delta"]
@@ -23,12 +23,13 @@ COMPARE_COLUMNS = ["district_slug", "district", "unit", "unit_type", "unit_code"
 _DECIMALS = 6
 
 
-def competition_rank(values: pd.Series) -> pd.Series:
-    """Standard competition ranks, highest value first (1, 2, 2, 4); NA stays NA (Int64)."""
+def competition_rank(values: pd.Series, groups=None) -> pd.Series:
+    """Standard competition ranks, highest value first (1, 2, 2, 4); NA stays NA (Int64). With `groups`
+    (one label per value), each group is ranked on its own."""
     v = pd.Series(values, copy=False).astype("Float64").round(_DECIMALS).astype(float)
-    ranks = v.rank(method="min", ascending=False, na_option="keep")
-    return pd.Series(pd.array([None if pd.isna(r) else int(r) for r in ranks], dtype="Int64"),
-                     index=values.index)
+    by = v if groups is None else v.groupby(np.asarray(groups), sort=False)
+    ranks = by.rank(method="min", ascending=False, na_option="keep")
+    return pd.Series(ranks.to_numpy(), index=values.index).astype("Int64")
 
 
 def _order_key(rank, unit, unit_type, unit_code) -> tuple:
@@ -36,23 +37,33 @@ def _order_key(rank, unit, unit_type, unit_code) -> tuple:
             "" if pd.isna(unit_code) else str(unit_code))
 
 
+def _ranking(scored: pd.DataFrame, block: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series, pd.Series]:
+    """The positions of the unit rows (not the district totals) of `scored` in ranked order, with their
+    rank and prev_rank in that order. `block` (one integer per row) ranks each block on its own and
+    keeps the blocks in increasing order; by default the rows are one block."""
+    pos = np.flatnonzero(~is_total(scored).to_numpy(bool))  # the rows units_only keeps
+    group = np.zeros(len(pos), dtype=np.int64) if block is None else np.asarray(block)[pos]
+    column = {c: scored[c].iloc[pos].reset_index(drop=True) for c in ["score", "prev_score", "unit", "unit_type",
+                                                                        "unit_code"]}
+    rank = competition_rank(column["score"], group)
+    prev_rank = competition_rank(column["prev_score"], group)
+    keys = [(g, *_order_key(*t)) for g, *t in zip(group.tolist(), rank, column["unit"], column["unit_type"],
+                                                 column["unit_code"])]
+    order = np.array(sorted(range(len(pos)), key=keys.__getitem__), dtype=np.int64)
+    return pos[order], rank.take(order).reset_index(drop=True), prev_rank.take(order).reset_index(drop=True)
+
+
 def rank_units(scored: pd.DataFrame) -> pd.DataFrame:
     """The commune-level units of a scored frame (not the district total) with `rank`, `prev_rank`
     (the same ranking on prev_score, among units that have one) and `rank_change` = prev_rank − rank
     (positive = moved up); sorted by rank, ties in Vietnamese alphabetical order of `unit`, units
     without a score last."""
-    # the units' positions, then one take of the wide frame in the final order (not a filter, then a sort)
-    pos = np.flatnonzero(~is_total(scored).to_numpy(bool))  # the rows units_only keeps
-    column = {c: scored[c].iloc[pos].reset_index(drop=True) for c in ["score", "prev_score", "unit", "unit_type",
-                                                                        "unit_code"]}
-    rank = competition_rank(column["score"])
-    prev_rank = competition_rank(column["prev_score"])
-    keys = [_order_key(*t) for t in zip(rank, column["unit"], column["unit_type"], column["unit_code"])]
-    order = np.array(sorted(range(len(pos)), key=keys.__getitem__), dtype=np.int64)
-    units = scored.take(pos[order])
+    # the units' positions in the final order, then one take of the wide frame (not a filter, then a sort)
+    pos, rank, prev_rank = _ranking(scored)
+    units = scored.take(pos)
     units.index = pd.RangeIndex(len(units))  # (reset_index would copy every column once more)
-    units["rank"] = rank.take(order).reset_index(drop=True)
-    units["prev_rank"] = prev_rank.take(order).reset_index(drop=True)
+    units["rank"] = rank
+    units["prev_rank"] = prev_rank
     units["rank_change"] = (units["prev_rank"] - units["rank"]).astype("Int64")
     return units
 
@@ -190,30 +201,31 @@ def ranked_table(records: pd.DataFrame, asked: Period, slugs=None) -> pd.DataFra
     """The ranked units of every district (params order; only `slugs` when given) for the week asked,
     as `chiso rank` prints it: week = the asked ISO week, as_of = the period the data are for (it may
     be older, or a month), band = the computed band, delta = the printed change, else the computed one.
-    Districts without data up to that week are left out."""
+    Districts without data up to that week are left out. Each district is ranked as rank_units ranks
+    it, all of them in one pass (score_together, then one ranking by district)."""
     wanted = None if slugs is None else {params.district(s).slug for s in slugs}
-    frames = []
     districts = {slug: d for slug, d in params.districts().items() if wanted is None or slug in wanted}
-    for slug, scored in score_districts(records, list(districts), asked).items():
-        dist = districts[slug]
-        if scored is None:
-            continue
-        ranked = rank_units(scored)
-        frames.append(pd.DataFrame({
-            "week": asked.iso_week,
-            "district": dist.name,
-            "unit": ranked["unit"].to_numpy(),
-            "unit_type": ranked["unit_type"].to_numpy(),
-            "unit_code": ranked["unit_code"].to_numpy(),
-            "as_of": ranked["as_of"].to_numpy(),
-            "score": ranked["score"].to_numpy(),
-            "band": ranked["band_computed"].to_numpy(),
-            "rank": ranked["rank"].to_numpy(),
-            "prev_rank": ranked["prev_rank"].to_numpy(),
-            "rank_change": ranked["rank_change"].to_numpy(),
-            "delta": ranked["delta"].astype("Float64").fillna(ranked["delta_computed"]).to_numpy(),
-        }))
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RANKED_TABLE_COLUMNS)
+    scored, bounds = score_together(records, list(districts), asked)
+    block = np.full(len(scored), -1, dtype=np.int64)
+    for k, (start, stop) in enumerate(bounds.values()):
+        block[start:stop] = k
+    pos, rank, prev_rank = _ranking(scored, block)
+    ranked = scored.take(pos).reset_index(drop=True)
+    names = np.array([districts[slug].name for slug in bounds], dtype=object)
+    out = pd.DataFrame({
+        "week": asked.iso_week,
+        "district": names[block[pos]],
+        "unit": ranked["unit"],
+        "unit_type": ranked["unit_type"],
+        "unit_code": ranked["unit_code"],
+        "as_of": ranked["as_of"],
+        "score": ranked["score"],
+        "band": ranked["band_computed"],
+        "rank": rank,
+        "prev_rank": prev_rank,
+        "rank_change": (prev_rank - rank).astype("Int64"),
+        "delta": ranked["delta"].astype("Float64").fillna(ranked["delta_computed"]),
+    }, columns=RANKED_TABLE_COLUMNS)
     for c in RANKED_TABLE_COLUMNS:
         if c in ("score", "delta"):
             out[c] = out[c].astype("Float64")
@@ -221,4 +233,4 @@ def ranked_table(records: pd.DataFrame, asked: Period, slugs=None) -> pd.DataFra
             out[c] = out[c].astype("Int64")
         else:
             out[c] = out[c].astype("string")
-    return out[RANKED_TABLE_COLUMNS]
+    return out

@@ -224,26 +224,49 @@ def score_district(records: pd.DataFrame, slug: str, asked: Period) -> pd.DataFr
 
 def score_districts(records: pd.DataFrame, slugs, asked: Period) -> dict[str, pd.DataFrame | None]:
     """score_district for each slug (the same frames, None for a district without data), from one pass
-    over the store: every district's period, its effective rows and the previous week's are selected
-    together and scored together (scoring district by district filters the whole store each time)."""
-    dists = {slug: params.district(slug) for slug in slugs}
-    shared = _shared_codes()
+    over the store (score_together)."""
+    scored, bounds = score_together(records, slugs, asked)
     out: dict[str, pd.DataFrame | None] = {}
+    for slug in slugs:
+        where = bounds.get(params.district(slug).slug)
+        if where is None:
+            out[slug] = None
+            continue
+        start, stop = where
+        out[slug] = scored.iloc[start:stop]
+        out[slug].index = pd.RangeIndex(stop - start)  # (reset_index would copy every column)
+    return out
+
+
+def score_together(records: pd.DataFrame, slugs, asked: Period) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """The scored rows of every district of `slugs` in one frame, district after district in the order
+    given (each as score_district gives them), and slug -> (start, stop) of its rows; districts
+    without data are left out. Every district's period, its effective rows and the previous week's
+    are selected together and scored together (scoring district by district filters the whole store
+    each time)."""
+    dists = {d.slug: d for d in (params.district(s) for s in slugs)}
+    shared = _shared_codes()
     batch = [d for d in dists.values() if d.code not in shared]
     periods_ = _select_periods(records, {d.code for d in batch}, asked)
     chosen = [(d, periods_[d.code]) for d in batch if d.code in periods_]
+    frames: dict[str, pd.DataFrame] = {}
     if chosen:
         rows, bounds = _period_rows(records, chosen)
         scored = score_records(rows)
-        for (d, _), (start, stop) in zip(chosen, bounds):
-            out[d.slug] = scored.iloc[start:stop]
-            out[d.slug].index = pd.RangeIndex(stop - start)  # (reset_index would copy every column)
+        if not shared:  # the usual case: the rows are already in the order asked
+            return scored, {d.slug: (int(a), int(b)) for (d, _), (a, b) in zip(chosen, bounds)}
+        frames = {d.slug: scored.iloc[a:b] for (d, _), (a, b) in zip(chosen, bounds)}
     for slug, d in dists.items():
         if d.code in shared:  # several districts of params/ share the code: each with its own targets
-            out[slug] = score_district(records, slug, asked)
-        else:
-            out.setdefault(slug, None)
-    return {slug: out[slug] for slug in dists}
+            one = score_district(records, slug, asked)
+            if one is not None:
+                frames[slug] = one
+    order = [slug for slug in dists if slug in frames]
+    stops = np.cumsum([len(frames[slug]) for slug in order]).tolist()
+    bounds = {slug: (stop - len(frames[slug]), stop) for slug, stop in zip(order, stops)}
+    if not order:
+        return score_records(records.iloc[:0]), {}
+    return pd.concat([frames[slug] for slug in order], ignore_index=True), bounds
 
 
 def _shared_codes() -> set[str]:

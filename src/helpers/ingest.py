@@ -163,12 +163,13 @@ def _finding(report, dist, period, line, rule, message, unit_code=None, severity
 def _resolve_rows(report, dist, period, findings) -> list[tuple]:
     """(RawRow, Unit) pairs; aliases become warnings, unknown names are errors."""
     out = []
+    match_unit = registry.unit_matcher(dist.code, dist.slug)
     for row in report.rows:
         if row.is_total:
             out.append((row, registry.district_unit(dist.code)))
             continue
         try:
-            match = registry.match_unit(dist.code, row.name, row.unit_type, dist.slug)
+            match = match_unit(row.name, row.unit_type)
         except registry.UnknownName as exc:
             hint = ", ".join(exc.suggestions) or "không có tên nào gần giống"
             what = "trùng tên, cần ghi rõ loại đơn vị" if exc.ambiguous else "không có trong danh mục đơn vị"
@@ -184,6 +185,9 @@ def _resolve_rows(report, dist, period, findings) -> list[tuple]:
     return out
 
 
+_RANGE_COLUMNS = ["score", "prev_score", *PCT_COLUMNS]  # values from 0 to 100
+
+
 def _check(report, dist, period, rows, findings) -> None:
     pol = params.policy()
     seen: dict[str, int] = {}
@@ -191,7 +195,7 @@ def _check(report, dist, period, rows, findings) -> None:
         v = row.values
         if v.get("score") is None:
             raise InputError(report.source, row.line, f"dòng của '{row.name}' thiếu điểm tổng hợp")
-        for col in ["score", "prev_score", *PCT_COLUMNS]:
+        for col in _RANGE_COLUMNS:
             x = v.get(col)
             if x is not None and not 0 <= x <= 100:
                 raise InputError(report.source, row.line,
@@ -254,20 +258,23 @@ def _record_rows(report: ParsedReport, dist: District, period: Period, rows) -> 
     base = {"district": dist.name, "district_code": dist.code, "province": dist.province,
             "source": report.source, "source_sha256": report.sha256}
     out = []
+    as_of, week, kind = period.as_of, period.iso_week, period.kind  # (properties: read once per file)
+    prev = period.previous_week() if kind == "week" else None
+    prev_as_of, prev_week = (prev.as_of, prev.iso_week) if prev is not None else (None, None)
     for row, unit in rows:
+        values = row.values
         r = {**base, "unit": unit.name, "unit_type": unit.type, "unit_code": unit.code,
-             "as_of": period.as_of, "week": period.iso_week, "period_kind": period.kind,
+             "as_of": as_of, "week": week, "period_kind": kind,
              "band": row.band, "source_line": row.line, "derived": False}
-        r.update({c: row.values.get(c) for c in VALUE_COLUMNS})
+        r.update(zip(VALUE_COLUMNS, map(values.get, VALUE_COLUMNS)))
         if row.is_total:
             r["province_rank"] = report.meta.province_rank
             r["province_rank_of"] = report.meta.province_rank_of
         out.append(r)
-        if period.kind == "week" and row.values.get("prev_score") is not None:
-            prev = period.previous_week()
+        if prev is not None and values.get("prev_score") is not None:
             out.append({**base, "unit": unit.name, "unit_type": unit.type, "unit_code": unit.code,
-                        "as_of": prev.as_of, "week": prev.iso_week, "period_kind": "week",
-                        "score": row.values["prev_score"], "source_line": row.line, "derived": True})
+                        "as_of": prev_as_of, "week": prev_week, "period_kind": "week",
+                        "score": values["prev_score"], "source_line": row.line, "derived": True})
     return out
 
 

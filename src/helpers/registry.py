@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -132,7 +133,18 @@ def match_unit(district_code: str, printed: str, unit_type: str | None = None, s
     "thị trấn Mỹ An"). Raises UnknownName with the closest official names when nothing matches, or
     with the candidates when the name is ambiguous.
     """
-    keyed = _idx().units_by_key[str(district_code)]
+    return _match(_idx(), str(district_code), printed, unit_type, slug)
+
+
+def unit_matcher(district_code: str, slug: str | None = None) -> Callable[..., Match]:
+    """match_unit(district_code, printed, unit_type, slug) as a function of (printed, unit_type), the
+    registry looked up once: for the many rows of one report."""
+    index, code = _idx(), str(district_code)
+    return lambda printed, unit_type=None: _match(index, code, printed, unit_type, slug)
+
+
+def _match(index: _Index, district_code: str, printed: str, unit_type: str | None, slug: str | None) -> Match:
+    keyed = index.units_by_key[district_code]
     key = name_key(printed)
     found = list(keyed.get(key, ()))
     alias = None

@@ -11,6 +11,8 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -134,11 +136,14 @@ _TAG_RE = re.compile(r"<[^<>]{0,200}>")
 _MARKUP_CHARS = frozenset("<&*_")
 
 
+@lru_cache(maxsize=16384)  # names and cells recur from row to row and report to report
 def collapse(text: str) -> str:
     """NFC, whitespace runs collapsed to one space, stripped."""
-    return _WS_RE.sub(" ", nfc(text)).strip()
+    # str.split() splits on exactly the characters regex \s matches (str.isspace)
+    return " ".join(nfc(text).split())
 
 
+@lru_cache(maxsize=16384)
 def strip_markup(text: str) -> str:
     """Cell text without HTML tags (<b>, <br/>), entities and markdown emphasis (** __)."""
     if not _MARKUP_CHARS.intersection(text):  # most cells: nothing to strip
@@ -158,12 +163,18 @@ class Token(NamedTuple):  # a named tuple: documents have thousands of tokens, b
     first: bool      # first token of its line
 
 
+_new_token = partial(tuple.__new__, Token)  # Token((text, line, first)) without a Python-level __new__
+
+
 def tokenize(lines: list[str], first_line: int = 1) -> list[Token]:
     """Whitespace-separated tokens with the 1-based line where each one is."""
     out: list[Token] = []
-    for i, line in enumerate(lines):
-        for k, tok in enumerate(line.split()):
-            out.append(Token(tok, first_line + i, k == 0))
+    for number, line in enumerate(lines, first_line):
+        words = line.split()
+        if words:
+            out.append(_new_token((words[0], number, True)))
+            if len(words) > 1:
+                out += map(_new_token, zip(words[1:], repeat(number), repeat(False)))
     return out
 
 
@@ -171,6 +182,7 @@ TYPE_WORDS = {"xã": "xã", "phường": "phường", "thị trấn": "thị tr�
 _TYPE_PREFIX_RE = re.compile(r"^(xã|phường|thị\s+trấn|tt\.|tt)\s+(?=\S)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=16384)
 def split_unit_type(name: str) -> tuple[str, str | None]:
     """'Xã Kiến An' -> ('Kiến An', 'xã'); 'TT. Chợ Mới' -> ('Chợ Mới', 'thị trấn'); else (name, None)."""
     m = _TYPE_PREFIX_RE.match(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from helpers import params
 
@@ -101,11 +102,12 @@ class Hit:
 
 def scan(text: str) -> list[Hit]:
     """Header keywords found in `text`, left to right, without overlaps."""
-    hits = []
-    for m in _HEADER_RE.finditer(fold(text)):
-        idx = int(m.lastgroup[1:])
-        hits.append(Hit(_KINDS[idx], m.start(), m.end()))
-    return hits
+    return list(_scan(text))
+
+
+@lru_cache(maxsize=4096)  # header lines and blocks recur from report to report
+def _scan(text: str) -> tuple[Hit, ...]:
+    return tuple(Hit(_KINDS[int(m.lastgroup[1:])], m.start(), m.end()) for m in _HEADER_RE.finditer(fold(text)))
 
 
 def _resolve_points(kinds: list[str | None]) -> list[str | None]:
@@ -129,6 +131,12 @@ def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
     out) and the hits, or None when the text is not a table header: no score column, too many
     words that are no header keyword (prose), or more than two score columns.
     """
+    found = _stream_columns(text)
+    return None if found is None else (list(found[0]), list(found[1]))
+
+
+@lru_cache(maxsize=1024)  # a header block recurs from report to report
+def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None:
     hits = scan(text)
     points = [h for h in hits if h.kind in ("points", "prev_points")]
     if not points or len(points) > 2 or not any(h.kind == NAME for h in hits):
@@ -145,7 +153,7 @@ def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
     if "score" not in last:
         return None
     order = sorted(last.items(), key=lambda kv: kv[1])
-    return [k for k, _ in order], hits
+    return tuple(k for k, _ in order), tuple(hits)
 
 
 _PAREN_RE = re.compile(r"\([^()]*\)")
@@ -162,6 +170,7 @@ def _mostly_keywords(text: str, hits: list[Hit]) -> bool:
     return len(stray) <= max(2, len(hits))
 
 
+@lru_cache(maxsize=4096)  # header cells recur from report to report
 def classify_cell(text: str) -> str | None:
     """The kind of one header cell: the last keyword in it (a merged group label comes first)."""
     hits = scan(text)
@@ -180,21 +189,23 @@ def cell_columns(cells: list[str]) -> list[str | None]:
 
 # -- bands and total labels ------------------------------------------------------------------------
 
+@lru_cache(maxsize=16384)  # band words and names recur from row to row
 def _letters(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFC", text).upper() if ch.isalpha())
 
 
+@lru_cache(maxsize=16384)
 def _plain(letters: str) -> str:
     return "".join(ch for ch in fold(letters) if ch.isalpha())
 
 
-BandKeys = list[tuple[str, str, str]]
+BandKeys = tuple[tuple[str, str, str], ...]
 
 
 def band_keys() -> BandKeys:
     """(band name, its letters in upper case, the same without diacritics) for params/bands.yaml.
     A parser reads them once per document and passes them on."""
-    return [(name, _letters(name), _plain(_letters(name))) for name in params.band_names()]
+    return tuple((name, _letters(name), _plain(_letters(name))) for name in params.band_names())
 
 
 def normalise_band(text: str, keys: BandKeys | None = None) -> str | None:
@@ -204,6 +215,15 @@ def normalise_band(text: str, keys: BandKeys | None = None) -> str | None:
     if not letters:
         return None
     keys = band_keys() if keys is None else keys
+    name = _band_spelled(letters, tuple(keys))
+    if name is None:
+        raise ValueError(text)
+    return name
+
+
+# The band functions below are cached on the letters and the bands' keys (the params they come from).
+@lru_cache(maxsize=4096)
+def _band_spelled(letters: str, keys: BandKeys) -> str | None:
     for name, key, _ in keys:
         if letters == key:
             return name
@@ -211,7 +231,7 @@ def normalise_band(text: str, keys: BandKeys | None = None) -> str | None:
     for name, _, pkey in keys:
         if plain == pkey:
             return name
-    raise ValueError(text)
+    return None
 
 
 def is_band_prefix(text: str, keys: BandKeys | None = None) -> bool:
@@ -219,8 +239,13 @@ def is_band_prefix(text: str, keys: BandKeys | None = None) -> bool:
     letters = _letters(text)
     if not letters:
         return False
-    plain = _plain(letters)
     keys = band_keys() if keys is None else keys
+    return _begins_band(letters, tuple(keys))
+
+
+@lru_cache(maxsize=4096)
+def _begins_band(letters: str, keys: BandKeys) -> bool:
+    plain = _plain(letters)
     return any(key.startswith(letters) or pkey.startswith(plain) for _, key, pkey in keys)
 
 
@@ -228,6 +253,7 @@ _TOTAL_RE = re.compile(r"^(?:TOAN\s+(?:HUYEN|THI\s+XA|THANH\s+PHO|QUAN)|TONG\s+C
                        r"(?:UBND\s+)?HUYEN\s+\S.*)$")
 
 
+@lru_cache(maxsize=16384)
 def is_total_label(name: str) -> bool:
     """'TOÀN HUYỆN', 'Tổng cộng', 'Cộng', 'Huyện Chợ Mới': the district's own row."""
     folded = re.sub(r"[^A-Z0-9 ]", " ", fold(name))

@@ -23,6 +23,8 @@ class GridRow:
 
 
 def cell_text(value) -> str:
+    if type(value) is str:  # most cells
+        return strip_markup(value)
     if value is None:
         return ""
     if isinstance(value, float) and value == int(value):

@@ -14,12 +14,15 @@ from helpers.parsers.base import TableResult
 from helpers.parsers.grid import GridRow, find_header, parse_grid
 
 _SEP_CELL_RE = re.compile(r"^\s*:?-{2,}:?\s*$")
+_CELL_SEP_RE = re.compile(r"(?<!\\)\|")  # a '|' not escaped as '\|'
 
 
 def _is_table_line(line: str) -> bool:
+    """At least two '|' and one of them first or last (spaces aside)."""
+    if line.count("|") < 2:  # most lines of most documents: no '|' at all
+        return False
     s = line.strip()
-    return s.startswith("|") and s.count("|") >= 2 or (s.count("|") >= 2 and not s.startswith("|")
-                                                         and s.endswith("|"))
+    return s.startswith("|") or s.endswith("|")
 
 
 def split_cells(line: str) -> list[str]:
@@ -27,7 +30,9 @@ def split_cells(line: str) -> list[str]:
     s = s.removeprefix("|")
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
-    cells = re.split(r"(?<!\\)\|", s)
+    if "\\" not in s:  # no escaped '|': every '|' separates two cells
+        return [c.strip() for c in s.split("|")]
+    cells = _CELL_SEP_RE.split(s)
     return [c.replace("\\|", "|").strip() for c in cells]
 
 
@@ -38,6 +43,8 @@ def _is_separator(cells: list[str]) -> bool:
 def blocks(lines: list[str]) -> list[tuple[list[GridRow], int | None]]:
     """Each table block: its rows (separator lines left out) and how many rows its header has."""
     out = []
+    if "|" not in "".join(lines):  # no table at all (a text table, prose)
+        return out
     i = 0
     while i < len(lines):
         if not _is_table_line(lines[i]):

@@ -15,9 +15,11 @@ are errors naming the line.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections import Counter
 from datetime import date
+from functools import lru_cache
 
 from helpers import periods, registry
 from helpers.errors import InputError
@@ -34,33 +36,72 @@ BLANK_DAY_RE = re.compile(r"ngày[\s._…\-]*tháng\s+(\d{1,2})\s+năm\s+(\d{4})
 RANK_RE = re.compile(r"xếp\s+hạng[^\d|]{0,40}?(?<!\d)(\d{1,3})\s*/\s*(\d{1,3})(?!\s*/)(?!\d)", _I)
 PLACE_RE = re.compile(r"(?<!\w)(huyện|tỉnh)(?!\w)", _I)
 _PRIOR_RE = re.compile(r"(so\s+với|trước|cùng\s+kỳ)\s*\(?\s*$", _I)
+_COLUMN_GAP_RE = re.compile(r"\s{2,}|\t")
 _STOP_UPPER = {"CỘNG", "ĐỘC", "VĂN", "SỐ", "V/V", "KÍNH"}
 _TRAIL = ",.;:)(!?/\"“”'|*"
 
 
+_first, _second = operator.itemgetter(0), operator.itemgetter(1)
+
+
 class _Text:
-    """Numbered lines joined with '\\n', with offset -> line number."""
+    """Numbered lines joined with '\n', with offset -> line number."""
 
     def __init__(self, lines: list[tuple[int, str]]):
-        self.numbers = [n for n, _ in lines]
-        self.starts, pos, parts = [], 0, []
-        for _, text in lines:
-            self.starts.append(pos)
-            parts.append(text)
-            pos += len(text) + 1
-        self.text = "\n".join(parts)
+        self.numbers = list(map(_first, lines))
+        self.text = "\n".join(map(_second, lines))
+        # No line holds a '\n' of its own (text files never do): the line of an offset is then the
+        # count of '\n' before it; else it is found among the lines' start offsets.
+        self.starts: list[int] | None = None
+        if self.text.count("\n") != len(lines) - 1:
+            self.starts, pos = [], 0
+            for _, text in lines:
+                self.starts.append(pos)
+                pos += len(text) + 1
+        # lower() keeps the offsets unless the text holds 'İ' (the one letter it turns into two)
+        low = self.text.lower()
+        self.low = low if len(low) == len(self.text) else None
 
     def line_at(self, offset: int) -> int:
-        return self.numbers[max(0, bisect.bisect_right(self.starts, offset) - 1)] if self.numbers else 1
+        if not self.numbers:
+            return 1
+        if self.starts is None:
+            return self.numbers[self.text.count("\n", 0, offset)]
+        return self.numbers[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+
+    def finditer(self, rx: re.Pattern, *keywords: str):
+        """rx.finditer(text) for a pattern that starts with one of `keywords` (lower case, matched with
+        re.IGNORECASE): rx is tried only where the lower-case text holds a keyword (the keywords'
+        letters match under IGNORECASE exactly the characters whose lower() is that letter)."""
+        if self.low is None:
+            yield from rx.finditer(self.text)
+            return
+        starts = []
+        for kw in keywords:
+            at = self.low.find(kw)
+            while at >= 0:
+                starts.append(at)
+                at = self.low.find(kw, at + 1)
+        end = 0
+        for at in sorted(starts):
+            if at < end:
+                continue
+            m = rx.match(self.text, at)
+            if m:
+                yield m
+                end = m.end()  # these patterns never match an empty string
+
+    def search(self, rx: re.Pattern, *keywords: str) -> re.Match | None:
+        """rx.search(text), for a pattern that starts with one of `keywords` (see finditer)."""
+        return next(self.finditer(rx, *keywords), None)
 
 
 def extract(lines: list[tuple[int, str]], source: str) -> ReportMeta:
     """Metadata of a document given as (line number, text) pairs."""
     t = _Text(lines)
     meta = ReportMeta()
-    meta.district_name = _place(t, "huyện")
-    meta.province_name = _place(t, "tỉnh")
-    m = RANK_RE.search(t.text)
+    meta.district_name, meta.province_name = _places(t)
+    m = t.search(RANK_RE, "xếp")
     if m:
         rank, of = int(m.group(1)), int(m.group(2))
         if 0 < rank <= of:
@@ -79,7 +120,7 @@ def _words_after(t: _Text, end: int) -> list[str]:
         return []
     rest = rest.lstrip(" \t:")
     # two or more spaces separate the columns of a flattened two-column letterhead
-    rest = re.split(r"\s{2,}|\t", rest.strip())[0] if rest.strip() else ""
+    rest = _COLUMN_GAP_RE.split(rest.strip())[0] if rest.strip() else ""
     words = rest.split()
     if len(words) < 2 and nl >= 0 and not (words and words[-1][-1] in _TRAIL):
         k = nl + 1
@@ -87,7 +128,7 @@ def _words_after(t: _Text, end: int) -> list[str]:
             nxt = t.text.find("\n", k)
             line = t.text[k: nxt if nxt >= 0 else len(t.text)]
             if line.strip():
-                words += re.split(r"\s{2,}|\t", line.strip())[0].split()
+                words += _COLUMN_GAP_RE.split(line.strip())[0].split()
                 break
             if nxt < 0:
                 break
@@ -95,10 +136,12 @@ def _words_after(t: _Text, end: int) -> list[str]:
     return words
 
 
-def _name_from(words: list[str]) -> str | None:
+@lru_cache(maxsize=4096)  # the same letterhead and sentences recur from report to report
+def _name_from(words: tuple[str, ...]) -> str | None:
+    """The place name at the start of the (at most five) words after 'huyện'/'tỉnh', or None."""
     out: list[str] = []
     upper = None
-    for w in words[:5]:
+    for w in words:
         core = w.strip(_TRAIL)
         if not core or not core[0].isalpha() or not core[0].isupper():
             break
@@ -118,15 +161,21 @@ def _name_from(words: list[str]) -> str | None:
     return " ".join(out)
 
 
-def _place(t: _Text, keyword: str) -> str | None:
-    """The most frequent name printed after 'huyện'/'tỉnh' (as printed at its first occurrence)."""
-    found: list[str] = []
-    for m in PLACE_RE.finditer(t.text):
-        if m.group(1).lower() != keyword:
+def _places(t: _Text) -> tuple[str | None, str | None]:
+    """(district, province): the names printed after 'huyện' and after 'tỉnh' (one pass over the text)."""
+    found: dict[str, list[str]] = {"huyện": [], "tỉnh": []}
+    for m in t.finditer(PLACE_RE, "huyện", "tỉnh"):
+        names = found.get(m.group(1).lower())
+        if names is None:
             continue
-        name = _name_from(_words_after(t, m.end()))
+        name = _name_from(tuple(_words_after(t, m.end())[:5]))
         if name:
-            found.append(name)
+            names.append(name)
+    return _most_frequent(found["huyện"]), _most_frequent(found["tỉnh"])
+
+
+def _most_frequent(found: list[str]) -> str | None:
+    """The most frequent of the names (by name_key), as printed at its first occurrence."""
     if not found:
         return None
     counts = Counter(registry.name_key(n) for n in found)
@@ -154,22 +203,22 @@ def _nth_monday(source: str, line: int, year: int, month: int, n: int) -> date:
 def _period(t: _Text, source: str) -> tuple[periods.Period | None, int | None]:
     text = t.text
     cuts: list[tuple[date, int, int | None]] = []  # (date, line, week printed beside it)
-    for rx in (CUT_RE, CUT_PAREN_RE):
-        for m in rx.finditer(text):
+    for rx, keyword in ((CUT_RE, "chốt"), (CUT_PAREN_RE, "(")):
+        for m in t.finditer(rx, keyword):
             line = t.line_at(m.start())
             d = _date(source, line, m.group(1), m.group(2), m.group(3))
             cuts.append((d, line, int(m.group(4)) if m.group(4) else None))
     cuts.sort(key=lambda c: c[1])
     doc_year = doc_month = None
-    dm = DOC_DATE_RE.search(text)
+    dm = t.search(DOC_DATE_RE, "ngày")
     if dm:
         doc_month, doc_year = int(dm.group(2)), int(dm.group(3))
     weeks: list[tuple[int, int, int | None, int]] = []  # (n, month, year, line)
-    for m in WEEK_OF_MONTH_RE.finditer(text):
+    for m in t.finditer(WEEK_OF_MONTH_RE, "tuần"):
         if not _PRIOR_RE.search(text[max(0, m.start() - 25):m.start()]):
             weeks.append((int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None,
                           t.line_at(m.start())))
-    for m in MONTH_WEEK_RE.finditer(text):
+    for m in t.finditer(MONTH_WEEK_RE, "tháng"):
         if not _PRIOR_RE.search(text[max(0, m.start() - 25):m.start()]):
             weeks.append((int(m.group(3)), int(m.group(1)), int(m.group(2)) if m.group(2) else None,
                           t.line_at(m.start())))
@@ -232,7 +281,7 @@ def _period(t: _Text, source: str) -> tuple[periods.Period | None, int | None]:
                 raise InputError(source, ln, f"tuần ghi trong báo cáo mâu thuẫn với tuần ở dòng {line} "
                                              f"({other:%d/%m/%Y} và {first:%d/%m/%Y})")
         return periods.week(first), line
-    bm = BLANK_DAY_RE.search(text)
+    bm = t.search(BLANK_DAY_RE, "ngày")
     if bm:
         month, year = int(bm.group(1)), int(bm.group(2))
         line = t.line_at(bm.start())

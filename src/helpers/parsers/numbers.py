@@ -6,8 +6,10 @@ dot or a comma as thousands separator ("1.746" = 1746). A dash alone is a blank 
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
+from functools import lru_cache
 
 MINUS = "-−–—"
 BLANK_MARKS = {"-", "−", "–", "—"}
@@ -26,7 +28,11 @@ class NumberError(ValueError):
 
 
 def has_digit(text: str) -> bool:
-    return not text.isalpha() and any(ch.isdigit() for ch in text)  # (a word: no character to look at)
+    # A word, or words and spaces, has no digit (no character is both a letter and a digit): no
+    # character to look at.
+    if text.isalpha() or text.replace(" ", "").isalpha():
+        return False
+    return any(ch.isdigit() for ch in text)
 
 
 def is_number(text: str) -> bool:
@@ -58,6 +64,7 @@ _PLAIN_FLOAT_RE = re.compile(r"-?[0-9]{1,10}(?:\.[0-9]{1,10})?")  # at most MAX_
 _PLAIN_INT_RE = re.compile(r"[0-9]{1,18}")
 
 
+@lru_cache(maxsize=16384)  # a report's values are a few thousand strings that recur from report to report
 def parse_float(text: str) -> float:
     """'57.45' -> 57.45, '78,7' -> 78.7, '-5.78' -> -5.78, '1.234,5' -> 1234.5, '59.8%' -> 59.8."""
     if _PLAIN_FLOAT_RE.fullmatch(text):
@@ -87,6 +94,7 @@ def parse_float(text: str) -> float:
         raise NumberError(f"'{raw.strip()}' không phải là số") from None
 
 
+@lru_cache(maxsize=4096)
 def parse_int(text: str) -> int:
     """'1746' -> 1746, '1.746' -> 1746, '2,834' -> 2834, '319.0' -> 319; '12.5' is an error."""
     if _PLAIN_INT_RE.fullmatch(text):
@@ -108,8 +116,11 @@ def parse_int(text: str) -> int:
 
 def from_cell(value, kind: str):
     """A spreadsheet or table cell as a number of `kind` ('float' or 'int'); None for a blank cell."""
-    import datetime as _dt
-
+    if type(value) is str:  # the cells of text tables (what the general rules below do with a str)
+        text = value.strip()
+        if not text or is_blank_mark(text):
+            return None
+        return parse_int(text) if kind == "int" else parse_float(text)
     if value is None:
         return None
     if isinstance(value, bool):

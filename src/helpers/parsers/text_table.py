@@ -15,7 +15,16 @@ from functools import lru_cache
 from helpers.errors import InputError
 from helpers.parsers import columns as cols
 from helpers.parsers.base import RawRow, TableResult, Token, collapse, split_unit_type, tokenize
-from helpers.parsers.numbers import NumberError, has_digit, is_blank_mark, is_number, parse_float, parse_int
+from helpers.parsers.columns import BAND
+from helpers.parsers.numbers import (
+    BLANK_MARKS,
+    NumberError,
+    has_digit,
+    is_blank_mark,
+    is_number,
+    parse_float,
+    parse_int,
+)
 
 MAX_NAME_WORDS = 8
 HEADER_LOOKBACK = 250  # lines searched above the first row for the header
@@ -28,8 +37,13 @@ def _is_int(text: str) -> bool:
     return text.isdecimal() and len(text) <= 4  # not isdigit(): "²" is a digit that int() refuses
 
 
+@lru_cache(maxsize=16384)  # name and band words recur from row to row and report to report
+def _is_word_text(text: str) -> bool:
+    return not has_digit(text) and not is_blank_mark(text)
+
+
 def _is_word(tok: Token) -> bool:
-    return not has_digit(tok.text) and not is_blank_mark(tok.text)
+    return _is_word_text(tok.text)
 
 
 @dataclass
@@ -41,8 +55,8 @@ class Header:
 
 def _name_run(tokens: list[Token], i: int) -> int:
     """Index after the run of name words starting at i."""
-    j = i
-    while j < len(tokens) and _is_word(tokens[j]) and j - i < MAX_NAME_WORDS + 2:
+    j, end = i, min(len(tokens), i + MAX_NAME_WORDS + 2)
+    while j < end and _is_word_text(tokens[j].text):
         j += 1
     return j
 
@@ -103,10 +117,10 @@ def find_header(lines: list[str], tokens: list[Token] | None = None) -> Header |
     tokens = tokenize(lines) if tokens is None else tokens
     nearest = _NearestKeywordLine(lines)
     tried: set[int] = set()
-    for i in range(len(tokens)):
-        if not _row_start(tokens, i):
+    for i, tok in enumerate(tokens):
+        if not tok.first or not _row_start(tokens, i):  # (a row starts a line)
             continue
-        row_line = tokens[i].line
+        row_line = tok.line
         ln = nearest.at(row_line - 1)
         if not ln or row_line - ln > HEADER_LOOKBACK or ln in tried:
             continue
@@ -154,8 +168,8 @@ class _Parser:
             if tok.first and _PAGE_MARK_RE.match(self.lines[tok.line - 1]):
                 i = self._skip_line(i)
                 continue
-            if tok.first and _is_int(tok.text) and self._alone(i) and i + 1 < len(t) and t[i + 1].first \
-                    and _is_int(t[i + 1].text):
+            if tok.first and _is_int(tok.text) and i + 1 < len(t) and t[i + 1].first and _is_int(t[i + 1].text) \
+                    and self._alone(i):
                 i += 1  # a page number between two rows
                 continue
             if _is_int(tok.text):
@@ -247,13 +261,14 @@ class _Parser:
                 break
         name = collapse(" ".join(words))
         i = j
-        values: dict = {c: None for c in self.value_cols}
+        values: dict = dict.fromkeys(self.value_cols)
         values["reported_rank"] = rank
         expected_next = (rank + 1) if rank is not None else 1
         n_values = len([c for c in columns if c != cols.BAND])
         got = 0
+        n_tokens = len(t)
         for col in columns:
-            if col == cols.BAND:
+            if col == BAND:
                 k, letters = i, ""
                 while k < len(t) and _is_word(t[k]) and cols.is_band_prefix(letters + t[k].text, self.keys):
                     letters += t[k].text
@@ -272,23 +287,24 @@ class _Parser:
                     raise self.err(t[i].line, f"dòng của “{name}”: xếp loại “{t[i].text}” không thuộc các loại "
                                               "trong params/bands.yaml")
                 continue
-            label = cols.LABELS.get(col, col)
-            if i >= len(t):
+            if i >= n_tokens:
                 raise self.err(first.line, f"bảng bị cắt ngang: dòng của “{name}” chỉ có {got} trong {n_values} "
                                            "giá trị của tiêu đề")
             tok = t[i]
-            next_row = tok.first and _is_int(tok.text) and int(tok.text) == expected_next \
-                and i + 1 < len(t) and _is_word(t[i + 1]) and not cols.is_band_prefix(t[i + 1].text, self.keys)
-            if next_row or (_is_word(tok) and not is_blank_mark(tok.text)):
+            text = tok.text
+            next_row = tok.first and _is_int(text) and int(text) == expected_next \
+                and i + 1 < n_tokens and _is_word(t[i + 1]) and not cols.is_band_prefix(t[i + 1].text, self.keys)
+            if next_row or _is_word_text(text):  # (a word is neither a number nor a blank mark)
                 raise self.err(first.line, f"dòng của “{name}” thiếu giá trị: có {got} trong {n_values} giá trị "
-                                           f"của tiêu đề (thiếu từ cột “{label}”)")
-            if is_blank_mark(tok.text):
+                                           f"của tiêu đề (thiếu từ cột “{cols.LABELS.get(col, col)}”)")
+            if text in BLANK_MARKS:  # is_blank_mark(text): a token holds no space
                 values[col] = None
             else:
                 try:
-                    values[col] = parse_int(tok.text) if cols.kind_of(col) == "int" else parse_float(tok.text)
+                    values[col] = parse_int(text) if col in cols.INT_COLUMNS else parse_float(text)
                 except NumberError as exc:
-                    raise self.err(tok.line, f"dòng của “{name}”, cột “{label}”: {exc.message}") from None
+                    raise self.err(tok.line, f"dòng của “{name}”, cột “{cols.LABELS.get(col, col)}”: "
+                                             f"{exc.message}") from None
             got += 1
             i += 1
         is_total = rank is None

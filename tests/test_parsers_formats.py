@@ -513,6 +513,19 @@ def test_markdown_row_missing_score(tmp_path):
     assert err.line == 57 and "thiếu điểm tổng hợp" in err.message
 
 
+@pytest.mark.parametrize("stt", ["²3.", "A5", "x-3"])
+def test_markdown_stt_that_only_looks_like_a_number(tmp_path, stt):
+    # '²' is a digit to str.isdigit() but not a number; a letter before the digits is no sign either
+    from helpers.parsers.numbers import is_number
+
+    assert not is_number(stt.rstrip("."))
+    text = SEED_PHU_TAN.read_text(encoding="utf-8")
+    row = next(line for line in text.split("\n") if line.startswith("| 3 "))
+    path = write(tmp_path, "stt.md", text.replace(row, row.replace("| 3 ", f"| {stt} ", 1)))
+    err = raises_input(path)
+    assert err.line == line_of(path, f"| {stt} ") and "STT" in err.message and "không phải là số" in err.message
+
+
 @pytest.mark.parametrize("bad", ["6l.7", "61.7.1", "61,7,1a"])
 def test_text_table_garbage_number(tmp_path, bad):
     lines = _seed_lines(SEED_CHO_MOI)

@@ -14,7 +14,7 @@ from functools import lru_cache
 MINUS = "-−–—"
 BLANK_MARKS = {"-", "−", "–", "—"}
 # A number token: optional sign, digits with '.'/',' groups, optional '%'.
-NUMBER_RE = re.compile(rf"^[+{MINUS}]?\d+(?:[.,]\d+)*%?$")
+NUMBER_RE = re.compile(rf"^[+{re.escape(MINUS)}]?\d+(?:[.,]\d+)*%?$")
 MAX_DIGITS = 20
 THOUSANDS_RE = re.compile(r"^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 

@@ -149,3 +149,21 @@ def test_coerce_keeps_the_input_and_its_typed_columns():
     assert out["unit"].dtype == pd.StringDtype() and out["province_rank"].dtype == pd.Int64Dtype()
     again = rec.coerce(out)
     pd.testing.assert_frame_equal(again, out)
+
+
+def test_unknown_district_among_many_names_the_closest(scratch, monkeypatch):
+    # with more districts than a message can list, it names the closest and how many there are
+    data = synthetic.generate(scratch / "synthetic", districts=14, weeks=1)
+    for key, value in data.env().items():
+        monkeypatch.setenv(key, value)
+    first = data.districts[0]
+    wrong = first.name[:-1] + ("a" if first.name[-1] != "a" else "o")  # one letter off
+    source = data.files[0]
+    text = source.read_text(encoding="utf-8").replace(first.name, wrong).replace(first.name.upper(), wrong.upper())
+    path = scratch / "wrong.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        ingest.parse_file(path)
+    msg = info.value.message
+    assert "có 14 huyện" in msg and f"{first.name} ({first.slug})" in msg
+    assert msg.count("(syn-") <= 5

@@ -10,6 +10,7 @@ stored unless every file given parses; the store is updated in one atomic write.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import multiprocessing
 import os
@@ -147,11 +148,29 @@ def _resolve_district(report: ParsedReport, slug: str | None) -> District:
         key = registry.name_key(report.meta.province_name)
         candidates = [d for d in candidates if registry.name_key(d.province) == key]
     if len(candidates) != 1:
-        listed = ", ".join(f"{d.name} ({d.slug})" for d in known.values())
         raise InputError(report.source, None,
-                         f"huyện '{printed}' không có (hoặc không rõ) trong params/districts.yaml (có: {listed}); "
-                         "hãy ghi rõ bằng --district")
+                         f"huyện '{printed}' không có (hoặc không rõ) trong params/districts.yaml "
+                         f"({_districts_to_name(printed, candidates, known)}); hãy ghi rõ bằng --district")
     return candidates[0]
+
+
+MAX_DISTRICTS_LISTED = 12
+
+
+def _districts_to_name(printed: str, candidates: list[District], known: dict[str, District]) -> str:
+    """The districts an unresolved name could mean: the ones sharing it, else every district of params
+    (with many, the closest names and how many there are)."""
+    def listed(ds) -> str:
+        return ", ".join(f"{d.name} ({d.slug})" for d in ds)
+
+    if len(candidates) > 1:
+        return f"trùng tên: {listed(candidates)}"
+    if len(known) <= MAX_DISTRICTS_LISTED:
+        return f"có: {listed(known.values())}"
+    by_key = {registry.name_key(d.name): d for d in known.values()}
+    close = difflib.get_close_matches(registry.name_key(printed), list(by_key), n=5, cutoff=0.6)
+    hint = f"; tên gần giống: {listed(by_key[k] for k in close)}" if close else ""
+    return f"có {len(known)} huyện{hint}"
 
 
 def _finding(report, dist, period, line, rule, message, unit_code=None, severity="warning") -> dict:

@@ -67,3 +67,25 @@ def test_tokenize_lines_and_first_tokens():
     assert tokens == [("a", 6, True), ("b", 6, False), ("c", 8, True), ("d", 9, True), ("e", 9, False),
                       ("f", 9, False)]
     assert all(type(t) is Token for t in tokens) and tokens[1].text == "b" and tokens[3].first
+
+
+def test_name_keyword_prefilter_agrees_with_the_full_scan():
+    """columns.has_name_keyword skips the full scan when the name/STT keywords alone are absent: it must
+    say what the full scan says, on every line of the shipped reports and test documents."""
+    from helpers.parsers import columns as cols
+    from helpers.paths import project_root
+
+    def full(text: str) -> bool:
+        return any(h.kind in (cols.NAME, "reported_rank") for h in cols.scan(text))
+
+    lines = ["STT", "S.T.T", "TT", "TTTT", "DVCTT", "Tên đơn vị", "ĐƠN VỊ", "Xã, thị trấn", "Địa phương",
+             "Số thứ tự", "TTHC", "Thanh toán trực tuyến (TTTT)", "ĐƠN VỊ TÍNH", "xã Phú Lâm", ""]
+    root = project_root()
+    for path in [*(root / "data" / "raw").rglob("*.txt"), *(root / "tests" / "data").rglob("*.txt"),
+                 *(root / "tests" / "data").rglob("*.md")]:
+        lines += path.read_text(encoding="utf-8", errors="replace").split("\n")
+    found = 0
+    for line in lines:
+        assert cols.has_name_keyword(line) is full(line), line
+        found += full(line)
+    assert found >= 10  # the seeds' table headers among them

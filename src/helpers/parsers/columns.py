@@ -100,6 +100,21 @@ class Hit:
     end: int
 
 
+# The unit-name and STT keywords alone. Every NAME / reported_rank hit of scan() is a match of this
+# pattern at the same place, so a line it does not match needs no full scan (most lines of a report).
+_NAME_KINDS = (NAME, "reported_rank")
+_NAME_OR_RANK_RE = re.compile("|".join(rf"(?<![A-Z0-9])(?:{p})(?![A-Z0-9])" for k, p in _PATTERNS
+                                       if k in _NAME_KINDS))
+
+
+@lru_cache(maxsize=4096)  # the lines of a letterhead and a table header repeat from report to report
+def has_name_keyword(text: str) -> bool:
+    """Whether scan(text) finds a unit-name or STT header keyword."""
+    if not _NAME_OR_RANK_RE.search(fold(text)):
+        return False
+    return any(h.kind in _NAME_KINDS for h in scan(text))
+
+
 def scan(text: str) -> list[Hit]:
     """Header keywords found in `text`, left to right, without overlaps."""
     return list(_scan(text))

@@ -92,11 +92,6 @@ def _total_at(tokens: list[Token], i: int, keys: cols.BandKeys | None = None) ->
     return False
 
 
-@lru_cache(maxsize=4096)  # the lines of a letterhead and a table header repeat from report to report
-def _has_name_keyword(line: str) -> bool:
-    return any(h.kind in (cols.NAME, "reported_rank") for h in cols.scan(line))
-
-
 class _NearestKeywordLine:
     """The nearest line at or above a line that holds a unit/STT header keyword (0: none), computed
     only as far down as asked (rows are visited top down; most documents' header comes early)."""
@@ -108,7 +103,7 @@ class _NearestKeywordLine:
     def at(self, line: int) -> int:
         while len(self.nearest) <= line:
             ln = len(self.nearest)
-            self.nearest.append(ln if _has_name_keyword(self.lines[ln - 1]) else self.nearest[-1])
+            self.nearest.append(ln if cols.has_name_keyword(self.lines[ln - 1]) else self.nearest[-1])
         return self.nearest[line]
 
 
@@ -206,7 +201,7 @@ class _Parser:
     def _repeated_header(self, i: int) -> int | None:
         """After a page break the header may be printed again: skip it when it names the same columns."""
         line = self.t[i].line
-        if not _has_name_keyword(self.lines[line - 1]):
+        if not cols.has_name_keyword(self.lines[line - 1]):
             return None
         for k in range(i, len(self.t)):
             if _row_start(self.t, k):

@@ -35,14 +35,13 @@ from helpers import params, periods
 from helpers.errors import ChisoError
 from helpers.params import District
 from helpers.periods import Period
-from helpers.score import band_of
+from helpers.score import TOTAL_TYPE, band_of
 from helpers.tables import band_palette, text_color
 
 # A4 page minus margins leaves about 17 cm; figures are drawn 16 cm wide so that text keeps its size.
 WIDTH_IN = 16 / 2.54
 DPI = 150
 FONT = "DejaVu Sans"
-TOTAL_TYPE = "huyện"  # unit_type of the district's own total row
 # Neutral colours (not bands): text, reference lines, boxes, cells without a target.
 INK = "#222222"
 MUTED = "#6b6b6b"

@@ -33,9 +33,8 @@ from helpers import params, registry
 from helpers import records as rec
 from helpers.errors import ParamsError, UsageError
 from helpers.periods import Period, parse_as_of
-from helpers.score import band_of
+from helpers.score import TOTAL_TYPE, band_of
 
-TOTAL_TYPE = "huyện"
 # Float noise guard when comparing two-decimal report numbers with thresholds (not a policy value).
 _EPS = 1e-9
 

@@ -165,7 +165,7 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
 
     rows = []
     for r in source_rows:
-        is_total = r["unit_type"] == "huyện"
+        is_total = r["unit_type"] == score.TOTAL_TYPE
         band = None if pd.isna(r["band_computed"]) else r["band_computed"]
         bg = colors.get(band, "#ffffff")
         cells = {"prev_score": num(r["prev_score"]), "delta": num(r["delta"]),
@@ -235,8 +235,9 @@ def district_history_scores(records: pd.DataFrame, district: District, asked: Pe
         if not periods.covers(period, asked):
             continue
         eff = score.period_records(records, district.code, period)
-        total = eff[eff["unit_type"] == "huyện"]["score"].dropna()
-        units = eff[eff["unit_type"] != "huyện"]["score"].dropna()
+        total_rows = score.is_total(eff)
+        total = eff[total_rows]["score"].dropna()
+        units = eff[~total_rows]["score"].dropna()
         if len(total):
             out.append({"as_of": as_of, "period_label": period.short_label(), "score": float(total.iloc[0]),
                         "source_kind": "total"})

@@ -16,7 +16,6 @@ from helpers import params
 
 MISSING = "—"
 MINUS = "\u2212"
-TOTAL_TYPE = "huyện"
 
 
 def band_palette() -> dict[str, str]:

@@ -20,9 +20,10 @@ b. Right after: the batch again with nothing changed (cache hit), then after app
 c. Ingest + score + rank over the SYNTHETIC national data set of helpers.synthetic (about 700
    districts × 52 weeks): `helpers.ingest.ingest_paths` over every file (parsed over a process pool,
    one store write), then the store read back and every district scored and ranked for the last
-   week (`rank.ranked_table`, what `chiso rank` prints), in a child process with a time budget; the time of each phase,
-   records per second and peak memory (the child and its parsing workers together, sampled from
-   /proc). When the budget runs out the run stops and the table says in which phase.
+   week (`rank.ranked_table`, what `chiso rank` prints), in a child process with a time budget;
+   the time of each phase, records per second and peak memory (the child and its parsing workers
+   together, sampled from /proc). When the budget runs out the run stops and the table says in
+   which phase.
    The full run also measures the same pipeline on one week of the national set (700 files).
 d. Rendering throughput (reports per minute) of `helpers.render.render_report` on SYNTHETIC
    districts with 1 and 2 processes. The 04_narrative notebooks rendered are built in-process:

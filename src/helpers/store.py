@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from filelock import FileLock
 
 from helpers import records as rec
@@ -58,7 +59,11 @@ class Store:
                 frames = [pd.read_parquet(self.root / gen / f"{name}.parquet") for name in TABLES]
             except FileNotFoundError:
                 continue
-            return Snapshot(gen, *(rec.coerce(f, cols) for f, cols in zip(frames, TABLES.values())))
+            snap = Snapshot(gen, *(rec.coerce(f, cols) for f, cols in zip(frames, TABLES.values())))
+            # Arrow's allocator keeps the buffers of the tables just read for reuse; on a national store
+            # that is about 160 MiB the process would hold while it scores
+            pa.default_memory_pool().release_unused()
+            return snap
         raise RuntimeError(f"store at {self.root} changed too often while reading")
 
     def records(self) -> pd.DataFrame:

@@ -44,6 +44,21 @@ def test_update_writes_a_new_generation_and_keeps_types(tmp_path):
     assert snap.records["prev_score"].isna().all()  # missing stays missing, never 0
 
 
+def test_sources_alone_are_the_snapshots_sources(tmp_path):
+    store = Store(tmp_path / "s")
+    assert store.sources().empty and list(store.sources().columns) == rec.SOURCE_COLUMNS
+
+    def add_source(snap: Snapshot) -> Snapshot:
+        src = pd.DataFrame({"source": ["a.txt"], "source_sha256": ["ab" * 32], "format": ["markdown"],
+                            "district_code": ["893"], "as_of": ["2023-12-04"], "records": [3],
+                            "ingested_at": ["2023-12-04T00:00:00+00:00"]})
+        return Snapshot(snap.generation, pd.concat([snap.records, _rows(3, "a.txt")]), snap.findings, src)
+
+    store.update(add_source)
+    pd.testing.assert_frame_equal(store.sources(), store.read().sources)
+    assert store.sources()["source_sha256"].tolist() == ["ab" * 32]
+
+
 def test_no_change_leaves_the_store_byte_for_byte(tmp_path):
     store = Store(tmp_path / "s")
     store.update(_append("a"))

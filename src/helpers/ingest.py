@@ -330,8 +330,7 @@ def ingest_paths(paths, district: str | None = None, as_of: str | None = None, f
     files = _expand(paths)
     if not files:
         return IngestResult()
-    snap = None if dry_run else store.read()
-    stored = _StoredFiles(snap, district, as_of, fmt) if snap is not None else None
+    stored = None if dry_run else _StoredFiles(store, district, as_of, fmt)
     shas = [stored.sha_of(p) if stored else None for p in files]
     todo = [i for i, sha in enumerate(shas) if sha is None]
     parsed = parse_many([files[i] for i in todo], district, as_of, fmt, jobs)
@@ -482,9 +481,10 @@ class _StoredFiles:
     it was stored; otherwise it is parsed again (and its errors raised) as before, then not stored.
     """
 
-    def __init__(self, snap: Snapshot, district: str | None, as_of: str | None, fmt: str | None):
-        self.snap = snap
-        sources = snap.sources.drop_duplicates("source_sha256")
+    def __init__(self, store: Store, district: str | None, as_of: str | None, fmt: str | None):
+        self.store = store
+        self._snap: Snapshot | None = None  # read when a stored file's rows are needed
+        sources = store.sources().drop_duplicates("source_sha256")
         if district:
             sources = sources[sources["district_code"] == params.district(district).code]
         if as_of:
@@ -512,6 +512,13 @@ class _StoredFiles:
         return ParsedFile(report, params.district_by_code(src["district_code"]), periods.parse_as_of(src["as_of"]),
                           n_records=len(records), n_reported=int((~records["derived"]).sum()),
                           n_warnings=len(self.findings(sha)))
+
+    @property
+    def snap(self) -> Snapshot:
+        """The store's tables, read once (the store only grows: a file it held still has its rows)."""
+        if self._snap is None:
+            self._snap = self.store.read()
+        return self._snap
 
     def records(self, sha: str) -> pd.DataFrame:
         if self._record_rows is None:

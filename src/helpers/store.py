@@ -51,23 +51,32 @@ class Store:
             return ""
 
     def read(self) -> Snapshot:
-        for _ in range(3):  # a generation can be collected between reading CURRENT and the files
-            gen = self.current()
-            if not gen:
-                return Snapshot("", *(rec.empty(cols) for cols in TABLES.values()))
-            try:
-                frames = [pd.read_parquet(self.root / gen / f"{name}.parquet") for name in TABLES]
-            except FileNotFoundError:
-                continue
-            snap = Snapshot(gen, *(rec.coerce(f, cols) for f, cols in zip(frames, TABLES.values())))
-            # Arrow's allocator keeps the buffers of the tables just read for reuse; on a national store
-            # that is about 160 MiB the process would hold while it scores
-            pa.default_memory_pool().release_unused()
-            return snap
-        raise RuntimeError(f"store at {self.root} changed too often while reading")
+        gen, frames = self._read(list(TABLES))
+        return Snapshot(gen, *frames)
 
     def records(self) -> pd.DataFrame:
         return self.read().records
+
+    def sources(self) -> pd.DataFrame:
+        """The sources table alone (one row per stored file): what is stored, without reading its rows."""
+        return self._read(["sources"])[1][0]
+
+    def _read(self, names: list[str]) -> tuple[str, list[pd.DataFrame]]:
+        """The current generation and the tables `names` of it (empty tables when the store is empty)."""
+        for _ in range(3):  # a generation can be collected between reading CURRENT and the files
+            gen = self.current()
+            if not gen:
+                return "", [rec.empty(TABLES[name]) for name in names]
+            try:
+                frames = [pd.read_parquet(self.root / gen / f"{name}.parquet") for name in names]
+            except FileNotFoundError:
+                continue
+            frames = [rec.coerce(f, TABLES[name]) for f, name in zip(frames, names)]
+            # Arrow's allocator keeps the buffers of the tables just read for reuse; on a national store
+            # that is about 160 MiB the process would hold while it scores
+            pa.default_memory_pool().release_unused()
+            return gen, frames
+        raise RuntimeError(f"store at {self.root} changed too often while reading")
 
     def fingerprint(self) -> str:
         """Identifies the store's content (the current generation's files)."""

@@ -55,3 +55,14 @@ def test_generator_is_deterministic_and_labelled(tmp_path):
     assert written
     for path in written:
         assert "SYNTHETIC" in path.read_text(encoding="utf-8"), path.name
+
+
+def test_generator_writes_only_the_weeks_asked(tmp_path):
+    # weeks=3, write_from=2: the third week of the same three-week set, and nothing before it
+    full = synthetic.generate(tmp_path / "full", districts=3, weeks=3, seed=7)
+    last = synthetic.generate(tmp_path / "last", districts=3, weeks=3, seed=7, write_from=2)
+    assert [p.name for p in last.files] == [p.name for p in full.files[-3:]]
+    for a, b in zip(full.files[-3:], last.files, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+    assert len(list((tmp_path / "last" / "raw").rglob("*.txt"))) == 3
+    assert last.records == sum(2 * (len(d.units) + 1) for d in last.districts)

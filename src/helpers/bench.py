@@ -23,7 +23,8 @@ c. Ingest + score + rank over the SYNTHETIC national data set of helpers.synthet
    week (`rank.ranked_table`, what `chiso rank` prints), in a child process with a time budget;
    the time of each phase, records per second and peak memory (the child and its parsing workers
    together, sampled from /proc). When the budget runs out the run stops and the table says in
-   which phase.
+   which phase. Then the week after it (700 more files, the same walk continued) is added to that
+   store and scored and ranked: the weekly operation at national scale.
    The full run also measures the same pipeline on one week of the national set (700 files).
 d. Rendering throughput (reports per minute) of `helpers.render.render_report` on SYNTHETIC
    districts with 1 and 2 processes. The 04_narrative notebooks rendered are built in-process:
@@ -669,6 +670,16 @@ def bench_national(cfg: dict, scratch: Path) -> dict:
     )
     out["full"] = res
     out["full"]["wall_s"] = wall
+    if res.get("finished"):
+        # the weekly operation at national scale: the following week's reports into that store
+        _say(f"[c] the week after it ({n_districts} files) added to the national store …")
+        nxt = synthetic.generate(scratch / "national-next", districts=n_districts, weeks=n_weeks + 1,
+                                 write_from=n_weeks)
+        env_next = _env(**{**data.env(), "CHISO_RAW": str(nxt.raw_dir)})
+        res, wall = _child("pipeline", {"week": nxt.last_week.iso_week}, env_next, timeout=900)
+        res.update(wall_s=wall, week=nxt.last_week.iso_week)
+        out["next_week"] = res
+        shutil.rmtree(nxt.root, ignore_errors=True)
     if cfg["week_slice"]:
         shutil.rmtree(data.store_dir, ignore_errors=True)
         _say(f"[c] one week of it ({n_districts} files, {week}) …")
@@ -860,6 +871,23 @@ def table(results: dict) -> str:
                     judged(f["peak_tree_rss"] < TARGETS["national_bytes"]),
                 )
             )
+        n = c.get("next_week")
+        if n and n.get("finished"):
+            rows.append(
+                (
+                    (
+                        f"c. the following week ({n['week']}: {n['files_total']} files, {n['records']:,} records) "
+                        f"added to that store of {c['weeks']} weeks: {_phases(n)}; "
+                        f"peak {_fmt_bytes(n['peak_tree_rss'])}"
+                    ),
+                    _fmt_s(n["elapsed_s"]),
+                    "",
+                    "",
+                )
+            )
+        elif n:
+            rows.append(("c. the following week added to the national store",
+                         f"error: {n.get('error', 'did not finish')}", "", ""))
         w = c.get("one_week")
         if w and w.get("finished"):
             rate = w["records"] / w["elapsed_s"] if w["elapsed_s"] else 0

@@ -506,11 +506,14 @@ def generate(
     first_week: date = date(2023, 1, 2),
     source_params: Path | None = None,
     formats: tuple[str, ...] = FORMATS,
+    write_from: int = 0,
 ) -> SyntheticSet:
     """Write a SYNTHETIC params dir and raw reports under `root` (see the module docstring).
 
     `weeks` consecutive weekly reports per district starting on the Monday `first_week`; the
-    report's format alternates over `formats` by district and week.
+    report's format alternates over `formats` by district and week. Only the weeks from index
+    `write_from` on are written (and counted): with the same other arguments, `weeks=53,
+    write_from=52` writes the week that follows a 52-week set.
     """
     root = Path(root)
     source = Path(source_params) if source_params else params_dir()
@@ -542,6 +545,8 @@ def generate(
             ordered = sorted(members, key=lambda x: -tables[x.code][1].score)
             for pos, d in enumerate(ordered):
                 ranks[d.code] = (pos + 1, len(members))
+        if k < write_from:
+            continue
         for i, d in enumerate(registry):
             rows, total = tables[d.code]
             fmt = formats[(i + k) % len(formats)]

@@ -404,6 +404,7 @@ def test_helpers_on_the_ingested_seeds(scratch):
 @pytest.mark.parametrize("name", ["02_score", "03_rank", "04_narrative"])
 def test_notebook_panels_are_interactive_only(name):
     import jupytext
+
     from tests.conftest import ROOT
 
     nb = jupytext.read(ROOT / "notebooks" / f"{name}.py")

@@ -7,13 +7,13 @@ import pickle
 
 import pandas as pd
 import pytest
-from tests.conftest import SEEDS
 
 from helpers import ingest, params, score, synthetic
 from helpers import records as rec
 from helpers.errors import InputError
 from helpers.periods import parse_week_arg
 from helpers.store import Store
+from tests.conftest import SEEDS
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e

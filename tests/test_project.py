@@ -34,7 +34,7 @@ def test_environment_yml_mirrors_pyproject():
 def test_makefile_has_every_contract_target():
     text = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ["help", "setup", "report", "lab", "test", "bench", "clean"]:
-        assert re.search(rf"^{target}:.*## ", text, re.M), target
+        assert re.search(rf"^{target}:.*## ", text, re.MULTILINE), target
     assert ".DEFAULT_GOAL := help" in text
 
 
@@ -71,7 +71,8 @@ def test_notebook_matches_its_percent_script(path):
 def test_no_machine_paths_committed():
     import subprocess
 
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
     for f in files:
         p = ROOT / f
         if p.suffix in {".py", ".md", ".yaml", ".yml", ".toml", ".ipynb", ".j2", ".css"} and p.is_file():

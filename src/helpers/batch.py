@@ -160,7 +160,7 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: Shar
         current = "render"
         render.render_report(staging / "04_narrative.ipynb", staging)
         _tell(queue, slug, "render", "done")
-    except Exception as exc:  # collected and reported with the others at the end
+    except Exception as exc:  # noqa: BLE001 (collected and reported with the others at the end)
         failed = inside(week_dir, ".failed", slug)
         shutil.rmtree(failed, ignore_errors=True)
         failed.parent.mkdir(parents=True, exist_ok=True)
@@ -192,7 +192,7 @@ def _one_line(exc: BaseException) -> str:
 def _worker(slug, week, keys, reuse, kernel, queue):
     try:
         return run_district(slug, week, keys, reuse, kernel, queue)
-    except Exception as exc:  # an error outside the notebooks (disk, permissions): still one line
+    except Exception as exc:  # noqa: BLE001 (an error outside the notebooks, disk or permissions: still one line)
         traceback.print_exc()
         return Failure(slug, week, "?", _one_line(exc), None)
 

@@ -261,11 +261,11 @@ def _check(report, dist, period, rows, findings) -> None:
         total = totals[0][0]
         for col in rec.COUNT_COLUMNS:
             parts = [row.values.get(col) for row, _ in rows if not row.is_total]
-            if total.values.get(col) is not None and all(p is not None for p in parts):
-                if sum(parts) != total.values[col]:
-                    raise InputError(report.source, total.line,
-                                     f"dòng toàn huyện ghi {col} = {total.values[col]} nhưng tổng các đơn vị là "
-                                     f"{sum(parts)}")
+            complete = total.values.get(col) is not None and all(p is not None for p in parts)
+            if complete and sum(parts) != total.values[col]:
+                raise InputError(report.source, total.line,
+                                 f"dòng toàn huyện ghi {col} = {total.values[col]} nhưng tổng các đơn vị là "
+                                 f"{sum(parts)}")
     missing = [u for u in registry.units_of(dist.code) if u.code not in seen]
     if missing:
         findings.append(_finding(report, dist, period, None, "missing_units",

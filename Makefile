@@ -10,7 +10,7 @@ WEEK ?=
 DISTRICTS ?=
 JOBS ?=
 
-.PHONY: help setup report lab test bench clean
+.PHONY: help setup report lab test lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
 
 test: $(STAMP) ## run the whole test suite (unit and end-to-end)
 	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## check the code with ruff (rules in pyproject.toml)
+	$(BIN)/python -m ruff check src tests
 
 bench: $(STAMP) ## run the benchmark; prints a table and writes it to outputs/bench/
 	$(BIN)/python -m helpers.bench

@@ -296,6 +296,41 @@ def test_ranked_table_is_rank_units_of_each_district():
     assert pt.loc[pt["unit"] == "Phú Xuân Mới", "rank"].tolist() == [1]
 
 
+def test_districts_sharing_a_code_each_keep_their_own_targets(tmp_path, monkeypatch):
+    # two districts of params/ with one code (a district split in two reports): each is scored with its
+    # own criterion 15.3 communes, in the order of params/, in score_districts and in ranked_table
+    import shutil
+
+    from helpers import params
+    from helpers.score import score_districts
+
+    copy = tmp_path / "params"
+    shutil.copytree(params.params_dir(), copy)
+    districts = copy / "districts.yaml"
+    districts.write_text(districts.read_text(encoding="utf-8") + """  thap-muoi-b:
+    name: Tháp Mười B
+    code: "872"
+    province: Đồng Tháp
+    issuing_body: ỦY BAN NHÂN DÂN HUYỆN THÁP MƯỜI
+    parent_body: ""
+    number_format: {decimal: ",", thousands: "."}
+    criterion_15_3: {units: [], deadline: null}
+""", encoding="utf-8")
+    monkeypatch.setenv("CHISO_PARAMS", str(copy))
+    recs = frame(cho_moi() + thap_muoi())
+    slugs = ["cho-moi", "thap-muoi", "thap-muoi-b"]
+    together = score_districts(recs, slugs, W49)
+    for slug in slugs:
+        pd.testing.assert_frame_equal(together[slug], score_district(recs, slug, W49))
+    assert together["thap-muoi"]["target_15_3"].sum() == 2 and together["thap-muoi-b"]["target_15_3"].sum() == 0
+    table = ranked_table(recs, W49)
+    assert list(dict.fromkeys(table["district"])) == ["Chợ Mới", "Tháp Mười", "Tháp Mười B"]
+    assert (table["district"] == "Tháp Mười B").sum() == 13
+    a = table[table["district"] == "Tháp Mười"].drop(columns="district").reset_index(drop=True)
+    b = table[table["district"] == "Tháp Mười B"].drop(columns="district").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
 def test_ranked_table_selection_and_older_weeks():
     recs = frame(cho_moi() + phu_tan() + thap_muoi())
     only = ranked_table(recs, W49, ["thap-muoi"])

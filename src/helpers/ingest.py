@@ -41,6 +41,8 @@ COMPARED_COLUMNS = rec.SCORE_COLUMNS + rec.COMPONENT_COLUMNS + rec.COUNT_COLUMNS
 # store's 64-bit integer columns).
 MAX_COUNT = 10**9
 MAX_RANK = 99_999
+# An unknown district's message lists every district of params/ up to this many, else the closest names.
+MAX_DISTRICTS_LISTED = 12
 
 
 @dataclass
@@ -152,9 +154,6 @@ def _resolve_district(report: ParsedReport, slug: str | None) -> District:
                          f"huyện '{printed}' không có (hoặc không rõ) trong params/districts.yaml "
                          f"({_districts_to_name(printed, candidates, known)}); hãy ghi rõ bằng --district")
     return candidates[0]
-
-
-MAX_DISTRICTS_LISTED = 12
 
 
 def _districts_to_name(printed: str, candidates: list[District], known: dict[str, District]) -> str:

@@ -502,15 +502,16 @@ class _StoredFiles:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         return sha if sha in self.sources else None
 
-    def file(self, path: Path, sha: str) -> ParsedFile:
-        """The file as the store describes it (no rows: they are in records() / findings())."""
+    def file(self, path: Path, sha: str) -> tuple[ParsedFile, pd.DataFrame, pd.DataFrame]:
+        """The file as the store describes it (counts only), with its stored records and warnings."""
         src = self.sources[sha]
         report = ParsedReport(source=path.name, path=path, sha256=sha, format=src["format"], columns=[], rows=[],
                               meta=ReportMeta())
-        records = self.records(sha)
-        return ParsedFile(report, params.district_by_code(src["district_code"]), periods.parse_as_of(src["as_of"]),
-                          n_records=len(records), n_reported=int((~records["derived"]).sum()),
-                          n_warnings=len(self.findings(sha)))
+        records, findings = self.records(sha), self.findings(sha)
+        f = ParsedFile(report, params.district_by_code(src["district_code"]), periods.parse_as_of(src["as_of"]),
+                       n_records=len(records), n_reported=int((~records["derived"]).sum()),
+                       n_warnings=len(findings))
+        return f, records, findings
 
     @property
     def snap(self) -> Snapshot:
@@ -544,11 +545,11 @@ def _result(files: list[Path], shas: list[str | None], todo: list[int], parsed: 
         if i in parsed_files:
             out.files.append(parsed_files[i])
             continue
-        f = stored.file(path, shas[i])
+        f, stored_records, stored_findings = stored.file(path, shas[i])
         out.files.append(f)
         out.skipped.append(path.name)
-        records.append(stored.records(shas[i]).assign(source=path.name))
-        findings.append(stored.findings(shas[i]).assign(source=path.name))
+        records.append(stored_records.assign(source=path.name))
+        findings.append(stored_findings.assign(source=path.name))
         record_pos.append(np.full(len(records[-1]), i))
         finding_pos.append(np.full(len(findings[-1]), i))
     records.append(parsed.records)

@@ -16,6 +16,7 @@ import pandas as pd
 from helpers import params, registry
 from helpers.errors import ParamsError
 from helpers.periods import Period, covers, parse_as_of
+from helpers.records import as_float
 
 TOTAL_TYPE = "huyện"
 UNIT_TYPES = ("xã", "thị trấn", "phường")
@@ -77,8 +78,6 @@ def _effective(rows: pd.DataFrame) -> pd.DataFrame:
 def band_of(score, policy: params.Policy | None = None) -> str | None:
     """The band of a score: the first band (highest first) whose inclusive lower bound it reaches;
     None when the score is missing or not a number. The one place a score becomes a band."""
-    from helpers.records import as_float
-
     value = as_float(score)
     if value is None:
         return None

@@ -767,6 +767,20 @@ def _phases(f: dict) -> str:
     )
 
 
+def _pipeline_row(label: str, prefix: str, run: dict, suffix: str) -> tuple[str, str, str, str]:
+    """A table row for a smaller national pipeline run: its files, records, phases and peak; or its error."""
+    if not run.get("finished"):
+        return (label, f"error: {run.get('error', 'did not finish')}", "", "")
+    rate = run["records"] / run["elapsed_s"] if run["elapsed_s"] else 0
+    return (
+        (f"{label} ({prefix}{run['files_total']} files, {run['records']:,} records){suffix}: {_phases(run)}; "
+         f"peak {_fmt_bytes(run['peak_tree_rss'])}"),
+        f"{_fmt_s(run['elapsed_s'])}; {rate:,.0f} records/s",
+        "",
+        "",
+    )
+
+
 def table(results: dict) -> str:
     rows: list[tuple[str, str, str, str]] = []
     a = results.get("batch")
@@ -872,40 +886,12 @@ def table(results: dict) -> str:
                 )
             )
         n = c.get("next_week")
-        if n and n.get("finished"):
-            rows.append(
-                (
-                    (
-                        f"c. the following week ({n['week']}: {n['files_total']} files, {n['records']:,} records) "
-                        f"added to that store of {c['weeks']} weeks: {_phases(n)}; "
-                        f"peak {_fmt_bytes(n['peak_tree_rss'])}"
-                    ),
-                    _fmt_s(n["elapsed_s"]),
-                    "",
-                    "",
-                )
-            )
-        elif n:
-            rows.append(("c. the following week added to the national store",
-                         f"error: {n.get('error', 'did not finish')}", "", ""))
+        if n:
+            rows.append(_pipeline_row("c. the following week", f"{n.get('week')}: ", n,
+                                      f" added to that store of {c['weeks']} weeks"))
         w = c.get("one_week")
-        if w and w.get("finished"):
-            rate = w["records"] / w["elapsed_s"] if w["elapsed_s"] else 0
-            rows.append(
-                (
-                    (
-                        f"c. one week of the national set ({w['files_total']} files, {w['records']:,} records): "
-                        f"{_phases(w)}; peak {_fmt_bytes(w['peak_tree_rss'])}"
-                    ),
-                    f"{_fmt_s(w['elapsed_s'])}; {rate:,.0f} records/s",
-                    "",
-                    "",
-                )
-            )
-        elif w:
-            rows.append(
-                ("c. one week of the national set", f"error: {w.get('error', 'did not finish')}", "", "")
-            )
+        if w:
+            rows.append(_pipeline_row("c. one week of the national set", "", w, ""))
     d = results.get("render")
     if d:
         prep = d.get("prep", {})

@@ -91,7 +91,7 @@ def cmd_ingest(args) -> int:
     findings = result.findings
     for _, f in findings.iterrows():
         line = f["source_line"]  # <NA> or NaN (after a concat) when the finding has no line
-        where = f"{f['source']}:{int(line)}" if line is not None and not _isna(line) else f["source"]
+        where = f["source"] if records.is_missing(line) else f"{f['source']}:{int(line)}"
         print(f"cảnh báo: {where}: {f['message']}", file=sys.stderr)
     if args.dry_run:
         table = records.to_csv_frame(result.records[~result.records["derived"]])
@@ -109,12 +109,6 @@ def cmd_ingest(args) -> int:
         print(f"bỏ qua (đã có trong kho): {name}")
     print(f"mâu thuẫn: {len(result.conflicts)}; bản ghi mới: {result.added_records}")
     return 0
-
-
-def _isna(value) -> bool:
-    import pandas as pd
-
-    return bool(pd.isna(value))
 
 
 def cmd_rank(args) -> int:

@@ -339,9 +339,6 @@ def render_report(executed_notebook: Path, out_dir: Path, *, title: str | None =
 
 # -- the week's index ---------------------------------------------------------------------------
 
-_band_of = band_of
-
-
 def _score_text(score, decimal: str) -> str:
     try:
         value = float(score)
@@ -391,7 +388,7 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
     if hasattr(name, "name"):  # a District object
         name = name.name
     score = entry.get("score")
-    band = entry.get("band") or entry.get("band_computed") or _band_of(score)
+    band = entry.get("band") or entry.get("band_computed") or band_of(score)
     note = entry.get("note") or ("Số liệu cũ hơn tuần báo cáo" if entry.get("stale") else "")
     html_target = entry.get("html", entry.get("report_html", f"{slug}/report.html" if slug else None))
     pdf_target = entry.get("pdf", entry.get("report_pdf", f"{slug}/report.pdf" if slug else None))

@@ -379,6 +379,24 @@ def test_pdf_ruled_table_with_two_row_header(tmp_path):
     assert (rep.meta.province_rank, rep.meta.province_rank_of) == (6, 11)
 
 
+def test_pdf_ruled_table_continued_on_the_next_page(tmp_path):
+    # a table that goes on after a page break is found as two tables: as wide as the first, the second
+    # is its continuation; a narrower table after them (a signature block) is not
+    head = ("<tr><th>STT</th><th>ĐƠN VỊ</th><th>ĐIỂM TỔNG HỢP</th><th>XẾP LOẠI</th></tr>"
+            "<tr><td></td><td>TOÀN HUYỆN</td><td>59.2</td><td>TRUNG BÌNH</td></tr>"
+            "<tr><td>1</td><td>BÌNH PHƯỚC XUÂN</td><td>66.1</td><td>TRUNG BÌNH</td></tr>")
+    body = ("<p>UBND HUYỆN CHỢ MỚI</p><p>(Thời gian chốt số liệu: Ngày 18/12/2023 - Tuần 3)</p>"
+            f"<table class='r'>{head}</table><div style='page-break-before:always'></div>"
+            "<table class='r'><tr><td>2</td><td>KIẾN THÀNH</td><td>71</td><td>KHÁ</td></tr></table>"
+            "<p>Nơi nhận: như trên.</p><table class='r'><tr><td>Người lập</td><td>Nguyễn Văn A</td></tr></table>")
+    rep = parse_document(_pdf(tmp_path, "two_pages.pdf", body))
+    assert rep.format == "pdf"
+    assert [(r.name, r.values["reported_rank"], r.band) for r in rep.rows] == [
+        ("TOÀN HUYỆN", None, TB), ("BÌNH PHƯỚC XUÂN", 1, TB), ("KIẾN THÀNH", 2, "Khá")]
+    _, tables = documents.pdf_content((tmp_path / "two_pages.pdf").read_bytes(), "two_pages.pdf")
+    assert len(tables) == 3
+
+
 def test_pdf_text_table_without_rules(tmp_path):
     body = """<p>UBND HUYỆN PHÚ TÂN</p><p>Phú Tân, ngày 23 tháng 10 năm 2023</p>
     <p>Kết quả Tháng 10 – Tuần 4</p>

@@ -18,7 +18,7 @@ from helpers.errors import InputError
 from helpers.parsers import dispatch, metadata
 from helpers.parsers.archive import check_zip
 from helpers.parsers.base import ReportMeta, TableResult, collapse, nfc, split_lines
-from helpers.parsers.grid import GridRow, find_header, parse_grid
+from helpers.parsers.grid import GridRow, first_table, parse_grid
 from helpers.parsers.numbers import is_number
 
 MAX_PAGES = 300
@@ -81,30 +81,12 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]
     return lines, tables
 
 
-def _width(rows: list[GridRow]) -> int:
-    return max((len(r.cells) for r in rows), default=0)
-
-
-def table_rows(tables: list[list[GridRow]]) -> list[GridRow] | None:
-    """Rows of the first table with a header, plus the tables after it with as many columns (the same
-    table continued on the next pages); None when no table has a header."""
-    for idx, rows in enumerate(tables):
-        if find_header(rows) is not None:
-            out = list(rows)
-            for more in tables[idx + 1:]:
-                if _width(more) != _width(rows):
-                    break
-                out += more
-            return out
-    return None
-
-
 def parse_pdf(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
     lines, tables = pdf_content(data, source)
     meta = metadata.extract(_numbered(lines), source)
-    grid = table_rows(tables)
-    if grid is not None:
-        result = parse_grid(grid, source)
+    table = first_table(tables)  # the ruled table, continued on the next pages
+    if table is not None:
+        result = parse_grid(table[1], source)
         if not result.rows:
             raise InputError(source, None, "bảng trong tệp PDF không có dòng số liệu nào")
         return result, meta

@@ -58,6 +58,27 @@ def find_header(rows: list[GridRow], limit: int = 60) -> int | None:
     return None
 
 
+def _width(rows: list[GridRow]) -> int:
+    return max((len(r.cells) for r in rows), default=0)
+
+
+def first_table(tables: list[list[GridRow]], limit: int = 60) -> tuple[int, list[GridRow], int] | None:
+    """The first of `tables` with a header row (find_header), with the tables after it that are as wide
+    appended: the same table continued after a page break, with or without its header printed again.
+    (its index among `tables`, the rows, the index of the header row); None when no table has a header."""
+    for idx, rows in enumerate(tables):
+        h = find_header(rows, limit)
+        if h is None:
+            continue
+        out = list(rows)
+        for more in tables[idx + 1:]:
+            if _width(more) != _width(rows):
+                break
+            out += more
+        return idx, out, h
+    return None
+
+
 def _merge_header(rows: list[GridRow]) -> list[str]:
     width = max(len(r.cells) for r in rows)
     merged = []

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from helpers.errors import InputError
+from helpers.parsers import grid
 from helpers.parsers.base import TableResult
-from helpers.parsers.grid import GridRow, find_header, parse_grid
+from helpers.parsers.grid import GridRow, parse_grid
 
 _SEP_CELL_RE = re.compile(r"^\s*:?-{2,}:?\s*$")
 _CELL_SEP_RE = re.compile(r"(?<!\\)\|")  # a '|' not escaped as '\|'
@@ -64,25 +65,15 @@ def blocks(lines: list[str]) -> list[tuple[list[GridRow], int | None]]:
     return out
 
 
-def _width(rows: list[GridRow]) -> int:
-    return max((len(r.cells) for r in rows), default=0)
-
-
 def first_table(lines: list[str]):
-    """The first block with a header; later blocks as wide as it are the same table continued (a page
-    break in the converted document), with or without the header printed again."""
+    """The first block with a header (rows, index of the header row, header rows above its '---' line);
+    later blocks as wide as it are the same table continued (a page break in the converted document)."""
     found = blocks(lines)
-    for idx, (rows, header_rows) in enumerate(found):
-        h = find_header(rows, limit=5)
-        if h is None:
-            continue
-        rows = list(rows)
-        for more, _ in found[idx + 1:]:
-            if _width(more) != _width(rows):
-                break
-            rows += more
-        return rows, h, header_rows
-    return None
+    hit = grid.first_table([rows for rows, _ in found], limit=5)
+    if hit is None:
+        return None
+    idx, rows, h = hit
+    return rows, h, found[idx][1]
 
 
 def detect(lines: list[str]) -> bool:

@@ -331,10 +331,6 @@ def _get(row, *cols):
     return None
 
 
-def _band_of(score: float | None, policy: params.Policy) -> str | None:
-    return band_of(score, policy)
-
-
 def _band_index(name: str | None, policy: params.Policy) -> int | None:
     names = [b.name for b in policy.bands]
     return names.index(name) if name in names else None
@@ -376,7 +372,7 @@ def _district_line(total: pd.Series | None, policy: params.Policy) -> DistrictLi
     if total is None:
         return None
     score = _float(_get(total, "score"))
-    band = _get(total, "band_computed", "band") if score is None else _band_of(score, policy)
+    band = _get(total, "band_computed", "band") if score is None else band_of(score, policy)
     rank = _get(total, "province_rank")
     rank_of = _get(total, "province_rank_of")
     line = DistrictLine(
@@ -563,7 +559,7 @@ def build_findings(ranked: pd.DataFrame, total, district, policy: params.Policy 
     scored = []
     for _, row in units.iterrows():
         score = _float(_get(row, "score"))
-        band = _band_of(score, policy) if score is not None else _get(row, "band_computed", "band")
+        band = band_of(score, policy) if score is not None else _get(row, "band_computed", "band")
         scored.append((row, score, None if band is None else _nfc(band)))
 
     def unit_score(row, score, band) -> UnitScore:
@@ -606,7 +602,7 @@ def build_findings(ranked: pd.DataFrame, total, district, policy: params.Policy 
         prev = _float(_get(row, "prev_score"))
         if score is None or prev is None:
             continue
-        prev_band = _band_of(prev, policy)
+        prev_band = band_of(prev, policy)
         if prev_band != band:
             up = _band_index(band, policy) < _band_index(prev_band, policy)
             moves.append(BandMove(_ref(row), prev_band, band, prev, score, up))

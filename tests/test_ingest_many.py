@@ -151,6 +151,24 @@ def test_coerce_keeps_the_input_and_its_typed_columns():
     pd.testing.assert_frame_equal(again, out)
 
 
+def test_rows_become_a_frame_of_the_schema_as_pandas_would_make_it():
+    rows = [
+        {"district": "Chợ Mới", "unit": "Kiến An", "score": 71.5, "reported_rank": 3, "derived": False,
+         "source_line": 12, "band": None},
+        {"district": "Chợ Mới", "unit": "Mỹ Hội Đông", "score": 64.0, "prev_score": 63.25, "derived": True},
+        {"unit": "", "e_cert": 0, "e_cert_cum": 1234567},  # an empty name is a value; 0 is a value
+    ]
+    out = rec.from_rows(rows, rec.STORE_COLUMNS)
+    expected = rec.coerce(pd.DataFrame({c: [r.get(c) for r in rows] for c in rec.STORE_COLUMNS}))
+    pd.testing.assert_frame_equal(out, expected)
+    assert list(out.columns) == rec.STORE_COLUMNS
+    assert out["prev_score"].isna().tolist() == [True, False, True]  # a missing key is missing, never 0
+    assert out["e_cert"].tolist()[2] == 0 and out["e_cert_cum"].tolist()[2] == 1234567
+    assert out["unit"].tolist() == ["Kiến An", "Mỹ Hội Đông", ""]
+    assert out["derived"].tolist() == [False, True, False]
+    assert str(out["reported_rank"].dtype) == "Int64" and str(out["score"].dtype) == "Float64"
+
+
 def test_unknown_district_among_many_names_the_closest(scratch, monkeypatch):
     # with more districts than a message can list, it names the closest and how many there are
     data = synthetic.generate(scratch / "synthetic", districts=14, weeks=1)

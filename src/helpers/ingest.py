@@ -229,7 +229,7 @@ def _check(report, dist, period, rows, findings) -> None:
                 raise InputError(report.source, row.line,
                                  f"'{row.name}': số lượng {x} ở cột {col} lớn bất thường (tối đa {MAX_COUNT})")
         rank = v.get("reported_rank")
-        if rank is not None and not 0 <= rank <= MAX_RANK:
+        if rank is not None and (not 0 <= rank <= MAX_RANK or int(rank) != rank):
             raise InputError(report.source, row.line,
                              f"'{row.name}': số thứ tự (STT) {rank} không hợp lệ (cần từ 0 đến {MAX_RANK})")
         if unit.code in seen:
@@ -296,18 +296,13 @@ def _record_rows(report: ParsedReport, dist: District, period: Period, rows) -> 
     return out
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    """Plain rows (missing keys are missing values) as one frame with the schema's dtypes."""
-    return rec.coerce(pd.DataFrame({c: [r.get(c) for r in rows] for c in columns}), columns)
-
-
 def records_frame(rows: list[dict]) -> pd.DataFrame:
     """Record rows (store columns) as a store frame."""
-    return _frame(rows, rec.STORE_COLUMNS) if rows else rec.empty(rec.STORE_COLUMNS)
+    return rec.from_rows(rows, rec.STORE_COLUMNS) if rows else rec.empty(rec.STORE_COLUMNS)
 
 
 def _findings_frame(items: list[dict]) -> pd.DataFrame:
-    return _frame(items, rec.FINDING_COLUMNS) if items else rec.empty(rec.FINDING_COLUMNS)
+    return rec.from_rows(items, rec.FINDING_COLUMNS) if items else rec.empty(rec.FINDING_COLUMNS)
 
 
 # -- storing ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 # The contract's parsed-record columns, in order (CONTRACT.md).
 CONTRACT_COLUMNS = [
@@ -79,6 +80,23 @@ def _dtype_of(column: str) -> str:
     if column in INT_COLUMNS or column == "records":
         return "Int64"
     return "bool" if column == "derived" else "string"
+
+
+_ARROW_TYPES = {"Float64": pa.float64(), "Int64": pa.int64(), "bool": pa.bool_(), "string": pa.string()}
+# Arrow type -> pandas dtype when a table becomes a frame (bool needs none: it has no missing values here)
+_FROM_ARROW = {pa.float64(): pd.Float64Dtype(), pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get
+
+
+def from_rows(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """Plain rows (a missing key is a missing value) as a frame of the schema's columns and dtypes.
+
+    Arrow converts the rows in one pass, about half the time of pandas' own constructor on the rows of
+    a large ingest. The values must already have their column's kind (parsers give int for the integer
+    columns, float for the others): Arrow would cut 3.5 to 3 in an integer column without a word.
+    """
+    schema = pa.schema([(c, _ARROW_TYPES[_dtype_of(c)]) for c in columns])
+    frame = pa.Table.from_pylist(rows, schema=schema).to_pandas(types_mapper=_FROM_ARROW)
+    return coerce(frame, columns)
 
 
 def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS) -> pd.DataFrame:

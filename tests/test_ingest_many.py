@@ -55,19 +55,64 @@ def test_parallel_ingest_raises_the_first_error_and_stores_nothing(small_set, mo
     monkeypatch.setattr(ingest, "CHUNK_FILES", 2)
     files = list(small_set.files)
     markdown = next(p for p in files if p.read_text(encoding="utf-8").count("| 1 ") == 1)
-    lines = markdown.read_text(encoding="utf-8").split("\n")
-    row = next(i for i, line in enumerate(lines) if line.startswith("| 1 "))
-    cells = lines[row].split("|")
-    cells[3] = " 8o.74 "  # the score of unit 1 is no number
-    lines[row] = "|".join(cells)
     bad = tmp_path / "zz_bad.txt"
-    bad.write_text("\n".join(lines), encoding="utf-8")
+    line = _break_a_score(markdown, bad)  # the score of unit 1 is no number
     worse = tmp_path / "zz_worse.txt"
     worse.write_text("không có bảng nào\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         ingest.ingest_paths(files[:5] + [bad] + files[5:] + [worse], store=Store(tmp_path / "s"), jobs=2)
-    assert (err.value.source, err.value.line) == ("zz_bad.txt", row + 1)
+    assert (err.value.source, err.value.line) == ("zz_bad.txt", line)
     assert Store(tmp_path / "s").read().records.empty
+
+
+def _break_a_score(markdown, target):
+    """A copy of a markdown report at `target` whose unit 1 has no number as score; its line number."""
+    lines = markdown.read_text(encoding="utf-8").split("\n")
+    row = next(i for i, line in enumerate(lines) if line.startswith("| 1 "))
+    cells = lines[row].split("|")
+    cells[3] = " 8o.74 "
+    lines[row] = "|".join(cells)
+    target.write_text("\n".join(lines), encoding="utf-8")
+    return row + 1
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_districts_ingest_in_one_write_and_a_failing_district_adds_nothing(small_set, monkeypatch, tmp_path, jobs):
+    monkeypatch.setattr(ingest, "CHUNK_FILES", 2)  # 4 files a district: two chunks each
+    districts = list(params.districts().values())
+    bad = districts[1]
+    markdown = next(p for p in sorted((small_set.raw_dir / bad.slug).iterdir())
+                    if p.read_text(encoding="utf-8").count("| 1 ") == 1)
+    line = _break_a_score(markdown, small_set.raw_dir / bad.slug / "zz_bad.txt")
+    result, errors = ingest.ingest_districts(districts, Store(tmp_path / "s"), jobs=jobs)
+    assert list(errors) == [bad.slug]
+    assert (errors[bad.slug].source, errors[bad.slug].line) == ("zz_bad.txt", line)
+    snap = Store(tmp_path / "s").read()
+    assert snap.generation == "gen-000001"  # one write for every district
+    good = [d for d in districts if d is not bad]
+    assert set(snap.records["district_code"]) == {d.code for d in good}
+    assert result.added == [p.name for d in good for p in ingest.raw_files(d)]
+    # the same rows as ingesting each good district on its own
+    for d in good:
+        ingest.ingest_raw(d, Store(tmp_path / "one"))
+    pd.testing.assert_frame_equal(snap.records, Store(tmp_path / "one").read().records)
+    pd.testing.assert_frame_equal(snap.findings, Store(tmp_path / "one").read().findings)
+
+
+def test_districts_already_stored_are_neither_parsed_nor_read_again(small_set, monkeypatch):
+    districts = list(params.districts().values())
+    first, errors = ingest.ingest_districts(districts)
+    assert errors == {} and len(first.files) == len(small_set.files)
+    generation = Store().current()
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("called for known files")
+
+    monkeypatch.setattr(ingest, "parse_file", must_not_run)
+    monkeypatch.setattr(Store, "read", must_not_run)
+    again, errors = ingest.ingest_districts(districts)
+    assert errors == {} and again.files == [] and again.added == []
+    assert Store().current() == generation
 
 
 def test_input_error_survives_pickling():

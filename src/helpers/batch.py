@@ -1,7 +1,8 @@
 """The weekly batch: the four notebooks per district with papermill's Python API, then rendering.
 
-1. Every district's `data/raw/<slug>/` is ingested in-process (idempotent), so the store is settled
-   before any notebook runs; errors are kept and show again in that district's ingest notebook.
+1. Every district's `data/raw/<slug>/` is ingested in-process, all districts in one store write
+   (`ingest.ingest_districts`: files already stored are only hashed), so the store is settled before
+   any notebook runs; a district whose files fail adds nothing, and its ingest notebook shows the error.
 2. Each district's notebooks run in a process pool (`jobs`). Every worker keeps one Jupyter kernel
    (helpers.kernel) and runs all notebooks of its districts in it, each from an empty namespace:
    one kernel start and one import of pandas/seaborn/helpers per worker instead of per notebook.
@@ -28,12 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from helpers import params, periods
-from helpers.errors import ChisoError, UsageError
-from helpers.paths import PACKAGE_DIR, inside, notebooks_dir, outputs_dir, params_dir, raw_dir
-from helpers.store import Store
+from helpers.errors import UsageError
+from helpers.params import District
+from helpers.paths import PACKAGE_DIR, inside, notebooks_dir, outputs_dir, params_dir
+from helpers.periods import Period
+from helpers.store import Snapshot, Store
 
 if TYPE_CHECKING:  # importing papermill costs time a fully cached run does not need
     from helpers.kernel import SharedKernel
@@ -84,31 +88,54 @@ def code_key() -> str:
     return h.hexdigest()
 
 
-def store_key(records: pd.DataFrame, findings: pd.DataFrame, district_code: str | None) -> str:
-    """Content of the store for one district (or all, when None)."""
-    if district_code is not None:
-        records = records[records["district_code"] == district_code]
-        findings = findings[findings["district_code"] == district_code]
-    h = hashlib.sha256()
-    for frame in (records, findings):
-        h.update(pd.util.hash_pandas_object(frame.astype("string"), index=False).values.tobytes())
-    return h.hexdigest()
+@dataclass
+class StoreKeys:
+    """What the store holds, hashed: all of it, and each district's records and findings (by code)."""
+
+    whole: str
+    districts: dict[str, str]
+    empty: str  # the key of a district without rows
+
+    def of(self, district_code: str) -> str:
+        return self.districts.get(district_code, self.empty)
 
 
-def cache_keys(slug: str, week: str, base: str, records, findings, whole_store: str | None = None) -> list[str]:
+def store_keys(records: pd.DataFrame, findings: pd.DataFrame) -> StoreKeys:
+    """Every row hashed once (pandas' row hash of its values as text); a district's key is the hash of
+    its rows' hashes in store order, records then findings, so one pass serves every district."""
+    hashes = [pd.util.hash_pandas_object(f.astype("string"), index=False).to_numpy() for f in (records, findings)]
+    rows = [f.groupby("district_code", sort=False).indices for f in (records, findings)]
+
+    def key(*parts) -> str:
+        h = hashlib.sha256()
+        for part in parts:
+            h.update(part.tobytes())
+        return h.hexdigest()
+
+    none = np.empty(0, dtype=np.int64)
+    codes = set(rows[0]) | set(rows[1])
+    return StoreKeys(
+        whole=key(*hashes),
+        districts={c: key(*(h[r.get(c, none)] for h, r in zip(hashes, rows))) for c in codes},
+        empty=key(*(h[none] for h in hashes)),
+    )
+
+
+def cache_keys(slug: str, week: str, base: str, stored: StoreKeys) -> list[str]:
     """One key per notebook, each chained to the previous one.
 
     01_ingest: parameters + code/params + the notebook + the district's raw files;
     02_score, 03_rank: + the notebook + the district's records and findings in the store;
     04_narrative: + the notebook + every district's records (it compares them).
     """
+    from helpers.ingest import raw_files
+
     district = params.district(slug)
-    raw = raw_dir() / slug
     inputs = {
-        "01_ingest": [p.read_bytes() for p in sorted(raw.iterdir()) if p.is_file()] if raw.is_dir() else [],
-        "02_score": [store_key(records, findings, district.code).encode()],
+        "01_ingest": [p.read_bytes() for p in raw_files(district)],
+        "02_score": [stored.of(district.code).encode()],
         "03_rank": [],
-        "04_narrative": [(whole_store or store_key(records, findings, None)).encode()],
+        "04_narrative": [stored.whole.encode()],
     }
     keys, prev = [], f"{base}|{slug}|{week}|{KERNEL_NAME}".encode()
     for name in NOTEBOOKS:
@@ -219,11 +246,45 @@ def _pool_task(slug, week, keys, reuse):
 
 # -- the batch ----------------------------------------------------------------------------------
 
+@dataclass
+class Plan:
+    """What a batch does: the week, the store its notebooks read, the districts to run (slug, the keys of
+    its notebooks, how many of them are reused) and the districts reused whole."""
+
+    asked: Period
+    week_dir: Path
+    snap: Snapshot
+    run: list[tuple[str, list[str], int]]
+    cached: list[str]
+
+
+def plan_batch(chosen: list[District], asked: Period | None = None, force: bool = False) -> Plan:
+    """Settle the store (every district's new raw files, in one write), then compare each district's
+    cache keys with its last run. A district whose files do not ingest runs again (its ingest notebook
+    shows the error)."""
+    from helpers import ingest, notebook
+
+    store = Store()
+    _, failed = ingest.ingest_districts(chosen, store)
+    asked = asked or notebook.latest_week()
+    week_dir = inside(outputs_dir(), asked.iso_week)
+    snap = store.read()
+    base = code_key()
+    stored = store_keys(snap.records, snap.findings)
+    plan = Plan(asked, week_dir, snap, [], [])
+    for d in chosen:
+        keys = cache_keys(d.slug, asked.iso_week, base, stored)
+        reuse = 0 if force or d.slug in failed else _reusable(inside(week_dir, d.slug), keys)
+        if reuse == len(NOTEBOOKS):
+            plan.cached.append(d.slug)
+        else:
+            plan.run.append((d.slug, keys, reuse))
+    return plan
+
+
 def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: int | None = None,
                force: bool = False, quiet: bool = False) -> BatchResult:
     from tqdm import tqdm
-
-    from helpers import ingest, notebook
 
     chosen = [params.district(s) for s in slugs] if slugs else list(params.districts().values())
     asked = periods.parse_week_arg(week) if week else None
@@ -231,28 +292,9 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
     if jobs < 1:
         raise UsageError("--jobs phải là số nguyên dương")
     _check_kernel()
-    store = Store()
-    ingest_errors = {}
-    for d in chosen:
-        try:
-            ingest.ingest_raw(d, store)
-        except ChisoError as exc:
-            ingest_errors[d.slug] = str(exc)
-    asked = asked or notebook.latest_week()
-    iso = asked.iso_week
-    week_dir = inside(outputs_dir(), iso)
-    result = BatchResult(iso, week_dir)
-    snap = store.read()
-    base = code_key()
-    whole = store_key(snap.records, snap.findings, None)  # the same for every district: hash it once
-    plan = []
-    for d in chosen:
-        keys = cache_keys(d.slug, iso, base, snap.records, snap.findings, whole)
-        reuse = 0 if force or d.slug in ingest_errors else _reusable(inside(week_dir, d.slug), keys)
-        if reuse == len(NOTEBOOKS):
-            result.cached.append(d.slug)
-        else:
-            plan.append((d.slug, keys, reuse))
+    planned = plan_batch(chosen, asked, force)
+    asked, snap, plan, iso = planned.asked, planned.snap, planned.run, planned.asked.iso_week
+    result = BatchResult(iso, planned.week_dir, cached=planned.cached)
     _say(quiet, f"Tuần {iso}: {len(plan)} huyện cần chạy, {len(result.cached)} huyện dùng lại kết quả cũ"
          + (f" ({', '.join(result.cached)})" if result.cached else ""))
     steps = sum(len(NOTEBOOKS) + 1 - reuse for _, _, reuse in plan)
@@ -324,14 +366,12 @@ def _check_kernel() -> None:
 
 
 def _write_index(result: BatchResult, chosen, asked, snap) -> None:
-    from helpers import render, sections
+    from helpers import render, score, sections
 
-    entries = []
-    for d in chosen:
-        folder = inside(result.out_dir, d.slug)
-        if not (folder / "report.html").exists():
-            continue
-        entries.append(sections.index_entry(snap, d, asked, f"{d.slug}/report.html", f"{d.slug}/report.pdf"))
+    listed = [d for d in chosen if (inside(result.out_dir, d.slug) / "report.html").exists()]
+    scored = score.score_districts(snap.records, [d.slug for d in listed], asked)  # one pass for all
+    entries = [sections.index_entry(scored[d.slug], d, asked, f"{d.slug}/report.html", f"{d.slug}/report.pdf")
+               for d in listed]
     if entries:
         render.render_index(f"Tuần {asked.iso_week}", entries, result.out_dir / "index.html")
 

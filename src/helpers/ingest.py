@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from helpers import params, periods, registry
 from helpers import records as rec
-from helpers.errors import InputError, UsageError
+from helpers.errors import ChisoError, InputError, UsageError
 from helpers.params import District
 from helpers.parsers import ParsedReport, ReportMeta, parse_document
 from helpers.parsers.base import max_file_bytes
@@ -331,10 +331,15 @@ def ingest_paths(paths, district: str | None = None, as_of: str | None = None, f
     result = _result(files, shas, todo, parsed, stored)
     if dry_run or not todo:
         return result
-    store.update(lambda current: _merge(current, result, parsed))
-    if len(todo) >= PARALLEL_MIN_FILES:
-        release_memory()  # the frames written are garbage now
+    _write(store, result, parsed)
     return result
+
+
+def _write(store: Store, result: IngestResult, parsed: ParsedBatch) -> None:
+    """The parsed files the store does not hold yet, added in one atomic write (`result` says which)."""
+    store.update(lambda current: _merge(current, result, parsed))
+    if len(parsed.files) >= PARALLEL_MIN_FILES:
+        release_memory()  # the frames written are garbage now
 
 
 def _expand(paths) -> list[Path]:
@@ -362,6 +367,7 @@ class ParsedBatch:
     files: list[ParsedFile]
     records: pd.DataFrame
     findings: pd.DataFrame
+    pooled: bool = False  # parsed in a pool worker: text columns dictionary-encoded (_compact_chunk)
 
 
 def _parse_chunk(paths: list[Path], district: str | None, as_of: str | None, fmt: str | None) -> ParsedBatch:
@@ -390,19 +396,56 @@ def parse_many(paths: list[Path], district: str | None = None, as_of: str | None
                jobs: int | None = None) -> ParsedBatch:
     """parse_file for every path, in chunks (over `jobs` processes; see ingest_paths). The first error
     in the order given is raised."""
-    chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
-    jobs = max(1, min(default_jobs(len(paths)) if jobs is None else jobs, len(chunks)))
-    if jobs == 1:
-        parts = [_parse_chunk(c, district, as_of, fmt) for c in chunks]
-    else:
-        parts = _parse_in_pool(chunks, district, as_of, fmt, jobs)
-        for part in parts:  # one District object per district, not one unpickled copy per file
+    return _joined(_parse_chunks(_chunks(paths, district), as_of, fmt, jobs, stop_at_error=True))
+
+
+def parse_districts(files: dict[str, list[Path]], jobs: int | None = None
+                    ) -> tuple[ParsedBatch, dict[str, ChisoError]]:
+    """Each district's files (by slug) parsed as that district's, all of them over one pool of `jobs`
+    processes. A district with a file that fails is left out of the batch; its first error (in file
+    order) is returned under its slug."""
+    chunks = [chunk for slug, paths in files.items() for chunk in _chunks(paths, slug)]
+    outcomes = _parse_chunks(chunks, None, None, jobs, stop_at_error=False)
+    errors: dict[str, ChisoError] = {}
+    for (_, slug), out in zip(chunks, outcomes):
+        if isinstance(out, ChisoError):
+            errors.setdefault(slug, out)
+    return _joined([out for (_, slug), out in zip(chunks, outcomes) if slug not in errors]), errors
+
+
+def _chunks(paths: list[Path], district: str | None) -> list[tuple[list[Path], str | None]]:
+    return [(paths[i:i + CHUNK_FILES], district) for i in range(0, len(paths), CHUNK_FILES)]
+
+
+def _parse_chunks(chunks, as_of, fmt, jobs: int | None, stop_at_error: bool) -> list[ParsedBatch | ChisoError]:
+    """Each (paths, district) chunk parsed, in this process or over a pool of `jobs` processes. A chunk
+    that fails gives its error in its place, or raises it (the first in order) when `stop_at_error`."""
+    n_files = sum(len(paths) for paths, _ in chunks)
+    jobs = max(1, min(default_jobs(n_files) if jobs is None else jobs, len(chunks)))
+    if jobs > 1:
+        return _parse_in_pool(chunks, as_of, fmt, jobs, stop_at_error)
+    out: list[ParsedBatch | ChisoError] = []
+    for paths, district in chunks:
+        try:
+            out.append(_parse_chunk(paths, district, as_of, fmt))
+        except ChisoError as exc:
+            if stop_at_error:
+                raise
+            out.append(exc)
+    return out
+
+
+def _joined(parts: list[ParsedBatch]) -> ParsedBatch:
+    """Parsed chunks as one batch, in order (chunks from pool workers: their text columns decoded)."""
+    pooled = any(part.pooled for part in parts)
+    for part in parts:
+        if part.pooled:  # one District object per district, not one unpickled copy per file
             part.files = [replace(f, district=params.district(f.district.slug)) for f in part.files]
     files = [f for part in parts for f in part.files]
     findings = _concat([part.findings for part in parts], rec.FINDING_COLUMNS)
     records = _concat([part.records for part in parts], rec.STORE_COLUMNS)
     del parts
-    if jobs > 1:
+    if pooled:
         release_memory()  # the chunks as received are garbage now
         _decode_text_columns(records)
         release_memory()  # and so are the dictionary-encoded columns
@@ -417,7 +460,7 @@ def _compact_chunk(paths: list[Path], district, as_of, fmt) -> ParsedBatch:
     records = batch.records.copy(deep=False)
     for c in rec.STRING_COLUMNS:
         records[c] = pd.arrays.ArrowExtensionArray(_arrow(records[c]).dictionary_encode())
-    return replace(batch, records=records)
+    return replace(batch, records=records, pooled=True)
 
 
 def _decode_text_columns(records: pd.DataFrame) -> None:
@@ -453,13 +496,21 @@ def _use_environment(values: dict[str, str]) -> None:
     os.environ.update(values)
 
 
-def _parse_in_pool(chunks, district, as_of, fmt, jobs: int) -> list[ParsedBatch]:
+def _parse_in_pool(chunks, as_of, fmt, jobs: int, stop_at_error: bool) -> list[ParsedBatch | ChisoError]:
     env = {k: v for k, v in os.environ.items() if k.startswith("CHISO_")}
     ctx = multiprocessing.get_context("forkserver")  # not fork: the parent may run threads (pyarrow, a kernel)
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_use_environment, initargs=(env,)) as pool:
-        futures = [pool.submit(_compact_chunk, c, district, as_of, fmt) for c in chunks]
+        futures = [pool.submit(_compact_chunk, paths, district, as_of, fmt) for paths, district in chunks]
+        out: list[ParsedBatch | ChisoError] = []
         try:
-            return [fut.result() for fut in futures]  # in order: the first failing chunk raises first
+            for fut in futures:  # in order: the first failing chunk raises first
+                try:
+                    out.append(fut.result())
+                except ChisoError as exc:
+                    if stop_at_error:
+                        raise
+                    out.append(exc)
+            return out
         except BaseException:
             for fut in futures:
                 fut.cancel()
@@ -496,6 +547,11 @@ class _StoredFiles:
             return None
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         return sha if sha in self.sources else None
+
+    def holds(self, path: Path, district: District) -> bool:
+        """The store holds the file as that district's."""
+        sha = self.sha_of(path)
+        return sha is not None and self.sources[sha]["district_code"] == district.code
 
     def file(self, path: Path, sha: str) -> tuple[ParsedFile, pd.DataFrame, pd.DataFrame]:
         """The file as the store describes it (counts only), with its stored records and warnings."""
@@ -650,10 +706,34 @@ def _conflict(p: pd.Series, q: pd.Series, diffs: list[str]) -> dict:
 
 def ingest_raw(district: District, store: Store | None = None) -> IngestResult:
     """Ingest what data/raw/<slug>/ holds for one district (idempotent: known files are skipped)."""
+    return ingest_paths(raw_files(district), district=district.slug, store=store)
+
+
+def raw_files(district: District) -> list[Path]:
+    """The files of data/raw/<slug>/, by name (hidden files left out)."""
     folder = raw_dir() / district.slug
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) \
-        if folder.is_dir() else []
-    return ingest_paths(files, district=district.slug, store=store)
+    return _expand([folder]) if folder.is_dir() else []
+
+
+def ingest_districts(districts: list[District], store: Store | None = None, jobs: int | None = None
+                     ) -> tuple[IngestResult, dict[str, ChisoError]]:
+    """Ingest what data/raw/<slug>/ holds for every district, in one store write (what the batch does
+    before any notebook runs).
+
+    A file the store already holds for its district (by SHA-256) is neither parsed nor described
+    again, so with nothing new this reads the store's sources table and hashes the files, whatever
+    the number of districts. The new files are parsed over one pool. A district with a file that does
+    not parse adds nothing and its error is returned under its slug; the other districts' files are
+    stored. The result lists the parsed files only.
+    """
+    store = store or Store()
+    stored = _StoredFiles(store, None, None, None)
+    new = {d.slug: todo for d in districts if (todo := [p for p in raw_files(d) if not stored.holds(p, d)])}
+    parsed, errors = parse_districts(new, jobs)
+    result = IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings)
+    if parsed.files:
+        _write(store, result, parsed)
+    return result, errors
 
 
 # -- views for the notebook -----------------------------------------------------------------------

@@ -261,9 +261,9 @@ def narrative_text(snapshot: Snapshot, district: District, asked: Period) -> str
     return narrative.render_text(findings, district, period)
 
 
-def index_entry(snapshot: Snapshot, district: District, asked: Period, html_href: str, pdf_href: str) -> dict:
-    """One line of outputs/<week>/index.html."""
-    scored = score.score_district(snapshot.records, district.slug, asked)
+def index_entry(scored: pd.DataFrame | None, district: District, asked: Period, html_href: str, pdf_href: str
+                ) -> dict:
+    """One line of outputs/<week>/index.html, from the district's scored rows (None: no data)."""
     period = data_period(scored) if scored is not None else None
     total = score.total_row(scored) if scored is not None else None
     value = None if total is None or pd.isna(total["score"]) else float(total["score"])

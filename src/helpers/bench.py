@@ -422,9 +422,25 @@ def child_render(args: dict) -> dict:
     return {"seconds": t1 - t0, "reports": made}
 
 
+def child_plan(args: dict) -> dict:
+    """batch.plan_batch for every district of params/: what `make report` does before any notebook runs
+    (every raw file hashed against the store, the store read, each district's cache keys compared)."""
+    from helpers import batch, params, periods
+
+    chosen = list(params.districts().values())
+    asked = periods.parse_week_arg(args["week"])
+    t = time.perf_counter()
+    plan = batch.plan_batch(chosen, asked)
+    seconds = time.perf_counter() - t
+    files = sum(1 for p in Path(os.environ["CHISO_RAW"]).rglob("*") if p.is_file())
+    return {"seconds": seconds, "districts": len(chosen), "files": files, "to_run": len(plan.run),
+            "cached": len(plan.cached), "peak_rss": _rss_bytes()}
+
+
 CHILDREN = {
     "batch": child_batch,
     "pipeline": child_pipeline,
+    "plan": child_plan,
     "render_prep": child_render_prep,
     "render": child_render,
 }
@@ -679,6 +695,14 @@ def bench_national(cfg: dict, scratch: Path) -> dict:
         res, wall = _child("pipeline", {"week": nxt.last_week.iso_week}, env_next, timeout=900)
         res.update(wall_s=wall, week=nxt.last_week.iso_week)
         out["next_week"] = res
+        if res.get("finished"):
+            # the weekly batch's planning over that store, its raw folders holding all 53 weeks
+            for path in nxt.files:
+                path.rename(data.raw_dir / path.parent.name / path.name)
+            _say(f"[c] planning the weekly batch of {n_districts} districts over it …")
+            plan, _ = _child("plan", {"week": nxt.last_week.iso_week},
+                             _env(**data.env(), CHISO_OUTPUTS=scratch / "national-outputs"), timeout=900)
+            out["plan"] = plan
         shutil.rmtree(nxt.root, ignore_errors=True)
     if cfg["week_slice"]:
         shutil.rmtree(data.store_dir, ignore_errors=True)
@@ -889,6 +913,20 @@ def table(results: dict) -> str:
         if n:
             rows.append(_pipeline_row("c. the following week", f"{n.get('week')}: ", n,
                                       f" added to that store of {c['weeks']} weeks"))
+        p = c.get("plan")
+        if p:
+            rows.append(
+                (
+                    "c. the weekly batch's planning over that store (`make report` before any notebook runs: "
+                    f"{p['files']:,} raw files hashed against it, nothing new; the store read; the cache keys of "
+                    f"{p['districts']} districts; peak {_fmt_bytes(p['peak_rss'])})"
+                    if "seconds" in p
+                    else "c. the weekly batch's planning over that store",
+                    _fmt_s(p["seconds"]) if "seconds" in p else f"error: {p.get('error')}",
+                    "",
+                    "",
+                )
+            )
         w = c.get("one_week")
         if w:
             rows.append(_pipeline_row("c. one week of the national set", "", w, ""))

@@ -244,8 +244,18 @@ def child_pipeline(args: dict) -> dict:
     registry._reg()  # the registry of units.yaml, loaded once (timed apart: it is per process, not per file)
     params.districts()
     t2 = time.perf_counter()
-    state = {"phase": "parse", "files": 0, "records": 0, "parse_s": 0.0, "merge_s": 0.0}
-    parse_many, merge = ingest.parse_many, ingest._merge
+    state = {"phase": "parse", "files": 0, "records": 0, "parse_s": 0.0, "merge_s": 0.0, "stored_s": 0.0}
+    parse_many, merge, store_read, store_sources = ingest.parse_many, ingest._merge, Store.read, Store.sources
+
+    def timed_store(read):
+        """Store.read / Store.sources during the ingest: what it reads of the store it adds to."""
+        def timed(self, *a, **k):
+            t = time.perf_counter()
+            try:
+                return read(self, *a, **k)
+            finally:
+                state["stored_s"] += time.perf_counter() - t
+        return timed
 
     def timed_parse(*a, **k):
         t = time.perf_counter()
@@ -268,6 +278,7 @@ def child_pipeline(args: dict) -> dict:
         raise _OutOfTime
 
     ingest.parse_many, ingest._merge = timed_parse, timed_merge
+    Store.read, Store.sources = timed_store(store_read), timed_store(store_sources)
     budget = args.get("budget")
     if budget:
         signal.signal(signal.SIGALRM, out_of_time)
@@ -280,6 +291,7 @@ def child_pipeline(args: dict) -> dict:
             added, conflicts = result.added_records, len(result.conflicts)
             del result  # (it holds every record read; scoring in a notebook runs in a process of its own)
             ingest.release_memory()
+            Store.read, Store.sources = store_read, store_sources
             t3 = time.perf_counter()
             state["phase"] = "read"
             records = Store().read().records
@@ -292,8 +304,9 @@ def child_pipeline(args: dict) -> dict:
             t3 = None
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            Store.read, Store.sources = store_read, store_sources
     out.update(files_parsed=state["files"], records_parsed=state["records"], parse_s=state["parse_s"],
-               merge_s=state["merge_s"], peak_rss=_rss_bytes(), peak_tree_rss=sampler.peak,
+               merge_s=state["merge_s"], stored_s=state["stored_s"], peak_rss=_rss_bytes(), peak_tree_rss=sampler.peak,
                peak_by_phase=sampler.by_phase)
     if t3 is None:
         out.update(finished=False, phase=state["phase"], elapsed_s=time.perf_counter() - t2)
@@ -303,7 +316,7 @@ def child_pipeline(args: dict) -> dict:
         records=added,
         conflicts=conflicts,
         ingest_s=t3 - t2,
-        write_s=t3 - t2 - state["parse_s"] - state["merge_s"],
+        write_s=t3 - t2 - state["parse_s"] - state["merge_s"] - state["stored_s"],
         read_s=t4 - t3,
         score_rank_s=t5 - t4,
         elapsed_s=t5 - t2,
@@ -785,8 +798,9 @@ def _phases(f: dict) -> str:
     per_file = 1000 * f["parse_s"] / max(f["files_parsed"], 1)
     return (
         f"parse {_fmt_s(f['parse_s'])} over {f['jobs']} process(es), {per_file:.2f} ms a file, "
-        f"{f['records_parsed'] / max(f['parse_s'], 1e-9):,.0f} records/s; merge {_fmt_s(f['merge_s'])} "
-        f"({f['conflicts']} conflicts); write {_fmt_s(f['write_s'])}; read {_fmt_s(f['read_s'])}; "
+        f"{f['records_parsed'] / max(f['parse_s'], 1e-9):,.0f} records/s; the store read to add to it "
+        f"{_fmt_s(f.get('stored_s'))}; merge {_fmt_s(f['merge_s'])} ({f['conflicts']} conflicts); "
+        f"write {_fmt_s(f['write_s'])}; read back {_fmt_s(f['read_s'])}; "
         f"score+rank of {f['districts_scored']} districts {_fmt_s(f['score_rank_s'])}"
     )
 

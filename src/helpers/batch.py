@@ -101,9 +101,10 @@ class StoreKeys:
 
 
 def store_keys(records: pd.DataFrame, findings: pd.DataFrame) -> StoreKeys:
-    """Every row hashed once (pandas' row hash of its values as text); a district's key is the hash of
-    its rows' hashes in store order, records then findings, so one pass serves every district."""
-    hashes = [pd.util.hash_pandas_object(f.astype("string"), index=False).to_numpy() for f in (records, findings)]
+    """Every row hashed once (pandas' row hash of its typed values, in which a missing value differs from
+    0 or ""); a district's key is the hash of its rows' hashes in store order, records then findings, so
+    one pass serves every district."""
+    hashes = [pd.util.hash_pandas_object(f, index=False).to_numpy() for f in (records, findings)]
     rows = [f.groupby("district_code", sort=False).indices for f in (records, findings)]
 
     def key(*parts) -> str:

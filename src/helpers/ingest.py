@@ -17,6 +17,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -424,15 +425,17 @@ def _parse_chunks(chunks, as_of, fmt, jobs: int | None, stop_at_error: bool) -> 
     jobs = max(1, min(default_jobs(n_files) if jobs is None else jobs, len(chunks)))
     if jobs > 1:
         return _parse_in_pool(chunks, as_of, fmt, jobs, stop_at_error)
-    out: list[ParsedBatch | ChisoError] = []
-    for paths, district in chunks:
-        try:
-            out.append(_parse_chunk(paths, district, as_of, fmt))
-        except ChisoError as exc:
-            if stop_at_error:
-                raise
-            out.append(exc)
-    return out
+    return [_outcome(partial(_parse_chunk, paths, district, as_of, fmt), stop_at_error) for paths, district in chunks]
+
+
+def _outcome(parse, stop_at_error: bool) -> ParsedBatch | ChisoError:
+    """parse(), or the ChisoError it raises as its value (raised on when `stop_at_error`)."""
+    try:
+        return parse()
+    except ChisoError as exc:
+        if stop_at_error:
+            raise
+        return exc
 
 
 def _joined(parts: list[ParsedBatch]) -> ParsedBatch:
@@ -501,16 +504,8 @@ def _parse_in_pool(chunks, as_of, fmt, jobs: int, stop_at_error: bool) -> list[P
     ctx = multiprocessing.get_context("forkserver")  # not fork: the parent may run threads (pyarrow, a kernel)
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_use_environment, initargs=(env,)) as pool:
         futures = [pool.submit(_compact_chunk, paths, district, as_of, fmt) for paths, district in chunks]
-        out: list[ParsedBatch | ChisoError] = []
-        try:
-            for fut in futures:  # in order: the first failing chunk raises first
-                try:
-                    out.append(fut.result())
-                except ChisoError as exc:
-                    if stop_at_error:
-                        raise
-                    out.append(exc)
-            return out
+        try:  # in order: the first failing chunk raises first
+            return [_outcome(fut.result, stop_at_error) for fut in futures]
         except BaseException:
             for fut in futures:
                 fut.cancel()

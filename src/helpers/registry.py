@@ -161,9 +161,8 @@ def _match(index: _Index, district_code: str, printed: str, unit_type: str | Non
         return Match(found[0], alias)
     if len(found) > 1:
         raise UnknownName(printed, [u.full_name for u in found], ambiguous=True)
-    keys = {name_key(u.name): u for u in units_of(district_code)}
-    close = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.5)
-    raise UnknownName(printed, [keys[k].full_name for k in close])
+    close = difflib.get_close_matches(key, list(keyed), n=3, cutoff=0.5)
+    raise UnknownName(printed, [keyed[k][-1].full_name for k in close])
 
 
 def find_district(text_name: str) -> list[str]:

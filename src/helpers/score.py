@@ -269,8 +269,8 @@ def score_together(records: pd.DataFrame, slugs, asked: Period) -> tuple[pd.Data
 
 
 def _shared_codes() -> set[str]:
-    codes = [d.code for d in params.districts().values()]
-    return {c for c in codes if codes.count(c) > 1} if len(set(codes)) < len(codes) else set()
+    """The codes that several districts of params/ share."""
+    return {d.code for d in params.districts().values() if len(params.districts_with_code(d.code)) > 1}
 
 
 def _period_rows(records: pd.DataFrame, chosen: list[tuple[params.District, Period]]):

@@ -71,3 +71,21 @@ def test_missing_units_are_listed(scratch, tmp_path):
     missing = parsed.findings[parsed.findings["rule"] == "missing_units"]
     assert len(missing) == 1 and "thiếu 15 đơn vị" in missing.iloc[0]["message"]
     assert parsed.district == params.district("cho-moi") and parsed.period.as_of == "2023-11-27"
+
+
+def test_known_files_are_described_with_their_own_warnings_not_the_conflicts(scratch, tmp_path):
+    w48 = tmp_path / "cho_moi_tuan_4_thang_11.md"
+    w48.write_text(WEEK48, encoding="utf-8")
+    paths = [SEEDS["cho-moi"], w48]
+    first = ingest.ingest_paths(paths)
+    assert len(first.conflicts) == 1  # stored among the findings, not a warning of either file
+    again = ingest.ingest_paths(paths)
+    assert again.skipped == [SEEDS["cho-moi"].name, w48.name] and again.conflicts.empty
+    assert list(again.file_findings["rule"]) == list(first.file_findings["rule"])
+    assert "conflict" not in set(again.file_findings["rule"]) and "missing_units" in set(again.file_findings["rule"])
+    assert list(again.file_findings["source"]) == [f.report.source for f in again.files
+                                                   for _ in range(f.n_warnings)]
+    for name in ("records", "file_findings"):
+        a, b = getattr(again, name), getattr(first, name)
+        assert a.drop(columns="source").equals(b.drop(columns="source")), name
+    assert [f.n_reported for f in again.files] == [f.n_reported for f in first.files]

@@ -533,8 +533,10 @@ class _StoredFiles:
             sources = sources[sources["format"] == fmt]
         self.sources = {r["source_sha256"]: r for r in sources.to_dict("records")
                         if params.district_by_code(r["district_code"]) is not None}
-        self._record_rows: dict | None = None
-        self._finding_rows: dict | None = None
+        self._record_rows: dict | None = None  # SHA-256 -> positions in the store's records
+        self._derived: np.ndarray | None = None
+        self._finding_rows: dict | None = None  # SHA-256 -> positions among _own_findings
+        self._own_findings: np.ndarray | None = None  # positions of the findings that are not conflicts
 
     def sha_of(self, path: Path) -> str | None:
         """The file's SHA-256 when the store holds it (and it may be skipped), else None."""
@@ -548,14 +550,15 @@ class _StoredFiles:
         sha = self.sha_of(path)
         return sha is not None and self.sources[sha]["district_code"] == district.code
 
-    def file(self, path: Path, sha: str) -> tuple[ParsedFile, pd.DataFrame, pd.DataFrame]:
-        """The file as the store describes it (counts only), with its stored records and warnings."""
+    def file(self, path: Path, sha: str) -> tuple[ParsedFile, np.ndarray, np.ndarray]:
+        """The file as the store describes it (counts only), with the positions of its stored records
+        and warnings in the store's tables."""
         src = self.sources[sha]
         report = ParsedReport(source=path.name, path=path, sha256=sha, format=src["format"], columns=[], rows=[],
                               meta=ReportMeta())
-        records, findings = self.records(sha), self.findings(sha)
+        records, findings = self.record_positions(sha), self.finding_positions(sha)
         f = ParsedFile(report, params.district_by_code(src["district_code"]), periods.parse_as_of(src["as_of"]),
-                       n_records=len(records), n_reported=int((~records["derived"]).sum()),
+                       n_records=len(records), n_reported=int((~self._derived[records]).sum()),
                        n_warnings=len(findings))
         return f, records, findings
 
@@ -566,45 +569,62 @@ class _StoredFiles:
             self._snap = self.store.read()
         return self._snap
 
-    def records(self, sha: str) -> pd.DataFrame:
+    def record_positions(self, sha: str) -> np.ndarray:
         if self._record_rows is None:
             self._record_rows = self.snap.records.groupby("source_sha256", sort=False).indices
-        return self.snap.records.take(self._record_rows.get(sha, []))
+            self._derived = self.snap.records["derived"].to_numpy()
+        return self._record_rows.get(sha, _NO_ROWS)
 
-    def findings(self, sha: str) -> pd.DataFrame:
+    def finding_positions(self, sha: str) -> np.ndarray:
         if self._finding_rows is None:
-            own = self.snap.findings[(self.snap.findings["rule"] != "conflict").fillna(True)]
-            self._finding_rows = {k: own.index[v] for k, v in own.groupby("source_sha256", sort=False).indices.items()}
-        return self.snap.findings.loc[self._finding_rows.get(sha, [])]
+            own = (self.snap.findings["rule"] != "conflict").fillna(True).to_numpy()
+            self._finding_rows = self.snap.findings[own].groupby("source_sha256", sort=False).indices
+            self._own_findings = np.flatnonzero(own)
+        found = self._finding_rows.get(sha)
+        return _NO_ROWS if found is None else self._own_findings[found]
+
+
+_NO_ROWS = np.array([], dtype=np.intp)
 
 
 def _result(files: list[Path], shas: list[str | None], todo: list[int], parsed: ParsedBatch,
             stored: _StoredFiles | None) -> IngestResult:
-    """The files in the order given: parsed ones from `parsed`, the others from the store."""
+    """The files in the order given: parsed ones from `parsed`, the others from the store (their rows
+    taken from the store's tables in one take per table: a take costs about as much for one file as
+    for all of them)."""
     if len(todo) == len(files):
         return IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings)
     out = IngestResult()
     parsed_files = dict(zip(todo, parsed.files))
-    records, findings = [], []
-    record_pos, finding_pos = [], []  # file position of every row of `records` / `findings`
+    record_rows, finding_rows = [], []  # positions in the store's tables, file after file
+    record_pos, finding_pos = [], []  # file position of every row taken
+    names_of_records, names_of_findings = [], []
     for i, path in enumerate(files):
         if i in parsed_files:
             out.files.append(parsed_files[i])
             continue
-        f, stored_records, stored_findings = stored.file(path, shas[i])
+        f, rows, finding_rows_of = stored.file(path, shas[i])
         out.files.append(f)
         out.skipped.append(path.name)
-        records.append(stored_records.assign(source=path.name))
-        findings.append(stored_findings.assign(source=path.name))
-        record_pos.append(np.full(len(records[-1]), i))
-        finding_pos.append(np.full(len(findings[-1]), i))
-    records.append(parsed.records)
-    findings.append(parsed.findings)
+        record_rows.append(rows)
+        finding_rows.append(finding_rows_of)
+        record_pos.append(np.full(len(rows), i))
+        finding_pos.append(np.full(len(finding_rows_of), i))
+        names_of_records += [path.name] * len(rows)
+        names_of_findings += [path.name] * len(finding_rows_of)
+    records = [_taken(stored.snap.records, record_rows, names_of_records), parsed.records]
+    findings = [_taken(stored.snap.findings, finding_rows, names_of_findings), parsed.findings]
     record_pos.append(np.repeat(todo, [f.n_records for f in parsed.files]))
     finding_pos.append(np.repeat(todo, [f.n_warnings for f in parsed.files]))
     out.records = _in_order(records, record_pos, rec.STORE_COLUMNS)
     out.file_findings = _in_order(findings, finding_pos, rec.FINDING_COLUMNS)
     return out
+
+
+def _taken(table: pd.DataFrame, positions: list[np.ndarray], names: list[str]) -> pd.DataFrame:
+    """The rows at `positions` of a stored table, their `source` the file name as given now."""
+    rows = table.take(np.concatenate(positions) if positions else _NO_ROWS)
+    return rows.assign(source=pd.array(names, dtype=rows["source"].dtype))
 
 
 def _in_order(frames: list[pd.DataFrame], positions: list[np.ndarray], columns: list[str]) -> pd.DataFrame:

@@ -120,3 +120,83 @@ def test_killed_writer_leaves_old_or_new_never_half(tmp_path):
         # and the store still accepts writes afterwards
         Store(root).update(lambda snap: None)
     assert outcomes  # at least one kill happened
+
+
+def _counting_reads(monkeypatch) -> list[str]:
+    """Patch pandas' Parquet reader to record the files it reads."""
+    from helpers import store as store_module
+
+    read = []
+    real = store_module.pd.read_parquet
+
+    def counted(path, *args, **kwargs):
+        read.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(store_module.pd, "read_parquet", counted)
+    return read
+
+
+def test_the_same_generation_is_read_from_disk_once(tmp_path, monkeypatch):
+    store = Store(tmp_path / "s")
+    store.update(_append("a"))
+    read = _counting_reads(monkeypatch)
+    first = store.read()
+    assert sorted(read) == ["findings.parquet", "records.parquet", "sources.parquet"]
+    again, records, sources = Store(tmp_path / "s").read(), store.records(), store.sources()
+    assert len(read) == 3  # nothing read again: the generation is the one read before
+    pd.testing.assert_frame_equal(again.records, first.records)
+    pd.testing.assert_frame_equal(records, first.records)
+    pd.testing.assert_frame_equal(sources, first.sources)
+    assert again.records is not first.records
+
+
+def test_a_caller_changing_its_frame_does_not_change_the_next_read(tmp_path):
+    store = Store(tmp_path / "s")
+    store.update(_append("a"))
+    mine = store.read().records
+    mine["score"] = 0.0
+    mine.loc[0, "unit"] = "changed"
+    del mine["district"]
+    theirs = store.read().records
+    assert list(theirs["score"]) == [50.0] * 3 and theirs.loc[0, "unit"] == "u0"
+    assert list(theirs.columns) == rec.STORE_COLUMNS
+
+
+def test_a_new_generation_is_read_after_a_write(tmp_path, monkeypatch):
+    store = Store(tmp_path / "s")
+    store.update(_append("a"))
+    assert list(store.read().records["source"]) == ["a"] * 3
+    Store(tmp_path / "s").update(_append("b"))  # another Store object, as another notebook would
+    snap = store.read()
+    assert snap.generation == "gen-000002" and list(snap.records["source"]) == ["a"] * 3 + ["b"] * 3
+
+
+def test_a_store_rebuilt_under_the_same_generation_name_is_read_again(tmp_path):
+    import shutil
+
+    store = Store(tmp_path / "s")
+    store.update(_append("a"))
+    assert list(store.read().records["source"]) == ["a"] * 3
+    shutil.rmtree(tmp_path / "s")
+    store.update(_append("other", n=5))  # gen-000001 again, other files
+    snap = store.read()
+    assert snap.generation == "gen-000001" and list(snap.records["source"]) == ["other"] * 5
+
+
+def test_two_stores_do_not_share_a_read(tmp_path):
+    one, two = Store(tmp_path / "one"), Store(tmp_path / "two")
+    one.update(_append("a"))
+    two.update(_append("b", n=2))
+    assert list(one.read().records["source"]) == ["a"] * 3
+    assert list(two.read().records["source"]) == ["b"] * 2
+    assert list(one.read().records["source"]) == ["a"] * 3
+
+
+def test_a_generation_written_by_another_process_is_read(tmp_path):
+    root = tmp_path / "s"
+    Store(root).update(_append("base"))
+    assert len(Store(root).records()) == 3
+    assert _writer(root, "p", 1, 10).wait(timeout=120) == 0
+    recs = Store(root).records()
+    assert len(recs) == 13 and (recs["source"] == "p0").sum() == 10

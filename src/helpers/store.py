@@ -51,15 +51,24 @@ class Store:
             return ""
 
     def read(self) -> Snapshot:
+        """The current generation's tables. The last snapshot this process read is reused while it is
+        still the current generation (see _LastRead); each call gets its own frames."""
+        cached = _last_read.get(self)
+        if cached is not None:
+            return cached
+        _last_read.forget()  # free the old snapshot before the new one is read
         gen, frames = self._read(list(TABLES))
-        return Snapshot(gen, *frames)
+        snap = Snapshot(gen, *frames)
+        _last_read.keep(self, snap)
+        return snap
 
     def records(self) -> pd.DataFrame:
         return self.read().records
 
     def sources(self) -> pd.DataFrame:
         """The sources table alone (one row per stored file): what is stored, without reading its rows."""
-        return self._read(["sources"])[1][0]
+        cached = _last_read.get(self)
+        return cached.sources if cached is not None else self._read(["sources"])[1][0]
 
     def _read(self, names: list[str]) -> tuple[str, list[pd.DataFrame]]:
         """The current generation and the tables `names` of it (empty tables when the store is empty)."""
@@ -77,6 +86,16 @@ class Store:
             pa.default_memory_pool().release_unused()
             return gen, frames
         raise RuntimeError(f"store at {self.root} changed too often while reading")
+
+    def files_key(self, gen: str) -> tuple | None:
+        """What identifies generation `gen`'s files on disk (None when they are gone): a generation is
+        never changed once written, and a store rebuilt under the same name has new files."""
+        try:
+            stats = [(self.root / gen / f"{name}.parquet").stat() for name in TABLES]
+        except FileNotFoundError:
+            return None
+        return (str(self.root.resolve()), gen,
+                *[(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) for st in stats])
 
     def fingerprint(self) -> str:
         """Identifies the store's content (the current generation's files)."""
@@ -119,6 +138,7 @@ class Store:
             _fsync(pointer)
             os.replace(pointer, self.root / "CURRENT")
             _fsync(self.root)
+            _last_read.forget()
             self._collect(number)
             return Snapshot(gen, new.records, new.findings, new.sources)
 
@@ -128,6 +148,44 @@ class Store:
                 shutil.rmtree(path, ignore_errors=True)
             elif path.name.startswith((".tmp-", ".CURRENT-")):
                 shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+class _LastRead:
+    """The last snapshot this process read, while it is its store's current generation.
+
+    In a batch, each worker's kernel runs the four notebooks of district after district, and each
+    notebook reads the store one to three times: about a second each on a national store, for the
+    same generation. Only one snapshot is kept (a national one is about 430 MiB). A hit costs reading
+    CURRENT and three stat calls; every caller gets shallow copies of the frames (pandas copies on
+    write, so a caller changing its frame never changes another's).
+    """
+
+    def __init__(self):
+        self._key: tuple | None = None
+        self._snap: Snapshot | None = None
+
+    def get(self, store: Store) -> Snapshot | None:
+        if self._snap is None:
+            return None
+        gen = store.current()
+        if not gen or store.files_key(gen) != self._key:
+            return None
+        s = self._snap
+        return Snapshot(s.generation, s.records.copy(deep=False), s.findings.copy(deep=False),
+                        s.sources.copy(deep=False))
+
+    def keep(self, store: Store, snap: Snapshot) -> None:
+        key = store.files_key(snap.generation) if snap.generation else None
+        self._key, self._snap = key, (snap if key is not None else None)
+        if self._snap is not None:  # the caller's frames are its own, as on a hit
+            self._snap = Snapshot(snap.generation, snap.records.copy(deep=False), snap.findings.copy(deep=False),
+                                  snap.sources.copy(deep=False))
+
+    def forget(self) -> None:
+        self._key = self._snap = None
+
+
+_last_read = _LastRead()
 
 
 def _fsync(path: Path) -> None:

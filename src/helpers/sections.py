@@ -110,14 +110,15 @@ def summary_table(scored: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["chỉ số", "giá trị"])
 
 
-def comparison(asked: Period, records: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every unit of every district of params, compared; each with its own data period."""
+def comparison(district: District, asked: Period, records: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every unit of the districts the district is compared with (params.compared_with), compared;
+    each with its own data period."""
     records = Store().records() if records is None else records
-    return rank.compare_districts(score.score_every_district(records, asked))
+    return rank.compare_districts(score.score_compared(records, district, asked))
 
 
 def comparison_table(run) -> pd.DataFrame:
-    return comparison(run.week).reset_index(drop=True)  # already ranked, ties in Vietnamese order
+    return comparison(run.district, run.week).reset_index(drop=True)  # already ranked, ties in Vietnamese order
 
 
 # -- 04 narrative ---------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def build_report(run, snapshot: Snapshot | None = None) -> Report:
     ranked = load_ranked(scored)
     period = data_period(scored)
     district = run.district
-    comp = comparison(run.week, snapshot.records)
+    comp = comparison(district, run.week, snapshot.records)
     findings = narrative.build_findings(ranked, score.total_row(scored), district, params.policy(), comp)
     history = district_history_scores(snapshot.records, district, run.week)
     figures = [
@@ -228,13 +229,13 @@ def build_report(run, snapshot: Snapshot | None = None) -> Report:
 def district_history_scores(records: pd.DataFrame, district: District, asked: Period) -> pd.DataFrame:
     """The district's score in every period the store holds up to the week asked: its own total when
     reported, else the mean of its units (column `source_kind` says which)."""
-    rows = records[(records["district_code"] == district.code)]
+    rows = records[(records["district_code"] == district.code).fillna(False).astype(bool)]
     out = []
     for as_of in sorted(rows["as_of"].dropna().unique()):
         period = periods.parse_as_of(as_of)
         if not periods.covers(period, asked):
             continue
-        eff = score.period_records(records, district.code, period)
+        eff = score.period_records(rows, district.code, period)  # (the district's rows: not the store's)
         total_rows = score.is_total(eff)
         total = eff[total_rows]["score"].dropna()
         units = eff[~total_rows]["score"].dropna()
@@ -256,7 +257,7 @@ def narrative_text(snapshot: Snapshot, district: District, asked: Period) -> str
     scored = load_scored(run, snapshot.records)
     ranked = load_ranked(scored)
     period = data_period(scored)
-    comp = comparison(asked, snapshot.records)
+    comp = comparison(district, asked, snapshot.records)
     findings = narrative.build_findings(ranked, score.total_row(scored), district, params.policy(), comp)
     return narrative.render_text(findings, district, period)
 

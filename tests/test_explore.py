@@ -17,7 +17,7 @@ from helpers import explore, params, records
 from helpers.errors import UsageError
 from helpers.notebook import Run
 from helpers.periods import month, parse_week_arg, week
-from helpers.score import score_district, score_every_district
+from helpers.score import score_compared, score_district
 
 CM, PT, TM = "893", "888", "872"
 NAMES = {CM: "Chợ Mới", PT: "Phú Tân", TM: "Tháp Mười"}
@@ -248,7 +248,7 @@ def test_what_if_components_change_the_component_findings(scored):
 
 
 def test_what_if_with_other_districts_updates_the_comparison(recs, scored):
-    others = score_every_district(recs, parse_week_arg("2023-W49"))
+    others = score_compared(recs, params.district("cho-moi"), parse_week_arg("2023-W49"))
     assert set(others) == {"cho-moi", "phu-tan", "thap-muoi"}
     base = explore.what_if(scored, CHO_MOI_TT, others=others).findings.comparison
     # four communes of Tháp Mười (September) score above thị trấn Chợ Mới (65.79)

@@ -341,3 +341,48 @@ def test_ranked_table_selection_and_older_weeks():
     assert empty.empty and list(empty.columns) == RANKED_TABLE_COLUMNS
     with pytest.raises(UsageError):
         ranked_table(recs, W49, ["khong-co"])
+
+
+def _params_with_comparison(tmp_path, monkeypatch, group: str):
+    import shutil
+
+    from helpers import params
+
+    copy = tmp_path / "params"
+    shutil.copytree(params.params_dir(), copy)
+    districts = copy / "districts.yaml"
+    text = districts.read_text(encoding="utf-8")
+    assert "\ncomparison: all\n" in text
+    districts.write_text(text.replace("\ncomparison: all\n", f"\ncomparison: {group}\n"), encoding="utf-8")
+    monkeypatch.setenv("CHISO_PARAMS", str(copy))
+
+
+def test_a_district_is_compared_with_every_district_of_params_by_default():
+    from helpers import params, sections
+
+    assert [d.slug for d in params.compared_with(params.district("thap-muoi"))] == ["cho-moi", "phu-tan", "thap-muoi"]
+    recs = frame(cho_moi() + phu_tan() + thap_muoi())
+    comp = sections.comparison(params.district("thap-muoi"), W49, recs)
+    assert set(comp["district"]) == {"Chợ Mới", "Phú Tân", "Tháp Mười"}
+
+
+def test_comparison_by_province_keeps_to_the_districts_of_the_province(tmp_path, monkeypatch):
+    from helpers import params, sections
+
+    _params_with_comparison(tmp_path, monkeypatch, "province")
+    assert [d.slug for d in params.compared_with(params.district("phu-tan"))] == ["cho-moi", "phu-tan"]
+    assert [d.slug for d in params.compared_with(params.district("thap-muoi"))] == ["thap-muoi"]
+    recs = frame(cho_moi() + phu_tan() + thap_muoi())
+    an_giang = sections.comparison(params.district("cho-moi"), W49, recs)
+    assert set(an_giang["district"]) == {"Chợ Mới", "Phú Tân"}
+    dong_thap = sections.comparison(params.district("thap-muoi"), W49, recs)
+    assert set(dong_thap["district"]) == {"Tháp Mười"} and len(dong_thap) == 13
+
+
+def test_an_unknown_comparison_group_is_a_params_error(tmp_path, monkeypatch):
+    from helpers import params
+    from helpers.errors import ParamsError
+
+    _params_with_comparison(tmp_path, monkeypatch, "region")
+    with pytest.raises(ParamsError, match="comparison.*all, province.*'region'"):
+        params.compared_with(params.district("cho-moi"))

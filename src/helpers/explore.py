@@ -309,7 +309,7 @@ def policy_with(drop_threshold: float | None = None, weakest_n: int | None = Non
 
 def comparison_with(scored: pd.DataFrame, others: Mapping[str, pd.DataFrame] | None) -> pd.DataFrame | None:
     """The cross-district comparison with this district's rows replaced by `scored`; None without
-    other districts (`others`: slug -> scored rows, as score.score_every_district returns)."""
+    other districts (`others`: slug -> scored rows, as score.score_compared returns)."""
     if others is None:
         return None
     district = _district_of(scored)
@@ -555,7 +555,7 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
     figure shows 0 and counts as unchanged until it is edited)."""
     records = _records(records)
     asked, scored = _scored_for(run, records)
-    others = scoring.score_every_district(records, asked)
+    others = scoring.score_compared(records, run.district, asked)
     pol = params.policy()
     ranked = rank.rank_units(scored)
     with_rank = ranked[ranked["rank"].notna() & ranked["unit_code"].notna()]
@@ -613,7 +613,7 @@ def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """04: sliders for the notable-drop threshold and the weakest-N count; the findings follow."""
     records = _records(records)
     asked, scored = _scored_for(run, records)
-    comparison = comparison_with(scored, scoring.score_every_district(records, asked))
+    comparison = comparison_with(scored, scoring.score_compared(records, run.district, asked))
     pol = params.policy()
     low, high = threshold_bounds(scored, pol)
     n_units = len(scoring.units_only(scored))

@@ -113,6 +113,30 @@ def districts() -> dict[str, District]:
     return _districts(str(params_dir()))
 
 
+COMPARISON_GROUPS = {
+    "all": "every district of params/districts.yaml",
+    "province": "the districts of params/districts.yaml in the district's own province",
+}
+
+
+@lru_cache(maxsize=8)
+def _comparison_group(base: str) -> str:
+    group = _load("districts.yaml", Path(base)).get("comparison", "all")
+    if group not in COMPARISON_GROUPS:
+        raise ParamsError(f"districts.yaml: 'comparison' phải là một trong {', '.join(COMPARISON_GROUPS)} "
+                          f"(nhận được {group!r})")
+    return group
+
+
+def compared_with(district: District) -> list[District]:
+    """The districts a district's report compares it with, itself included, in file order: every
+    district of params/districts.yaml, or those of its province (the file's `comparison` key)."""
+    everyone = list(districts().values())
+    if _comparison_group(str(params_dir())) == "province":
+        return [d for d in everyone if d.province == district.province]
+    return everyone
+
+
 def district(slug: str) -> District:
     """The district with this slug; a clear UsageError for anything else (paths, '..', unknown)."""
     known = districts()

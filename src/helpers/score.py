@@ -333,9 +333,10 @@ def units_only(scored: pd.DataFrame) -> pd.DataFrame:
     return scored[~is_total(scored)]
 
 
-def score_every_district(records: pd.DataFrame, asked: Period) -> dict[str, pd.DataFrame]:
-    """Slug -> scored rows for the week asked, for every district of params that has data by then."""
-    scored = score_districts(records, list(params.districts()), asked)
+def score_compared(records: pd.DataFrame, district: params.District, asked: Period) -> dict[str, pd.DataFrame]:
+    """Slug -> scored rows for the week asked, for the districts the district is compared with
+    (params.compared_with, itself included) that have data by then."""
+    scored = score_districts(records, [d.slug for d in params.compared_with(district)], asked)
     return {slug: frame for slug, frame in scored.items() if frame is not None}
 
 

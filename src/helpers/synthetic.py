@@ -231,7 +231,9 @@ def write_params(target: Path, registry: list[SynDistrict], source: Path) -> Non
         }
         for k, d in enumerate(registry)
     }
-    for name, data in (("districts.yaml", {"districts": dists}), ("units.yaml", {"districts": units})):
+    # a report compares its district with the districts of its province (about 11), not all of them
+    districts_yaml = {"comparison": "province", "districts": dists}
+    for name, data in (("districts.yaml", districts_yaml), ("units.yaml", {"districts": units})):
         text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=200)
         (target / name).write_text(YAML_LABEL + text, encoding="utf-8")
     for name in COPIED_PARAMS:

@@ -64,12 +64,14 @@ GIB = 1024**3
 
 # runs: interleaved batch/naive pairs and unchanged re-runs; changed_runs: re-runs after a raw file change;
 # national: SYNTHETIC districts × weeks; national_budget: seconds the national pipeline may run for;
+# national_reports: districts whose weekly batch (notebooks and reports) runs over the national store;
 # render: SYNTHETIC districts × weeks of the rendering measurement; week_slice: also one national week.
 FULL = {
     "runs": 3,
     "changed_runs": 1,
     "national": (700, 52),
     "national_budget": 150.0,
+    "national_reports": 4,
     "render": (50, 2),
     "week_slice": True,
 }
@@ -78,6 +80,7 @@ QUICK = {
     "changed_runs": 1,
     "national": (30, 4),
     "national_budget": 120.0,
+    "national_reports": 2,
     "render": (10, 2),
     "week_slice": False,
 }
@@ -156,7 +159,7 @@ def child_batch(args: dict) -> dict:
     from helpers.batch import code_key, run_report
 
     t1 = time.perf_counter()
-    r = run_report(args["week"], None, jobs=args["jobs"], force=args["force"], quiet=True)
+    r = run_report(args["week"], args.get("slugs"), jobs=args["jobs"], force=args["force"], quiet=True)
     t2 = time.perf_counter()
     # the cache key of the code and params: a change between two runs (an edit in the tree while the
     # benchmark runs) makes a re-run execute again, rightly
@@ -716,6 +719,8 @@ def bench_national(cfg: dict, scratch: Path) -> dict:
             plan, _ = _child("plan", {"week": nxt.last_week.iso_week},
                              _env(**data.env(), CHISO_OUTPUTS=scratch / "national-outputs"), timeout=900)
             out["plan"] = plan
+            out["reports"] = national_reports(data.slugs[:cfg["national_reports"]], nxt.last_week.iso_week,
+                                              _env(**data.env(), CHISO_OUTPUTS=scratch / "national-reports"))
         shutil.rmtree(nxt.root, ignore_errors=True)
     if cfg["week_slice"]:
         shutil.rmtree(data.store_dir, ignore_errors=True)
@@ -725,6 +730,18 @@ def bench_national(cfg: dict, scratch: Path) -> dict:
         out["one_week"] = res
     shutil.rmtree(data.root, ignore_errors=True)
     return out
+
+
+def national_reports(slugs: list[str], week: str, env: dict) -> dict:
+    """The weekly batch (`make report DISTRICTS=...`) for a few districts over the national store: each
+    district's four notebooks and its report, as for the three real districts in a. (their charts
+    compare each district with the districts of its province)."""
+    _say(f"[c] the weekly batch of {len(slugs)} districts over that store …")
+    res, wall = _child("batch", {"week": week, "jobs": JOBS, "force": True, "slugs": slugs}, env, timeout=900)
+    res.update(wall_s=wall, slugs=slugs, week=week)
+    if not res.get("error"):
+        res.update(_notebook_profile(Path(env["CHISO_OUTPUTS"]) / week))
+    return res
 
 
 # -- d: rendering throughput ---------------------------------------------------------------------
@@ -937,6 +954,22 @@ def table(results: dict) -> str:
                     if "seconds" in p
                     else "c. the weekly batch's planning over that store",
                     _fmt_s(p["seconds"]) if "seconds" in p else f"error: {p.get('error')}",
+                    "",
+                    "",
+                )
+            )
+        r = c.get("reports")
+        if r:
+            done = not r.get("error") and not r.get("failures")
+            rows.append(
+                (
+                    f"c. the weekly batch of {len(r['slugs'])} districts over that store (`make report "
+                    f"DISTRICTS=...`, jobs={JOBS}: planning, {r['notebooks']} notebooks executed in "
+                    f"{r['notebook_s']:.1f} s of papermill time, {len(r['done'])} reports rendered; whole command "
+                    f"{_fmt_s(r['wall_s'])})"
+                    if done
+                    else f"c. the weekly batch of {len(r['slugs'])} districts over that store",
+                    _fmt_s(r["run_s"]) if done else f"error: {r.get('error') or r.get('failures')}",
                     "",
                     "",
                 )

@@ -19,11 +19,10 @@ def _rows_key(records: pd.DataFrame, findings: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def test_store_keys_hash_each_district_alone_and_the_whole_store(scratch):
+def test_store_keys_hash_each_district_alone(scratch):
     ingest.ingest_paths(list(SEEDS.values()))
     snap = Store().read()
     keys = batch.store_keys(snap.records, snap.findings)
-    assert keys.whole == _rows_key(snap.records, snap.findings)
     for slug in SEEDS:
         code = params.district(slug).code
         own = [f[f["district_code"] == code] for f in (snap.records, snap.findings)]
@@ -32,7 +31,7 @@ def test_store_keys_hash_each_district_alone_and_the_whole_store(scratch):
     assert keys.of("no-such-code") == keys.empty == _rows_key(snap.records[:0], snap.findings[:0])
 
 
-def test_a_change_in_one_district_changes_its_key_and_the_whole_only(scratch):
+def test_a_change_in_one_district_changes_its_key_only(scratch):
     ingest.ingest_paths(list(SEEDS.values()))
     snap = Store().read()
     before = batch.store_keys(snap.records, snap.findings)
@@ -41,7 +40,7 @@ def test_a_change_in_one_district_changes_its_key_and_the_whole_only(scratch):
     row = records.index[records["district_code"] == code][0]
     records.loc[row, "score"] = records.loc[row, "score"] + 0.01
     after = batch.store_keys(records, snap.findings)
-    assert after.of(code) != before.of(code) and after.whole != before.whole
+    assert after.of(code) != before.of(code)
     for slug in ("cho-moi", "thap-muoi"):
         other = params.district(slug).code
         assert after.of(other) == before.of(other)
@@ -49,3 +48,32 @@ def test_a_change_in_one_district_changes_its_key_and_the_whole_only(scratch):
     records.loc[row, "score"] = pd.NA
     gone = batch.store_keys(records, snap.findings)
     assert gone.of(code) not in (before.of(code), after.of(code))
+
+
+def test_notebook_keys_follow_what_each_notebook_shows(scratch, tmp_path, monkeypatch):
+    """A district's rows change its own keys from 01 on; another district's rows change its keys from
+    03_rank on when it is compared with that district (the comparison), and not at all otherwise."""
+    import shutil
+
+    ingest.ingest_paths(list(SEEDS.values()))
+    snap = Store().read()
+    before = batch.store_keys(snap.records, snap.findings)
+    records = snap.records.copy()
+    row = records.index[records["district_code"] == params.district("phu-tan").code][0]
+    records.loc[row, "score"] = records.loc[row, "score"] + 0.01
+    after = batch.store_keys(records, snap.findings)
+
+    def changed(slug: str) -> list[str]:
+        old, new = (batch.cache_keys(slug, "2023-W49", "base", k) for k in (before, after))
+        return [name for name, a, b in zip(batch.NOTEBOOKS, old, new) if a != b]
+
+    assert changed("phu-tan") == batch.NOTEBOOKS
+    assert changed("cho-moi") == changed("thap-muoi") == ["03_rank", "04_narrative"]  # comparison: all
+    copy = tmp_path / "params"
+    shutil.copytree(params.params_dir(), copy)
+    text = (copy / "districts.yaml").read_text(encoding="utf-8")
+    (copy / "districts.yaml").write_text(text.replace("\ncomparison: all\n", "\ncomparison: province\n"),
+                                         encoding="utf-8")
+    monkeypatch.setenv("CHISO_PARAMS", str(copy))
+    assert changed("cho-moi") == ["03_rank", "04_narrative"]  # An Giang, as Phú Tân
+    assert changed("thap-muoi") == []  # Đồng Tháp: compared with itself only

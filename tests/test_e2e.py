@@ -109,18 +109,31 @@ def test_second_run_reuses_everything(batch):
     assert "0 huyện cần chạy, 3 huyện dùng lại" in second.stdout
 
 
-def test_changed_input_reruns_only_that_district(batch, tmp_path):
+def _executed_at(week_dir: Path) -> dict[tuple[str, str], str]:
+    """(district, notebook) -> papermill's start time of that execution."""
+    import json
+
+    return {(p.parent.name, p.stem): json.loads(p.read_text(encoding="utf-8"))["metadata"]["papermill"]["start_time"]
+            for p in sorted(week_dir.glob("*/0*.ipynb"))}
+
+
+def test_changed_input_reruns_that_district_and_the_comparisons_that_show_it(batch, tmp_path):
     tmp, env, *_ = batch
     raw = tmp / "raw"
     if not raw.exists():
         shutil.copytree(ROOT / "data/raw", raw)
+    before = _executed_at(tmp / "outputs/2023-W49")
     target = raw / "phu-tan" / "001_9befcb279ea0e6bb.txt"
     target.chmod(0o644)
     target.write_text(target.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     out = _run(["report", "--week", "2023-W49"], dict(env, CHISO_RAW=str(raw)))
-    assert "3 huyện cần chạy" in out.stdout  # phu-tan from 01; the others re-render their comparison (04)
-    runs = (tmp / "outputs/2023-W49/cho-moi/run.json").read_text()
-    assert runs
+    assert "3 huyện cần chạy" in out.stdout
+    after = _executed_at(tmp / "outputs/2023-W49")
+    again = {key for key in after if after[key] != before[key]}
+    # phu-tan from its ingest on; the other districts from 03_rank, whose comparison shows phu-tan
+    assert again == {("phu-tan", "01_ingest"), ("phu-tan", "02_score"), ("phu-tan", "03_rank"),
+                     ("phu-tan", "04_narrative"), ("cho-moi", "03_rank"), ("cho-moi", "04_narrative"),
+                     ("thap-muoi", "03_rank"), ("thap-muoi", "04_narrative")}
 
 
 def test_failing_district_does_not_stop_the_others(tmp_path):

@@ -90,9 +90,8 @@ def code_key() -> str:
 
 @dataclass
 class StoreKeys:
-    """What the store holds, hashed: all of it, and each district's records and findings (by code)."""
+    """What the store holds, hashed: each district's records and findings (by code)."""
 
-    whole: str
     districts: dict[str, str]
     empty: str  # the key of a district without rows
 
@@ -116,27 +115,30 @@ def store_keys(records: pd.DataFrame, findings: pd.DataFrame) -> StoreKeys:
     none = np.empty(0, dtype=np.int64)
     codes = set(rows[0]) | set(rows[1])
     return StoreKeys(
-        whole=key(*hashes),
         districts={c: key(*(h[r.get(c, none)] for h, r in zip(hashes, rows))) for c in codes},
         empty=key(*(h[none] for h in hashes)),
     )
 
 
 def cache_keys(slug: str, week: str, base: str, stored: StoreKeys) -> list[str]:
-    """One key per notebook, each chained to the previous one.
+    """One key per notebook, each chained to the previous one (so each also covers what the notebooks
+    before it read).
 
-    01_ingest: parameters + code/params + the notebook + the district's raw files;
-    02_score, 03_rank: + the notebook + the district's records and findings in the store;
-    04_narrative: + the notebook + every district's records (it compares them).
+    01_ingest: parameters + code/params + the notebook + the district's raw files + its records and
+               findings in the store (it shows its warnings and history);
+    02_score: + the notebook;
+    03_rank: + the notebook + the records and findings of the districts it is compared with
+             (params.compared_with: it shows the comparison);
+    04_narrative: + the notebook (it reads the same rows as 01–03).
     """
     from helpers.ingest import raw_files
 
     district = params.district(slug)
     inputs = {
-        "01_ingest": [p.read_bytes() for p in raw_files(district)],
-        "02_score": [stored.of(district.code).encode()],
-        "03_rank": [],
-        "04_narrative": [stored.whole.encode()],
+        "01_ingest": [p.read_bytes() for p in raw_files(district)] + [stored.of(district.code).encode()],
+        "02_score": [],
+        "03_rank": [stored.of(d.code).encode() for d in params.compared_with(district)],
+        "04_narrative": [],
     }
     keys, prev = [], f"{base}|{slug}|{week}|{KERNEL_NAME}".encode()
     for name in NOTEBOOKS:

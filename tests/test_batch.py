@@ -77,3 +77,16 @@ def test_notebook_keys_follow_what_each_notebook_shows(scratch, tmp_path, monkey
     monkeypatch.setenv("CHISO_PARAMS", str(copy))
     assert changed("cho-moi") == ["03_rank", "04_narrative"]  # An Giang, as Phú Tân
     assert changed("thap-muoi") == []  # Đồng Tháp: compared with itself only
+
+
+def test_cache_keys_are_the_same_with_the_ingests_hashes_or_without(scratch):
+    result, _ = ingest.ingest_districts(list(params.districts().values()))
+    snap = Store().read()
+    keys = batch.store_keys(snap.records, snap.findings)
+    assert set(result.hashes) == set(SEEDS.values())
+    for slug in SEEDS:
+        given = batch.cache_keys(slug, "2023-W49", "base", keys, result.hashes)
+        assert given == batch.cache_keys(slug, "2023-W49", "base", keys)
+        # the hashes given are the ones used
+        other = {path: "0" * 64 for path in result.hashes}
+        assert batch.cache_keys(slug, "2023-W49", "base", keys, other)[0] != given[0]

@@ -3,6 +3,7 @@ districts scored from one pass over the store. Each gives the same results as th
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 
 import pandas as pd
@@ -113,6 +114,9 @@ def test_districts_already_stored_are_neither_parsed_nor_read_again(small_set, m
     again, errors = ingest.ingest_districts(districts)
     assert errors == {} and again.files == [] and again.added == []
     assert Store().current() == generation
+    # each raw file's SHA-256, from parsing it the first time and from recognising it the second
+    expected = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in small_set.files}
+    assert first.hashes == again.hashes == expected
 
 
 def test_input_error_survives_pickling():

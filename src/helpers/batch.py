@@ -120,7 +120,8 @@ def store_keys(records: pd.DataFrame, findings: pd.DataFrame) -> StoreKeys:
     )
 
 
-def cache_keys(slug: str, week: str, base: str, stored: StoreKeys) -> list[str]:
+def cache_keys(slug: str, week: str, base: str, stored: StoreKeys, hashes: dict[Path, str] | None = None
+               ) -> list[str]:
     """One key per notebook, each chained to the previous one (so each also covers what the notebooks
     before it read).
 
@@ -130,12 +131,16 @@ def cache_keys(slug: str, week: str, base: str, stored: StoreKeys) -> list[str]:
     03_rank: + the notebook + the records and findings of the districts it is compared with
              (params.compared_with: it shows the comparison);
     04_narrative: + the notebook (it reads the same rows as 01–03).
+
+    A raw file counts by its SHA-256, taken from `hashes` (path -> SHA-256, as the ingest before
+    computed them) or else computed here.
     """
     from helpers.ingest import raw_files
 
     district = params.district(slug)
     inputs = {
-        "01_ingest": [p.read_bytes() for p in raw_files(district)] + [stored.of(district.code).encode()],
+        "01_ingest": [_sha256_of(p, hashes).encode() for p in raw_files(district)]
+        + [stored.of(district.code).encode()],
         "02_score": [],
         "03_rank": [stored.of(d.code).encode() for d in params.compared_with(district)],
         "04_narrative": [],
@@ -149,6 +154,11 @@ def cache_keys(slug: str, week: str, base: str, stored: StoreKeys) -> list[str]:
         prev = h.hexdigest().encode()
         keys.append(prev.decode())
     return keys
+
+
+def _sha256_of(path: Path, hashes: dict[Path, str] | None) -> str:
+    known = hashes.get(path) if hashes else None
+    return known or hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _reusable(out: Path, keys: list[str]) -> int:
@@ -268,7 +278,7 @@ def plan_batch(chosen: list[District], asked: Period | None = None, force: bool 
     from helpers import ingest, notebook
 
     store = Store()
-    _, failed = ingest.ingest_districts(chosen, store)
+    ingested, failed = ingest.ingest_districts(chosen, store)
     asked = asked or notebook.latest_week()
     week_dir = inside(outputs_dir(), asked.iso_week)
     snap = store.read()
@@ -276,7 +286,7 @@ def plan_batch(chosen: list[District], asked: Period | None = None, force: bool 
     stored = store_keys(snap.records, snap.findings)
     plan = Plan(asked, week_dir, snap, [], [])
     for d in chosen:
-        keys = cache_keys(d.slug, asked.iso_week, base, stored)
+        keys = cache_keys(d.slug, asked.iso_week, base, stored, ingested.hashes)
         reuse = 0 if force or d.slug in failed else _reusable(inside(week_dir, d.slug), keys)
         if reuse == len(NOTEBOOKS):
             plan.cached.append(d.slug)

@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import multiprocessing
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -94,6 +95,7 @@ class IngestResult:
     # every file's records and warnings, in file order (a file already stored: its rows in the store)
     records: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.STORE_COLUMNS))
     file_findings: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.FINDING_COLUMNS))
+    hashes: dict[Path, str] = field(default_factory=dict)  # SHA-256 of each file read (known or parsed)
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -344,10 +346,12 @@ def _write(store: Store, result: IngestResult, parsed: ParsedBatch) -> None:
 
 
 def _expand(paths) -> list[Path]:
+    """Files as given, a folder as its files by name (hidden ones left out)."""
     out = []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith(".")))
+            with os.scandir(p) as entries:  # (an entry knows its type: no stat per file)
+                out.extend(sorted(p / e.name for e in entries if e.is_file() and not e.name.startswith(".")))
         else:
             out.append(p)
     return out
@@ -533,6 +537,7 @@ class _StoredFiles:
             sources = sources[sources["format"] == fmt]
         self.sources = {r["source_sha256"]: r for r in sources.to_dict("records")
                         if params.district_by_code(r["district_code"]) is not None}
+        self._max_bytes = max_file_bytes()[1]  # a larger file is parsed, to be refused with its error
         self._record_rows: dict | None = None  # SHA-256 -> positions in the store's records
         self._derived: np.ndarray | None = None
         self._finding_rows: dict | None = None  # SHA-256 -> positions among _own_findings
@@ -540,15 +545,16 @@ class _StoredFiles:
 
     def sha_of(self, path: Path) -> str | None:
         """The file's SHA-256 when the store holds it (and it may be skipped), else None."""
-        if not self.sources or not path.is_file() or path.stat().st_size > max_file_bytes()[1]:
+        if not self.sources:
+            return None
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or st.st_size > self._max_bytes:
             return None
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         return sha if sha in self.sources else None
-
-    def holds(self, path: Path, district: District) -> bool:
-        """The store holds the file as that district's."""
-        sha = self.sha_of(path)
-        return sha is not None and self.sources[sha]["district_code"] == district.code
 
     def file(self, path: Path, sha: str) -> tuple[ParsedFile, np.ndarray, np.ndarray]:
         """The file as the store describes it (counts only), with the positions of its stored records
@@ -743,9 +749,19 @@ def ingest_districts(districts: list[District], store: Store | None = None, jobs
     """
     store = store or Store()
     stored = _StoredFiles(store, None, None, None)
-    new = {d.slug: todo for d in districts if (todo := [p for p in raw_files(d) if not stored.holds(p, d)])}
+    hashes: dict[Path, str] = {}
+    new: dict[str, list[Path]] = {}
+    for d in districts:
+        for path in raw_files(d):
+            sha = stored.sha_of(path)
+            if sha is not None and stored.sources[sha]["district_code"] == d.code:
+                hashes[path] = sha
+            else:
+                new.setdefault(d.slug, []).append(path)
     parsed, errors = parse_districts(new, jobs)
-    result = IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings)
+    hashes.update((f.report.path, f.report.sha256) for f in parsed.files)
+    result = IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings,
+                          hashes=hashes)
     if parsed.files:
         _write(store, result, parsed)
     return result, errors

@@ -90,3 +90,10 @@ def test_cache_keys_are_the_same_with_the_ingests_hashes_or_without(scratch):
         # the hashes given are the ones used
         other = {path: "0" * 64 for path in result.hashes}
         assert batch.cache_keys(slug, "2023-W49", "base", keys, other)[0] != given[0]
+
+
+def test_a_long_list_of_districts_is_cut_in_the_batch_output():
+    assert batch._listed(["a", "b"]) == "a, b"
+    many = [f"d{i:03d}" for i in range(700)]
+    assert batch._listed(many) == ", ".join(many[:batch.MAX_LISTED]) + " và 690 huyện khác"
+    assert batch._listed(many[:batch.MAX_LISTED]) == ", ".join(many[:batch.MAX_LISTED])

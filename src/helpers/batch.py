@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # importing papermill costs time a fully cached run does not 
 NOTEBOOKS = ["01_ingest", "02_score", "03_rank", "04_narrative"]
 KERNEL_NAME = "chiso766"
 CACHE_FILE = "run.json"
+MAX_LISTED = 10  # districts named in one line of the batch's output; the others are counted
 
 
 @dataclass
@@ -309,7 +310,7 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
     asked, snap, plan, iso = planned.asked, planned.snap, planned.run, planned.asked.iso_week
     result = BatchResult(iso, planned.week_dir, cached=planned.cached)
     _say(quiet, f"Tuần {iso}: {len(plan)} huyện cần chạy, {len(result.cached)} huyện dùng lại kết quả cũ"
-         + (f" ({', '.join(result.cached)})" if result.cached else ""))
+         + (f" ({_listed(result.cached)})" if result.cached else ""))
     steps = sum(len(NOTEBOOKS) + 1 - reuse for _, _, reuse in plan)
     with tqdm(total=steps, desc="huyện × bước", unit="bước", disable=quiet or not steps) as bar:
         if not plan:
@@ -387,6 +388,12 @@ def _write_index(result: BatchResult, chosen, asked, snap) -> None:
                for d in listed]
     if entries:
         render.render_index(f"Tuần {asked.iso_week}", entries, result.out_dir / "index.html")
+
+
+def _listed(slugs: list[str]) -> str:
+    """The slugs, the first MAX_LISTED of them when there are more ("… và 690 huyện khác")."""
+    shown = ", ".join(slugs[:MAX_LISTED])
+    return shown + (f" và {len(slugs) - MAX_LISTED} huyện khác" if len(slugs) > MAX_LISTED else "")
 
 
 def _say(quiet: bool, text: str) -> None:

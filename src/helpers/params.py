@@ -82,8 +82,13 @@ def _need(data: dict, key: str, where: str):
 
 
 @lru_cache(maxsize=8)
+def _districts_yaml(base: str) -> dict:
+    return _load("districts.yaml", Path(base))
+
+
+@lru_cache(maxsize=8)
 def _districts(base: str) -> dict[str, District]:
-    raw = _need(_load("districts.yaml", Path(base)), "districts", "districts.yaml")
+    raw = _need(_districts_yaml(base), "districts", "districts.yaml")
     out = {}
     for slug, d in raw.items():
         where = f"districts.yaml: {slug}"
@@ -121,7 +126,7 @@ COMPARISON_GROUPS = {
 
 @lru_cache(maxsize=8)
 def _comparison_group(base: str) -> str:
-    group = _load("districts.yaml", Path(base)).get("comparison", "all")
+    group = _districts_yaml(base).get("comparison", "all")
     if group not in COMPARISON_GROUPS:
         raise ParamsError(f"districts.yaml: 'comparison' phải là một trong {', '.join(COMPARISON_GROUPS)} "
                           f"(nhận được {group!r})")

@@ -342,8 +342,8 @@ def score_compared(records: pd.DataFrame, district: params.District, asked: Peri
 
 def total_row(scored: pd.DataFrame) -> pd.Series | None:
     """The district's own total row of a scored frame, if reported."""
-    rows = scored[is_total(scored)]
-    return rows.iloc[0] if len(rows) else None
+    where = np.flatnonzero(is_total(scored).to_numpy(bool))  # (not a filtered copy of every column)
+    return scored.iloc[int(where[0])] if len(where) else None
 
 
 def period_of(scored: pd.DataFrame) -> Period | None:

@@ -138,6 +138,8 @@ def test_known_files_are_not_parsed_again_and_described_from_the_store(scratch, 
     pd.testing.assert_frame_equal(again.summary(), expected)
     pd.testing.assert_frame_equal(again.records, first.records)
     pd.testing.assert_frame_equal(again.findings, first.findings)
+    expected = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    assert first.hashes == again.hashes == expected  # parsed the first time, recognised the second
 
 
 def test_a_new_file_between_known_ones_keeps_the_file_order(scratch):

@@ -95,7 +95,7 @@ class IngestResult:
     # every file's records and warnings, in file order (a file already stored: its rows in the store)
     records: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.STORE_COLUMNS))
     file_findings: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.FINDING_COLUMNS))
-    hashes: dict[Path, str] = field(default_factory=dict)  # SHA-256 of each file read (known or parsed)
+    hashes: dict[Path, str] = field(default_factory=dict)  # path -> SHA-256 of every file known or parsed
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -332,6 +332,8 @@ def ingest_paths(paths, district: str | None = None, as_of: str | None = None, f
     todo = [i for i, sha in enumerate(shas) if sha is None]
     parsed = parse_many([files[i] for i in todo], district, as_of, fmt, jobs)
     result = _result(files, shas, todo, parsed, stored)
+    result.hashes = {p: sha for p, sha in zip(files, shas) if sha} | {f.report.path: f.report.sha256
+                                                                       for f in parsed.files}
     if dry_run or not todo:
         return result
     _write(store, result, parsed)
@@ -609,15 +611,15 @@ def _result(files: list[Path], shas: list[str | None], todo: list[int], parsed: 
         if i in parsed_files:
             out.files.append(parsed_files[i])
             continue
-        f, rows, finding_rows_of = stored.file(path, shas[i])
+        f, its_records, its_findings = stored.file(path, shas[i])
         out.files.append(f)
         out.skipped.append(path.name)
-        record_rows.append(rows)
-        finding_rows.append(finding_rows_of)
-        record_pos.append(np.full(len(rows), i))
-        finding_pos.append(np.full(len(finding_rows_of), i))
-        names_of_records += [path.name] * len(rows)
-        names_of_findings += [path.name] * len(finding_rows_of)
+        record_rows.append(its_records)
+        finding_rows.append(its_findings)
+        record_pos.append(np.full(len(its_records), i))
+        finding_pos.append(np.full(len(its_findings), i))
+        names_of_records += [path.name] * len(its_records)
+        names_of_findings += [path.name] * len(its_findings)
     records = [_taken(stored.snap.records, record_rows, names_of_records), parsed.records]
     findings = [_taken(stored.snap.findings, finding_rows, names_of_findings), parsed.findings]
     record_pos.append(np.repeat(todo, [f.n_records for f in parsed.files]))

@@ -123,17 +123,17 @@ def test_killed_writer_leaves_old_or_new_never_half(tmp_path):
 
 
 def _counting_reads(monkeypatch) -> list[str]:
-    """Patch pandas' Parquet reader to record the files it reads."""
+    """Patch the store's Parquet reader to record the files it reads."""
     from helpers import store as store_module
 
     read = []
-    real = store_module.pd.read_parquet
+    real = store_module._read_parquet
 
-    def counted(path, *args, **kwargs):
+    def counted(path):
         read.append(os.path.basename(path))
-        return real(path, *args, **kwargs)
+        return real(path)
 
-    monkeypatch.setattr(store_module.pd, "read_parquet", counted)
+    monkeypatch.setattr(store_module, "_read_parquet", counted)
     return read
 
 
@@ -200,3 +200,19 @@ def test_a_generation_written_by_another_process_is_read(tmp_path):
     assert _writer(root, "p", 1, 10).wait(timeout=120) == 0
     recs = Store(root).records()
     assert len(recs) == 13 and (recs["source"] == "p0").sum() == 10
+
+
+
+def test_a_table_read_a_few_columns_at_a_time_equals_pandas_reading_it_whole(tmp_path, monkeypatch):
+    from helpers import store as store_module
+
+    assert len(rec.STORE_COLUMNS) > store_module.COLUMNS_AT_ONCE  # the records are read in several parts
+    store = Store(tmp_path / "s")
+    store.update(_append("a", n=5))
+    for name, columns in (("records", rec.STORE_COLUMNS), ("findings", rec.FINDING_COLUMNS),
+                          ("sources", rec.SOURCE_COLUMNS)):
+        path = tmp_path / "s" / store.current() / f"{name}.parquet"
+        whole = rec.coerce(pd.read_parquet(path), columns)
+        for at_once in (1, 3, store_module.COLUMNS_AT_ONCE, 100):
+            monkeypatch.setattr(store_module, "COLUMNS_AT_ONCE", at_once)
+            pd.testing.assert_frame_equal(rec.coerce(store_module._read_parquet(path), columns), whole)

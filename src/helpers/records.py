@@ -95,8 +95,12 @@ def from_rows(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     columns, float for the others): Arrow would cut 3.5 to 3 in an integer column without a word.
     """
     schema = pa.schema([(c, _ARROW_TYPES[_dtype_of(c)]) for c in columns])
-    frame = pa.Table.from_pylist(rows, schema=schema).to_pandas(types_mapper=_FROM_ARROW)
-    return coerce(frame, columns)
+    return coerce(from_arrow(pa.Table.from_pylist(rows, schema=schema)), columns)
+
+
+def from_arrow(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a frame with the schema's pandas dtypes (strings stay Arrow strings)."""
+    return table.to_pandas(types_mapper=_FROM_ARROW)
 
 
 def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS) -> pd.DataFrame:

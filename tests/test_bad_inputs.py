@@ -269,3 +269,21 @@ def test_file_for_another_district_is_refused(store, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "000_0e14d90c141fb8cb.txt: " in err and "Chợ Mới" in err
     assert tree_hash(store) == before
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".docx"])
+def test_an_office_file_asking_for_an_unknown_zip_version_is_refused_plainly(suffix, tmp_path):
+    """zipfile refuses a central directory entry that needs a newer zip version (NotImplementedError):
+    the reader says the file is damaged, with its name, instead of failing with a traceback."""
+    from helpers.errors import InputError
+    from helpers.parsers import parse_document
+
+    make_bad = _make_bad()
+    data = bytearray(make_bad.xlsx_bytes(formula=False) if suffix == ".xlsx" else make_bad.docx_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[entry + 6:entry + 8] = (64).to_bytes(2, "little")  # "version needed to extract": 6.4
+    path = tmp_path / f"version{suffix}"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as err:
+        parse_document(path)
+    assert err.value.source == path.name and "hỏng" in err.value.message

@@ -64,7 +64,8 @@ def check_zip(data: bytes, source: str, kind: str) -> None:
     what = KIND_NAMES[kind]
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # (NotImplementedError: a member's header asks for a zip version this reader does not have)
         raise InputError(source, None, f"tệp không phải {what} hợp lệ (tệp nén zip hỏng hoặc không phải zip)") from None
     with zf:
         infos = zf.infolist()

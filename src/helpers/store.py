@@ -187,19 +187,21 @@ class _LastRead:
         gen = store.current()
         if not gen or store.files_key(gen) != self._key:
             return None
-        s = self._snap
-        return Snapshot(s.generation, s.records.copy(deep=False), s.findings.copy(deep=False),
-                        s.sources.copy(deep=False))
+        return _shallow(self._snap)
 
     def keep(self, store: Store, snap: Snapshot) -> None:
-        key = store.files_key(snap.generation) if snap.generation else None
-        self._key, self._snap = key, (snap if key is not None else None)
-        if self._snap is not None:  # the caller's frames are its own, as on a hit
-            self._snap = Snapshot(snap.generation, snap.records.copy(deep=False), snap.findings.copy(deep=False),
-                                  snap.sources.copy(deep=False))
+        self._key = store.files_key(snap.generation) if snap.generation else None
+        # kept apart from the caller's frames, as each hit's are
+        self._snap = _shallow(snap) if self._key is not None else None
 
     def forget(self) -> None:
         self._key = self._snap = None
+
+
+def _shallow(snap: Snapshot) -> Snapshot:
+    """The snapshot with frames of its own that share the data (pandas copies on write)."""
+    return Snapshot(snap.generation, snap.records.copy(deep=False), snap.findings.copy(deep=False),
+                    snap.sources.copy(deep=False))
 
 
 _last_read = _LastRead()

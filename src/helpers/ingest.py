@@ -332,12 +332,16 @@ def ingest_paths(paths, district: str | None = None, as_of: str | None = None, f
     todo = [i for i, sha in enumerate(shas) if sha is None]
     parsed = parse_many([files[i] for i in todo], district, as_of, fmt, jobs)
     result = _result(files, shas, todo, parsed, stored)
-    result.hashes = {p: sha for p, sha in zip(files, shas) if sha} | {f.report.path: f.report.sha256
-                                                                       for f in parsed.files}
+    result.hashes = _hashes({p: sha for p, sha in zip(files, shas) if sha}, parsed)
     if dry_run or not todo:
         return result
     _write(store, result, parsed)
     return result
+
+
+def _hashes(known: dict[Path, str], parsed: ParsedBatch) -> dict[Path, str]:
+    """path -> SHA-256: the files recognised in the store, and the files parsed (from their reports)."""
+    return known | {f.report.path: f.report.sha256 for f in parsed.files}
 
 
 def _write(store: Store, result: IngestResult, parsed: ParsedBatch) -> None:
@@ -761,9 +765,8 @@ def ingest_districts(districts: list[District], store: Store | None = None, jobs
             else:
                 new.setdefault(d.slug, []).append(path)
     parsed, errors = parse_districts(new, jobs)
-    hashes.update((f.report.path, f.report.sha256) for f in parsed.files)
     result = IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings,
-                          hashes=hashes)
+                          hashes=_hashes(hashes, parsed))
     if parsed.files:
         _write(store, result, parsed)
     return result, errors

@@ -26,7 +26,8 @@ _EPS = 1e-9
 
 # -- periods ------------------------------------------------------------------------------------
 
-def _district_rows(records: pd.DataFrame, district_code: str) -> pd.DataFrame:
+def district_rows(records: pd.DataFrame, district_code: str) -> pd.DataFrame:
+    """The rows of one district (by code); a row without a code belongs to none."""
     return records[(records["district_code"] == str(district_code)).fillna(False).astype(bool)]
 
 
@@ -56,7 +57,7 @@ def period_records(records: pd.DataFrame, district_code: str, period: Period) ->
     """The effective rows of the district for the period: one per unit_code, a reported row preferred
     over one derived from a later report's previous-week column; among several reported rows the first
     ingested (store order) wins. Conflicts are the ingest stage's findings, not handled here."""
-    rows = _district_rows(records, district_code)
+    rows = district_rows(records, district_code)
     return _effective(rows[(rows["as_of"] == period.as_of).fillna(False).astype(bool)])
 
 

@@ -229,7 +229,7 @@ def build_report(run, snapshot: Snapshot | None = None) -> Report:
 def district_history_scores(records: pd.DataFrame, district: District, asked: Period) -> pd.DataFrame:
     """The district's score in every period the store holds up to the week asked: its own total when
     reported, else the mean of its units (column `source_kind` says which)."""
-    rows = records[(records["district_code"] == district.code).fillna(False).astype(bool)]
+    rows = score.district_rows(records, district.code)
     out = []
     for as_of in sorted(rows["as_of"].dropna().unique()):
         period = periods.parse_as_of(as_of)

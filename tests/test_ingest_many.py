@@ -77,9 +77,12 @@ def _break_a_score(markdown, target):
     return row + 1
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_districts_ingest_in_one_write_and_a_failing_district_adds_nothing(small_set, monkeypatch, tmp_path, jobs):
-    monkeypatch.setattr(ingest, "CHUNK_FILES", 2)  # 4 files a district: two chunks each
+# 3 files a district, 4 for the one with a bad file. 2 files a chunk: a chunk per district; 5: two
+# districts a chunk, the bad one with a good one; 100: every district in one chunk.
+@pytest.mark.parametrize("jobs, chunk_files", [(1, 2), (2, 2), (2, 5), (1, 100)])
+def test_districts_ingest_in_one_write_and_a_failing_district_adds_nothing(small_set, monkeypatch, tmp_path, jobs,
+                                                                           chunk_files):
+    monkeypatch.setattr(ingest, "CHUNK_FILES", chunk_files)
     districts = list(params.districts().values())
     bad = districts[1]
     markdown = next(p for p in sorted((small_set.raw_dir / bad.slug).iterdir())
@@ -98,6 +101,13 @@ def test_districts_ingest_in_one_write_and_a_failing_district_adds_nothing(small
         ingest.ingest_raw(d, Store(tmp_path / "one"))
     pd.testing.assert_frame_equal(snap.records, Store(tmp_path / "one").read().records)
     pd.testing.assert_frame_equal(snap.findings, Store(tmp_path / "one").read().findings)
+
+
+def test_districts_are_packed_into_chunks_and_never_split(monkeypatch):
+    monkeypatch.setattr(ingest, "CHUNK_FILES", 4)
+    groups = [("a", ["a1", "a2", "a3"]), ("b", ["b1"]), ("c", ["c1", "c2"]), ("d", ["d1"] * 7), ("e", ["e1"])]
+    assert ingest._packed(groups) == [groups[:2], groups[2:4], groups[4:]]
+    assert ingest._packed([]) == []
 
 
 def test_districts_already_stored_are_neither_parsed_nor_read_again(small_set, monkeypatch):

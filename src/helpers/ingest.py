@@ -18,7 +18,6 @@ import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -348,7 +347,7 @@ def _write(store: Store, result: IngestResult, parsed: ParsedBatch) -> None:
     """The parsed files the store does not hold yet, added in one atomic write (`result` says which)."""
     store.update(lambda current: _merge(current, result, parsed))
     if len(parsed.files) >= PARALLEL_MIN_FILES:
-        release_memory()  # the frames written are garbage now
+        release_memory()  # what the merge built besides the generation written (kept, see store._LastRead)
 
 
 def _expand(paths) -> list[Path]:
@@ -357,7 +356,8 @@ def _expand(paths) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             with os.scandir(p) as entries:  # (an entry knows its type: no stat per file)
-                out.extend(sorted(p / e.name for e in entries if e.is_file() and not e.name.startswith(".")))
+                names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
+            out.extend(p / name for name in names)  # (sorted as names: comparing paths costs twice as much)
         else:
             out.append(p)
     return out
@@ -366,9 +366,13 @@ def _expand(paths) -> list[Path]:
 # -- parsing many files ---------------------------------------------------------------------------
 
 # From this many files to parse on, a pool of processes parses them (starting one costs about a
-# second); CHUNK_FILES files per task, each task returning one frame of records.
+# second). A task parses about CHUNK_FILES files and returns one frame of records: building a frame
+# costs about 2 ms, so a task of one file each would cost more than parsing it.
 PARALLEL_MIN_FILES = 1000
 CHUNK_FILES = 300
+
+# Files to parse as one district's (the slug; None: the district each file names).
+Group = tuple[str | None, list[Path]]
 
 
 @dataclass
@@ -379,16 +383,30 @@ class ParsedBatch:
     records: pd.DataFrame
     findings: pd.DataFrame
     pooled: bool = False  # parsed in a pool worker: text columns dictionary-encoded (_compact_chunk)
+    errors: dict[str, ChisoError] = field(default_factory=dict)  # slug -> error of a group left out
 
 
-def _parse_chunk(paths: list[Path], district: str | None, as_of: str | None, fmt: str | None) -> ParsedBatch:
-    files, record_rows, finding_rows = [], [], []
-    for path in paths:
-        f = parse_file(path, district, as_of, fmt)
-        record_rows += f.record_rows
-        finding_rows += f.finding_rows
-        files.append(f.counts_only())
-    return ParsedBatch(files, records_frame(record_rows), _findings_frame(finding_rows))
+def _parse_chunk(groups: list[Group], as_of: str | None, fmt: str | None, stop_at_error: bool) -> ParsedBatch:
+    """Each group's files parsed. A group with a file that fails raises its error (`stop_at_error`), or
+    is left out with its error kept under its slug."""
+    files, record_rows, finding_rows, errors = [], [], [], {}
+    for district, paths in groups:
+        group_files, group_records, group_findings = [], [], []
+        try:
+            for path in paths:
+                f = parse_file(path, district, as_of, fmt)
+                group_records += f.record_rows
+                group_findings += f.finding_rows
+                group_files.append(f.counts_only())
+        except ChisoError as exc:
+            if stop_at_error:
+                raise
+            errors[district] = exc
+            continue
+        files += group_files
+        record_rows += group_records
+        finding_rows += group_findings
+    return ParsedBatch(files, records_frame(record_rows), _findings_frame(finding_rows), errors=errors)
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -407,7 +425,8 @@ def parse_many(paths: list[Path], district: str | None = None, as_of: str | None
                jobs: int | None = None) -> ParsedBatch:
     """parse_file for every path, in chunks (over `jobs` processes; see ingest_paths). The first error
     in the order given is raised."""
-    return _joined(_parse_chunks(_chunks(paths, district), as_of, fmt, jobs, stop_at_error=True))
+    groups = [(district, paths[i:i + CHUNK_FILES]) for i in range(0, len(paths), CHUNK_FILES)]
+    return _joined(_parse_chunks(_packed(groups), as_of, fmt, jobs, stop_at_error=True))
 
 
 def parse_districts(files: dict[str, list[Path]], jobs: int | None = None
@@ -415,37 +434,33 @@ def parse_districts(files: dict[str, list[Path]], jobs: int | None = None
     """Each district's files (by slug) parsed as that district's, all of them over one pool of `jobs`
     processes. A district with a file that fails is left out of the batch; its first error (in file
     order) is returned under its slug."""
-    chunks = [chunk for slug, paths in files.items() for chunk in _chunks(paths, slug)]
-    outcomes = _parse_chunks(chunks, None, None, jobs, stop_at_error=False)
-    errors: dict[str, ChisoError] = {}
-    for (_, slug), out in zip(chunks, outcomes):
-        if isinstance(out, ChisoError):
-            errors.setdefault(slug, out)
-    return _joined([out for (_, slug), out in zip(chunks, outcomes) if slug not in errors]), errors
+    parts = _parse_chunks(_packed(list(files.items())), None, None, jobs, stop_at_error=False)
+    errors = {slug: err for part in parts for slug, err in part.errors.items()}
+    return _joined(parts), errors
 
 
-def _chunks(paths: list[Path], district: str | None) -> list[tuple[list[Path], str | None]]:
-    return [(paths[i:i + CHUNK_FILES], district) for i in range(0, len(paths), CHUNK_FILES)]
+def _packed(groups: list[Group]) -> list[list[Group]]:
+    """Groups in order, packed into tasks of at least CHUNK_FILES files (the last one may have fewer).
+    A group is never split, so a district's error leaves out its files alone."""
+    chunks: list[list[Group]] = [[]]
+    n_files = 0
+    for group in groups:
+        if n_files >= CHUNK_FILES:
+            chunks.append([])
+            n_files = 0
+        chunks[-1].append(group)
+        n_files += len(group[1])
+    return chunks if chunks[0] else []
 
 
-def _parse_chunks(chunks, as_of, fmt, jobs: int | None, stop_at_error: bool) -> list[ParsedBatch | ChisoError]:
-    """Each (paths, district) chunk parsed, in this process or over a pool of `jobs` processes. A chunk
-    that fails gives its error in its place, or raises it (the first in order) when `stop_at_error`."""
-    n_files = sum(len(paths) for paths, _ in chunks)
+def _parse_chunks(chunks: list[list[Group]], as_of, fmt, jobs: int | None, stop_at_error: bool) -> list[ParsedBatch]:
+    """Each chunk parsed, in this process or over a pool of `jobs` processes (see _parse_chunk). With
+    `stop_at_error` the first error in the order given is raised."""
+    n_files = sum(len(paths) for chunk in chunks for _, paths in chunk)
     jobs = max(1, min(default_jobs(n_files) if jobs is None else jobs, len(chunks)))
     if jobs > 1:
         return _parse_in_pool(chunks, as_of, fmt, jobs, stop_at_error)
-    return [_outcome(partial(_parse_chunk, paths, district, as_of, fmt), stop_at_error) for paths, district in chunks]
-
-
-def _outcome(parse, stop_at_error: bool) -> ParsedBatch | ChisoError:
-    """parse(), or the ChisoError it raises as its value (raised on when `stop_at_error`)."""
-    try:
-        return parse()
-    except ChisoError as exc:
-        if stop_at_error:
-            raise
-        return exc
+    return [_parse_chunk(chunk, as_of, fmt, stop_at_error) for chunk in chunks]
 
 
 def _joined(parts: list[ParsedBatch]) -> ParsedBatch:
@@ -465,11 +480,11 @@ def _joined(parts: list[ParsedBatch]) -> ParsedBatch:
     return ParsedBatch(files, records, findings)
 
 
-def _compact_chunk(paths: list[Path], district, as_of, fmt) -> ParsedBatch:
+def _compact_chunk(groups: list[Group], as_of, fmt, stop_at_error: bool) -> ParsedBatch:
     """_parse_chunk in a pool worker: the records with their text columns dictionary-encoded (Arrow),
     so the chunks waiting for the rest of a large batch take about half the memory (every record
     repeats its file's name and SHA-256, its district, province, period)."""
-    batch = _parse_chunk(paths, district, as_of, fmt)
+    batch = _parse_chunk(groups, as_of, fmt, stop_at_error)
     records = batch.records.copy(deep=False)
     for c in rec.STRING_COLUMNS:
         records[c] = pd.arrays.ArrowExtensionArray(_arrow(records[c]).dictionary_encode())
@@ -509,13 +524,13 @@ def _use_environment(values: dict[str, str]) -> None:
     os.environ.update(values)
 
 
-def _parse_in_pool(chunks, as_of, fmt, jobs: int, stop_at_error: bool) -> list[ParsedBatch | ChisoError]:
+def _parse_in_pool(chunks: list[list[Group]], as_of, fmt, jobs: int, stop_at_error: bool) -> list[ParsedBatch]:
     env = {k: v for k, v in os.environ.items() if k.startswith("CHISO_")}
     ctx = multiprocessing.get_context("forkserver")  # not fork: the parent may run threads (pyarrow, a kernel)
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_use_environment, initargs=(env,)) as pool:
-        futures = [pool.submit(_compact_chunk, paths, district, as_of, fmt) for paths, district in chunks]
+        futures = [pool.submit(_compact_chunk, chunk, as_of, fmt, stop_at_error) for chunk in chunks]
         try:  # in order: the first failing chunk raises first
-            return [_outcome(fut.result, stop_at_error) for fut in futures]
+            return [fut.result() for fut in futures]
         except BaseException:
             for fut in futures:
                 fut.cancel()

@@ -12,6 +12,7 @@ import pandas as pd
 
 from helpers import records as rec
 from helpers.store import Snapshot, Store
+from tests.conftest import RAW
 
 
 def _rows(n: int, tag: str) -> pd.DataFrame:
@@ -138,8 +139,11 @@ def _counting_reads(monkeypatch) -> list[str]:
 
 
 def test_the_same_generation_is_read_from_disk_once(tmp_path, monkeypatch):
+    from helpers import store as store_module
+
     store = Store(tmp_path / "s")
     store.update(_append("a"))
+    store_module._last_read.forget()  # as in a process that did not write it
     read = _counting_reads(monkeypatch)
     first = store.read()
     assert sorted(read) == ["findings.parquet", "records.parquet", "sources.parquet"]
@@ -149,6 +153,31 @@ def test_the_same_generation_is_read_from_disk_once(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(records, first.records)
     pd.testing.assert_frame_equal(sources, first.sources)
     assert again.records is not first.records
+
+
+def test_the_generation_a_process_writes_is_not_read_back_and_equals_a_read_from_disk(scratch, monkeypatch):
+    from helpers import ingest
+    from helpers import store as store_module
+
+    ingest.ingest_paths([RAW / "cho-moi", RAW / "phu-tan", RAW / "thap-muoi"])
+    read = _counting_reads(monkeypatch)
+    kept = Store().read()
+    assert read == []  # the generation just written is the one kept
+    store_module._last_read.forget()
+    cold = Store().read()
+    assert sorted(read) == ["findings.parquet", "records.parquet", "sources.parquet"]
+    assert kept.generation == cold.generation == "gen-000001"
+    assert len(cold.records) > 50 and len(cold.findings) > 0 and len(cold.sources) == 3
+    for name in ("records", "findings", "sources"):
+        pd.testing.assert_frame_equal(getattr(kept, name), getattr(cold, name), check_exact=True)
+
+
+def test_a_caller_changing_the_frames_of_a_write_does_not_change_the_next_read(tmp_path):
+    store = Store(tmp_path / "s")
+    written = store.update(_append("a"))
+    written.records["score"] = 0.0
+    written.records.loc[0, "unit"] = "changed"
+    assert list(store.read().records["score"]) == [50.0] * 3 and store.read().records.loc[0, "unit"] == "u0"
 
 
 def test_a_caller_changing_its_frame_does_not_change_the_next_read(tmp_path):

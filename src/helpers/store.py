@@ -52,8 +52,8 @@ class Store:
             return ""
 
     def read(self) -> Snapshot:
-        """The current generation's tables. The last snapshot this process read is reused while it is
-        still the current generation (see _LastRead); each call gets its own frames."""
+        """The current generation's tables. The last snapshot this process read or wrote is reused while
+        it is still the current generation (see _LastRead); each call gets its own frames."""
         cached = _last_read.get(self)
         if cached is not None:
             return cached
@@ -127,11 +127,13 @@ class Store:
             gen = f"gen-{number:06d}"
             tmp = self.root / f".tmp-{uuid.uuid4().hex}"
             tmp.mkdir()
+            frames = []
             for name, cols in TABLES.items():
                 frame = rec.coerce(getattr(new, name), cols)
                 path = tmp / f"{name}.parquet"
                 frame.to_parquet(path, index=False)
                 _fsync(path)
+                frames.append(frame)
             _fsync(tmp)
             os.replace(tmp, self.root / gen)
             pointer = self.root / f".CURRENT-{uuid.uuid4().hex}"
@@ -139,9 +141,11 @@ class Store:
             _fsync(pointer)
             os.replace(pointer, self.root / "CURRENT")
             _fsync(self.root)
-            _last_read.forget()
+            written = Snapshot(gen, *frames)
+            # the generation just written is what the next read would give: kept as the last read
+            _last_read.keep(self, written)
             self._collect(number)
-            return Snapshot(gen, new.records, new.findings, new.sources)
+            return written
 
     def _collect(self, number: int) -> None:
         for path in self.root.iterdir():
@@ -168,11 +172,12 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 class _LastRead:
-    """The last snapshot this process read, while it is its store's current generation.
+    """The last snapshot this process read or wrote, while it is its store's current generation.
 
     In a batch, each worker's kernel runs the four notebooks of district after district, and each
     notebook reads the store one to three times: about a second each on a national store, for the
-    same generation. Only one snapshot is kept (a national one is about 430 MiB). A hit costs reading
+    same generation. A write keeps the generation it wrote (the batch plans its notebooks right after
+    ingesting the week's files; that read is then free). Only one snapshot is kept (a national one is about 430 MiB). A hit costs reading
     CURRENT and three stat calls; every caller gets shallow copies of the frames (pandas copies on
     write, so a caller changing its frame never changes another's).
     """

@@ -3,6 +3,11 @@ speed is measured by `make bench` only)."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 from helpers import ingest, synthetic
 from helpers.store import Store
 
@@ -66,3 +71,22 @@ def test_generator_writes_only_the_weeks_asked(tmp_path):
         assert a.read_bytes() == b.read_bytes()
     assert len(list((tmp_path / "last" / "raw").rglob("*.txt"))) == 3
     assert last.records == sum(2 * (len(d.units) + 1) for d in last.districts)
+
+
+def test_the_benchmark_runs_its_national_part_and_writes_its_table(tmp_path):
+    # the benchmark's own code (child processes, the national part, the table), on its quick set; the
+    # numbers it measures are reported, never asserted
+    env = {**os.environ, "CHISO_OUTPUTS": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "helpers.bench", "--quick", "--only", "national"], env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = (tmp_path / "bench" / "bench.md").read_text(encoding="utf-8")
+    assert "c. SYNTHETIC national set: 30 districts × 4 weeks, 120 files" in table
+    assert "the new week's 30 files among the raw ones" in table
+    assert "c. the weekly batch of 2 districts over that store" in table and "error" not in table
+    national = json.loads((tmp_path / "bench" / "bench.json").read_text(encoding="utf-8"))["national"]
+    assert national["full"]["finished"] and national["full"]["records"] == national["records_expected"] == 3928
+    assert national["next_week"]["records"] == 982
+    assert (national["plan"]["files_added"], national["plan"]["to_run"]) == (0, 30)
+    assert (national["plan_new_week"]["files_added"], national["plan_new_week"]["to_run"]) == (30, 30)
+    assert sorted(national["reports"]["done"]) == national["reports"]["slugs"]

@@ -74,6 +74,13 @@ def _pipeline_row(label: str, prefix: str, run: dict, suffix: str) -> tuple[str,
     )
 
 
+def _plan_row(p: dict, label: str, detail) -> tuple[str, str, str, str]:
+    """A row of the batch's planning: "label (detail(p); peak ...)" and its time, or its error."""
+    if "seconds" not in p:
+        return label, f"error: {p.get('error')}", "", ""
+    return f"{label} ({detail(p)}; peak {fmt_bytes(p['peak_rss'])})", fmt_s(p["seconds"]), "", ""
+
+
 def table(results: dict) -> str:
     rows: list[tuple[str, str, str, str]] = []
     a = results.get("batch")
@@ -182,35 +189,17 @@ def table(results: dict) -> str:
         if n:
             rows.append(_pipeline_row("c. the following week", f"{n.get('week')}: ", n,
                                       f" added to that store of {c['weeks']} weeks"))
-        p = c.get("plan")
-        if p:
-            rows.append(
-                (
-                    "c. the weekly batch's planning over that store (`make report` before any notebook runs: "
-                    f"{p['files']:,} raw files hashed against it, nothing new; the store read; the cache keys of "
-                    f"{p['districts']} districts; peak {fmt_bytes(p['peak_rss'])})"
-                    if "seconds" in p
-                    else "c. the weekly batch's planning over that store",
-                    fmt_s(p["seconds"]) if "seconds" in p else f"error: {p.get('error')}",
-                    "",
-                    "",
-                )
-            )
-        p = c.get("plan_new_week")
-        if p:
-            rows.append(
-                (
-                    f"c. the same planning on a Monday: the store of {c['weeks']} weeks, the new week's "
-                    f"{p['files_added']:,} files among the raw ones (parsed and stored in one write, which this "
-                    f"process keeps instead of reading the store back; the cache keys; peak "
-                    f"{fmt_bytes(p['peak_rss'])})"
-                    if "seconds" in p
-                    else "c. the same planning on a Monday",
-                    fmt_s(p["seconds"]) if "seconds" in p else f"error: {p.get('error')}",
-                    "",
-                    "",
-                )
-            )
+        if c.get("plan"):
+            rows.append(_plan_row(
+                c["plan"], "c. the weekly batch's planning over that store",
+                lambda p: f"`make report` before any notebook runs: {p['files']:,} raw files hashed against it, "
+                          f"nothing new; the store read; the cache keys of {p['districts']} districts"))
+        if c.get("plan_new_week"):
+            rows.append(_plan_row(
+                c["plan_new_week"], "c. the same planning on a Monday",
+                lambda p: f"the store of {c['weeks']} weeks, the new week's {p['files_added']:,} files among the "
+                          "raw ones, parsed and stored in one write, which this process keeps instead of reading "
+                          "the store back; the cache keys"))
         r = c.get("reports")
         if r:
             done = not r.get("error") and not r.get("failures")

@@ -21,6 +21,7 @@ def console_script(name: str) -> str:
 
 
 def child_env(**values) -> dict[str, str]:
+    """This process's environment with the CHISO_* paths replaced by `values` (None leaves one unset)."""
     env = dict(os.environ)
     for key in ("CHISO_PARAMS", "CHISO_RAW", "CHISO_STORE", "CHISO_OUTPUTS"):
         env.pop(key, None)
@@ -46,12 +47,15 @@ def run_child(kind: str, args: dict, env: dict, timeout: float | None = None) ->
 
 
 def emit(result: dict) -> None:
+    """In a child: print its result as the marked line run_child looks for."""
     print(MARK + json.dumps(result), flush=True)
 
 
 def rss_bytes() -> int:
+    """This process's peak resident memory so far."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
 
 
 def say(text: str) -> None:
+    """Progress, on stderr (stdout carries the table)."""
     print(text, file=sys.stderr, flush=True)

@@ -429,13 +429,11 @@ def parse_many(paths: list[Path], district: str | None = None, as_of: str | None
     return _joined(_parse_chunks(_packed(groups), as_of, fmt, jobs, stop_at_error=True))
 
 
-def parse_districts(files: dict[str, list[Path]], jobs: int | None = None
-                    ) -> tuple[ParsedBatch, dict[str, ChisoError]]:
+def parse_districts(files: dict[str, list[Path]], jobs: int | None = None) -> ParsedBatch:
     """Each district's files (by slug) parsed as that district's, all of them over one pool of `jobs`
     processes. A district with a file that fails is left out of the batch; its first error (in file
-    order) is returned under its slug."""
-    batch = _joined(_parse_chunks(_packed(list(files.items())), None, None, jobs, stop_at_error=False))
-    return batch, batch.errors
+    order) is in the batch's `errors` under its slug."""
+    return _joined(_parse_chunks(_packed(list(files.items())), None, None, jobs, stop_at_error=False))
 
 
 def _packed(groups: list[Group]) -> list[list[Group]]:
@@ -781,12 +779,12 @@ def ingest_districts(districts: list[District], store: Store | None = None, jobs
                 hashes[path] = sha
             else:
                 new.setdefault(d.slug, []).append(path)
-    parsed, errors = parse_districts(new, jobs)
+    parsed = parse_districts(new, jobs)
     result = IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings,
                           hashes=_hashes(hashes, parsed))
     if parsed.files:
         _write(store, result, parsed)
-    return result, errors
+    return result, parsed.errors
 
 
 # -- views for the notebook -----------------------------------------------------------------------

@@ -177,9 +177,9 @@ class _LastRead:
     In a batch, each worker's kernel runs the four notebooks of district after district, and each
     notebook reads the store one to three times: about a second each on a national store, for the
     same generation. A write keeps the generation it wrote (the batch plans its notebooks right after
-    ingesting the week's files; that read is then free). Only one snapshot is kept (a national one is about 430 MiB). A hit costs reading
-    CURRENT and three stat calls; every caller gets shallow copies of the frames (pandas copies on
-    write, so a caller changing its frame never changes another's).
+    ingesting the week's files; that read is then free). Only one snapshot is kept (a national one is
+    about 430 MiB). A hit costs reading CURRENT and three stat calls; every caller gets shallow copies
+    of the frames (pandas copies on write, so a caller changing its frame never changes another's).
     """
 
     def __init__(self):

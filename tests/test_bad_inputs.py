@@ -287,3 +287,15 @@ def test_an_office_file_asking_for_an_unknown_zip_version_is_refused_plainly(suf
     with pytest.raises(InputError) as err:
         parse_document(path)
     assert err.value.source == path.name and "hỏng" in err.value.message
+
+
+def test_csv_with_a_blank_district_cell_asks_for_the_district(store, tmp_path, capsys):
+    rows = ["STT,Đơn vị,Điểm tổng hợp,Xếp loại", ",TOÀN HUYỆN,57.95,Trung bình", "1,CHỢ MỚI,66.29,Trung bình"]
+    path = tmp_path / "nodistrict.csv"
+    path.write_text("\n".join(["Huyện:,,", "Tỉnh:,,An Giang", "Thời gian chốt số liệu:,,Ngày 11/12/2023", "",
+                               *rows]) + "\n", encoding="utf-8")
+    before = tree_hash(store)
+    assert main(["ingest", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"{ERROR_PREFIX}nodistrict.csv: không xác định được huyện trong tệp; hãy ghi rõ bằng --district\n"
+    assert tree_hash(store) == before

@@ -745,3 +745,145 @@ def test_fmt_override_on_seeds():
     assert len(parse_document(SEED_PHU_TAN, "markdown").rows) == 19
     with pytest.raises(InputError):
         parse_document(SEED_THAP_MUOI, "text-table")
+
+
+# -- the two score columns, told apart by the week labels of their headers ------------------------
+
+def _swap_markdown_score_cells(text: str, first: str, second: str) -> str:
+    """The Phú Tân seed with its two score columns printed the other way round, headers relabelled."""
+    out = []
+    for line in text.split("\n"):
+        cells = line.split("|")
+        if line.startswith("|") and len(cells) > 6 and "ĐIỂM TỔNG HỢP" in cells[3]:
+            cells[3], cells[5] = f" ĐIỂM TỔNG HỢP {first} ", f" ĐIỂM TỔNG HỢP {second} "
+        elif line.startswith("|") and len(cells) > 6 and not set(cells[3].strip()) <= set("-"):
+            cells[3], cells[5] = cells[5], cells[3]
+        out.append("|".join(cells))
+    return "\n".join(out)
+
+
+def test_markdown_previous_week_printed_first_is_read_by_its_label(tmp_path):
+    text = _swap_markdown_score_cells(SEED_PHU_TAN.read_text(encoding="utf-8"), "(TUẦN 1/T10)", "(TUẦN 2/T10)")
+    assert "| 63.08 " in text.split("\n")[56]  # the previous week's score is now printed first
+    rows = by_name(parse_document(write(tmp_path, "swap.md", text)))
+    assert (rows["PHÚ LÂM"].values["score"], rows["PHÚ LÂM"].values["prev_score"]) == (63.15, 63.08)
+    assert (rows["TOÀN HUYỆN"].values["score"], rows["TOÀN HUYỆN"].values["prev_score"]) == (59.28, 59.11)
+
+
+def test_markdown_score_columns_without_readable_labels_keep_the_printed_order(tmp_path):
+    # "T0" is no month (as in the Phú Tân seed): the labels tell nothing, the first column is the score
+    text = _swap_markdown_score_cells(SEED_PHU_TAN.read_text(encoding="utf-8"), "(TUẦN 1/T0)", "(TUẦN 2/T0)")
+    rows = by_name(parse_document(write(tmp_path, "swap.md", text)))
+    assert (rows["PHÚ LÂM"].values["score"], rows["PHÚ LÂM"].values["prev_score"]) == (63.08, 63.15)
+
+
+@pytest.mark.parametrize("first, second, swapped", [
+    ("04/11)", "01/12)", True),    # the seed's labels, previous week printed first
+    ("04/12)", "01/01)", True),    # across the new year: week 1 of January follows week 4 of December
+    ("01/01)", "04/12)", False),
+    ("01/12)", "04/11)", False),   # the seed as printed
+])
+def test_text_table_score_columns_by_week_label(tmp_path, first, second, swapped):
+    lines = _seed_lines(SEED_CHO_MOI)
+    assert (lines[246], lines[266]) == ("01/12) ", "04/11) ")
+    lines[246], lines[266] = first + " ", second + " "
+    rows = by_name(parse_document(write(tmp_path, "labels.txt", "\n".join(lines))))
+    got = (rows["NHƠN MỸ"].values["score"], rows["NHƠN MỸ"].values["prev_score"])
+    assert got == ((64.25, 64.55) if swapped else (64.55, 64.25))
+
+
+def test_cell_columns_week_labels():
+    from helpers.parsers import columns
+
+    head = ["STT", "Đơn vị", "Điểm tổng hợp (Tuần 4/12)", "Xếp loại", "Điểm tổng hợp (Tuần 1/01)"]
+    assert columns.cell_columns(head)[2:] == ["prev_score", "band", "score"]
+    head[2], head[4] = "Điểm tổng hợp (Tuần 3 tháng 10)", "Điểm tổng hợp (Tuần 2 tháng 10)"
+    assert columns.cell_columns(head)[2:] == ["score", "band", "prev_score"]
+    head[2] = "Điểm tổng hợp"  # one label alone tells nothing
+    assert columns.cell_columns(head)[2:] == ["score", "band", "prev_score"]
+
+
+# -- prose: an item of a list that cannot be read is refused, never dropped ------------------------
+
+@pytest.mark.parametrize("old, new, line", [
+    ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh điểm", 87),
+    ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh 69,451 điểm", 87),
+    ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh 69, 45 điểm", 87),
+    ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh đạt 69,45 điểm", 87),   # refused too: no word is guessed
+    ("xã Mỹ An 73,53 điểm", "Mỹ An 73,53 điểm", 91),                   # no type word
+    ("Xã Thạnh Lợi 70,19 điểm", "Xã Thạnh Lợi điểm", 87),              # the first item
+    ("66,98 điểm.", "66,98.", 91),                                     # the last item
+])
+def test_prose_unreadable_list_item_is_refused(tmp_path, old, new, line):
+    text = SEED_THAP_MUOI.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    err = raises_input(write(tmp_path, "tm.txt", text.replace(old, new)))
+    shown = "xã Thanh Mỹ 66,98" if new == "66,98." else new
+    assert err.line == line
+    assert f"không đọc được mục “{shown}”" in err.message and "cần dạng “xã Tên 70,19 điểm”" in err.message
+
+
+def test_prose_sentences_outside_the_list_are_not_items(tmp_path):
+    text = ("Tổng số điểm của huyện là 70,2 điểm; đề nghị các xã phấn đấu tăng điểm.\n"
+            "Cụ thể: xã Mỹ An 70 điểm; xã Mỹ Hòa 71,5 điểm, xã Mỹ Quí 72 điểm và\nthị trấn Mỹ An 69 điểm; "
+            "xã Tân Kiều 68 điểm (giảm 1 điểm so với tuần trước).\nCác xã còn lại chưa có điểm; sẽ báo cáo sau.\n")
+    rep = parse_document(write(tmp_path, "p.txt", text))
+    assert [(r.line, r.unit_type, r.name, r.values["score"]) for r in rep.rows] == [
+        (2, "xã", "Mỹ An", 70.0), (2, "xã", "Mỹ Hòa", 71.5), (2, "xã", "Mỹ Quí", 72.0),
+        (3, "thị trấn", "Mỹ An", 69.0), (3, "xã", "Tân Kiều", 68.0)]
+
+
+# -- a letter's date: no day -> the month; a full date is the issue date, not a data cut ---------------
+
+@pytest.mark.parametrize("dated, period, issued", [
+    ("Tháp Mười, tháng 10 năm 2023", "2023-10", None),
+    ("Tháp Mười, ngày 16 tháng 10 năm 2023", None, date(2023, 10, 16)),
+])
+def test_prose_letter_date_forms(tmp_path, dated, period, issued):
+    text = SEED_THAP_MUOI.read_text(encoding="utf-8")
+    assert text.count("Tháp Mười, ngày       tháng 9 năm 2023") == 1
+    rep = parse_document(write(tmp_path, "tm.txt", text.replace("Tháp Mười, ngày       tháng 9 năm 2023", dated)))
+    assert len(rep.rows) == 13
+    assert (rep.meta.period.as_of if rep.meta.period else None) == period
+    assert rep.meta.period_line == (7 if period else None)
+    assert (rep.meta.issue_date, rep.meta.issue_line) == (issued, 7 if issued else None)
+
+
+# -- text table: a row with a value missing names no column it cannot know --------------------------
+
+def _cho_moi_with(tmp_path: Path, old: str, new: str, tail: str | None = None) -> Path:
+    text = SEED_CHO_MOI.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    text = text.replace(old, new)
+    if tail is not None:
+        text = text.rstrip() + tail
+    return write(tmp_path, "cm.txt", text)
+
+
+def test_text_table_missing_value_mid_row_names_no_column(tmp_path):
+    err = raises_input(_cho_moi_with(tmp_path, "61.12 1.23 72 99.9", "61.12 1.23 99.9"))
+    assert err.line == 405
+    assert err.message == "dòng của “TẤN MỸ” thiếu giá trị: chỉ đọc được 9 trong 10 giá trị của tiêu đề"
+
+
+def test_text_table_band_right_after_the_name_tells_the_missing_score(tmp_path):
+    err = raises_input(_cho_moi_with(tmp_path, "5 TẤN MỸ 62.35 TRUNG \n\nBÌNH \n\n61.12", "5 TẤN MỸ TRUNG \n\nBÌNH \n\n61.12"))
+    assert err.line == 405
+    assert err.message == ("dòng của “TẤN MỸ” thiếu giá trị: chỉ đọc được 9 trong 10 giá trị của tiêu đề; "
+                           "xếp loại “Trung bình” in ngay sau tên đơn vị nên thiếu cột “Điểm tổng hợp”")
+
+
+@pytest.mark.parametrize("tail, end", [(None, " (dòng cuối của bảng)"), ("\n\nNơi nhận:\n- Như trên;\n", "")])
+def test_text_table_last_row_missing_a_value_is_no_cut_table(tmp_path, tail, end):
+    # the seed's table is the end of the text, and its last line is ended: the text is complete
+    err = raises_input(_cho_moi_with(tmp_path, "22.5 0 2 \n", "22.5 2 \n", tail))
+    assert err.line == 510 and "cắt ngang" not in err.message
+    assert err.message == f"dòng của “KIẾN AN” thiếu giá trị: chỉ đọc được 9 trong 10 giá trị của tiêu đề{end}"
+
+
+def test_text_table_cut_in_its_last_row_is_a_cut_table(tmp_path):
+    text = SEED_CHO_MOI.read_text(encoding="utf-8")
+    path = write(tmp_path, "cm.txt", text[:text.index(" 0 2 \n")])  # the file stops inside the last line
+    err = raises_input(path)
+    assert err.line == 510
+    assert err.message == "bảng bị cắt ngang: dòng của “KIẾN AN” chỉ có 8 trong 10 giá trị của tiêu đề"

@@ -55,6 +55,17 @@ def test_labels_from_a_spreadsheet():
     assert (m.province_rank, m.province_rank_of) == (3, 11)
 
 
+def test_blank_label_cell_does_not_read_the_next_label():
+    # a spreadsheet row "Huyện:,," left blank, then "Tỉnh:,,An Giang": the district is unknown, not "Tỉnh"
+    m = extract([(2, "Huyện:"), (3, "Tỉnh: An Giang"), (4, "Thời gian chốt số liệu: Ngày 11/12/2023")], "mau.csv")
+    assert (m.district_name, m.province_name) == (None, "An Giang")
+    m = extract([(2, "Huyện:"), (3, "Tỉnh:"), (4, "Xếp hạng của huyện trong tỉnh: 7/11")], "mau.csv")
+    assert (m.district_name, m.province_name) == (None, None)
+    assert (m.province_rank, m.province_rank_of) == (7, 11)
+    # a name wrapped to the next line is still read
+    assert extract([(2, "Huyện:"), (3, "Chợ Mới"), (4, "Tỉnh: An Giang")], "mau.csv").district_name == "Chợ Mới"
+
+
 def test_province_wrapped_over_lines():
     assert meta("Công văn của UBND tỉnh \n\nAn Giang về việc giao chỉ tiêu").province_name == "An Giang"
     assert meta("Công văn của UBND tỉnh An \n\nGiang về việc đôn đốc").province_name == "An Giang"
@@ -108,6 +119,26 @@ def test_blank_day_gives_a_month():
 def test_full_document_date_alone_gives_no_period():
     m = meta("Tháp Mười, ngày 15 tháng 9 năm 2023")
     assert m.period is None and m.period_line is None
+
+
+def test_place_date_without_a_day_gives_a_month():
+    m = meta("Số:    /UBND-NV\nTháp Mười, tháng 10 năm 2023")
+    assert m.period.kind == "month" and m.period.as_of == "2023-10" and m.period_line == 2
+    assert meta("Số:   /UBND-NV Tháp Mười, tháng 10 năm 2023").period.as_of == "2023-10"
+    # inside a sentence (no place name before the comma) a month is no period
+    assert meta("Trong năm, tháng 10 năm 2023 có nhiều hồ sơ").period is None
+    assert error("Tháp Mười, tháng 13 năm 2023").line == 1
+
+
+def test_full_document_date_is_kept_as_the_issue_date():
+    from helpers.parsers.metadata import missing_period_message
+
+    m = meta("Số:   /UBND-NV\nTháp Mười, ngày 16 tháng 10 năm 2023")
+    assert m.period is None and (m.issue_date, m.issue_line) == (date(2023, 10, 16), 2)
+    assert missing_period_message(m) == ("văn bản chỉ ghi ngày ban hành 16/10/2023 (dòng 2), không ghi ngày chốt "
+                                         "số liệu hay tháng báo cáo; hãy ghi rõ kỳ số liệu bằng --as-of")
+    assert "ngày ban hành" not in missing_period_message(meta("Kính gửi các đơn vị."))
+    assert meta("Tháp Mười, ngày 31 tháng 2 năm 2023").issue_date is None  # no such day: nothing read
 
 
 def test_week_without_any_year_gives_no_period():

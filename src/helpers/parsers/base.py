@@ -11,6 +11,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache, partial
 from itertools import repeat
 from pathlib import Path
@@ -42,6 +43,8 @@ class ReportMeta:
     period_line: int | None = None
     province_rank: int | None = None    # "xếp hạng 7/11" -> 7 ; "02/11" -> 2
     province_rank_of: int | None = None # -> 11
+    issue_date: date | None = None      # the document's own date "ngày 16 tháng 10 năm 2023" (not a data cut)
+    issue_line: int | None = None
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Headers are matched on a folded copy of the text (upper case, no diacritics, same length), so
 "Điểm tổng hợp", "ĐIỂM TỔNG HỢP" and an NFD "Điểm" all match. The two "ĐIỂM TỔNG HỢP" columns of a
 weekly table are this week's score and last week's score, in that order, unless a header says
-"tuần trước" outright.
+"tuần trước" outright or both print a week label ("(TUẦN 04/11)", "(TUẦN 2/T10)"): then the later
+week is this week's score.
 """
 
 from __future__ import annotations
@@ -125,12 +126,47 @@ def _scan(text: str) -> tuple[Hit, ...]:
     return tuple(Hit(_KINDS[int(m.lastgroup[1:])], m.start(), m.end()) for m in _HEADER_RE.finditer(fold(text)))
 
 
-def _resolve_points(kinds: list[str | None]) -> list[str | None]:
-    """'points' -> score for the first, prev_score for the next; 'prev_points' -> prev_score."""
+# A week label printed in a score header: "(TUẦN 01/12)", "(TUẦN 2/T10)", "Tuần 3 tháng 10" (folded).
+_WEEK_LABEL_RE = re.compile(r"\bTUAN\s*0?([1-5])\s*(?:/|-|THANG)\s*(?:T\s*\.?\s*)?0?(\d{1,2})(?!\d)")
+
+
+def week_label(text: str) -> tuple[int, int] | None:
+    """(week, month) of the first week label in `text`, or None when there is none or the month is
+    not 1-12 (the Phú Tân seed prints "TUẦN 2/T0": such a label tells nothing)."""
+    m = _WEEK_LABEL_RE.search(fold(text))
+    if not m:
+        return None
+    week, month = int(m.group(1)), int(m.group(2))
+    return (week, month) if 1 <= month <= 12 else None
+
+
+def _later(a: tuple[int, int], b: tuple[int, int]) -> bool | None:
+    """True when week label b is after a, False when before, None when it cannot be told (same label,
+    or months six apart). Months are compared around the year (week 1/01 is after week 4/12)."""
+    (wa, ma), (wb, mb) = a, b
+    if ma == mb:
+        return None if wa == wb else wb > wa
+    ahead = (mb - ma) % 12
+    if ahead == 6:
+        return None
+    return ahead < 6
+
+
+def _resolve_points(kinds: list[str | None], labels: list[str] | None = None) -> list[str | None]:
+    """'points' -> score for the first, prev_score for the next; 'prev_points' -> prev_score.
+
+    With two 'points' columns whose headers (`labels`, parallel to `kinds`) both carry a week label,
+    the later week is the score, whatever the printed order; otherwise the printed order stands.
+    """
     out = list(kinds)
     taken = {k for k in kinds if k == "prev_points"}
     have_prev = bool(taken)
     free = ["score"] + ([] if have_prev else ["prev_score"])
+    points = [i for i, k in enumerate(kinds) if k == "points"]
+    if not have_prev and len(points) == 2 and labels is not None:
+        weeks = [week_label(labels[i] or "") for i in points]
+        if weeks[0] is not None and weeks[1] is not None and _later(weeks[0], weeks[1]):
+            free = ["prev_score", "score"]
     for i, k in enumerate(out):
         if k == "prev_points":
             out[i] = "prev_score"
@@ -158,7 +194,9 @@ def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None
         return None
     if not _mostly_keywords(text, hits):
         return None
-    kinds = _resolve_points([h.kind for h in hits])
+    # The text of each keyword up to the next one: where a score header prints its week label.
+    labels = [text[h.start:(hits[j + 1].start if j + 1 < len(hits) else len(text))] for j, h in enumerate(hits)]
+    kinds = _resolve_points([h.kind for h in hits], labels)
     # A group header ("DỊCH VỤ TRỰC TUYẾN" above "DVCTT" and "THANH TOÁN") repeats a column keyword:
     # the last occurrence is the column itself.
     last: dict[str, int] = {}
@@ -199,7 +237,7 @@ def classify_cell(text: str) -> str | None:
 
 def cell_columns(cells: list[str]) -> list[str | None]:
     """Column of each header cell ("name", "band", a value column or None), score columns resolved."""
-    return _resolve_points([classify_cell(c) if c else None for c in cells])
+    return _resolve_points([classify_cell(c) if c else None for c in cells], [c or "" for c in cells])
 
 
 # -- bands and total labels ------------------------------------------------------------------------
@@ -247,6 +285,19 @@ def _band_spelled(letters: str, keys: BandKeys) -> str | None:
         if plain == pkey:
             return name
     return None
+
+
+def split_trailing_band(words: list[str], keys: BandKeys | None = None) -> tuple[list[str], str | None]:
+    """(name words, band) when the last one to three of `words` spell a band ("TẤN MỸ TRUNG BÌNH" ->
+    ["TẤN", "MỸ"], "Trung bình"); at least one word stays. Else (words, None)."""
+    for k in range(1, min(3, len(words) - 1) + 1):
+        try:
+            band = normalise_band(" ".join(words[-k:]), keys)
+        except ValueError:
+            continue
+        if band is not None:
+            return words[:-k], band
+    return words, None
 
 
 def is_band_prefix(text: str, keys: BandKeys | None = None) -> bool:

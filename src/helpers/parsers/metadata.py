@@ -7,7 +7,10 @@ Period, in order of preference:
 1. a data-cut date: "chốt số liệu: Ngày 04/12/2023" or "(Ngày 09/10/2023 - Tuần 2)" -> that week;
 2. "Tuần N của tháng M năm Y" / "Tháng M – Tuần N" (year from the document date when missing)
    -> the N-th Monday of the month;
-3. a document date with its day left blank, "ngày    tháng 9 năm 2023" -> the month.
+3. a document date with its day left blank, "ngày    tháng 9 năm 2023", or with no day at all,
+   "Tháp Mười, tháng 10 năm 2023" (a place, a comma, the month) -> the month.
+A document dated in full ("ngày 16 tháng 10 năm 2023") gives no period: that is the day it was
+issued, not a data cut (ReportMeta.issue_date keeps it, for the message: see missing_period_message).
 A week that contradicts the cut date, two different cut dates, or a cut date that is not a Monday
 are errors naming the line.
 """
@@ -33,10 +36,13 @@ WEEK_OF_MONTH_RE = re.compile(r"tuần\s+0?(\d)\s*(?:của\s+|,\s*)?tháng\s+(\d
 MONTH_WEEK_RE = re.compile(r"tháng\s+(\d{1,2})(?:\s*(?:năm\s+|/\s*)(\d{4}))?\s*[-–—]\s*tuần\s+0?(\d)", _I)
 DOC_DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", _I)
 BLANK_DAY_RE = re.compile(r"ngày[\s._…\-]*tháng\s+(\d{1,2})\s+năm\s+(\d{4})", _I)
+PLACE_MONTH_RE = re.compile(r",\s*tháng\s+(\d{1,2})\s+năm\s+(\d{4})", _I)  # after a place name: see _place_month
 RANK_RE = re.compile(r"xếp\s+hạng[^\d|]{0,40}?(?<!\d)(\d{1,3})\s*/\s*(\d{1,3})(?!\s*/)(?!\d)", _I)
 PLACE_RE = re.compile(r"(?<!\w)(huyện|tỉnh)(?!\w)", _I)
 _PRIOR_RE = re.compile(r"(so\s+với|trước|cùng\s+kỳ)\s*\(?\s*$", _I)
 _COLUMN_GAP_RE = re.compile(r"\s{2,}|\t")
+# A line that starts with a label of its own ("Tỉnh:", "Thời gian chốt số liệu:") continues no name.
+_LABEL_LINE_RE = re.compile(r"^[^\W\d_][^\W\d_ ]*(?: [^\W\d_][^\W\d_/]*){0,5}\s*:")
 _STOP_UPPER = {"CỘNG", "ĐỘC", "VĂN", "SỐ", "V/V", "KÍNH"}
 _TRAIL = ",.;:)(!?/\"“”'|*"
 
@@ -107,13 +113,29 @@ def extract(lines: list[tuple[int, str]], source: str) -> ReportMeta:
         if 0 < rank <= of:
             meta.province_rank, meta.province_rank_of = rank, of
     meta.period, meta.period_line = _period(t, source)
+    dm = t.search(DOC_DATE_RE, "ngày")
+    if dm:
+        try:
+            meta.issue_date = date(int(dm.group(3)), int(dm.group(2)), int(dm.group(1)))
+            meta.issue_line = t.line_at(dm.start())
+        except (ValueError, OverflowError):
+            pass  # an impossible issue date is no period either; nothing is read from it
     return meta
+
+
+def missing_period_message(meta: ReportMeta) -> str:
+    """Why a document without --as-of has no period: it prints only the day it was issued, or nothing."""
+    if meta.issue_date is not None:
+        return (f"văn bản chỉ ghi ngày ban hành {meta.issue_date:%d/%m/%Y} (dòng {meta.issue_line}), không ghi "
+                "ngày chốt số liệu hay tháng báo cáo; hãy ghi rõ kỳ số liệu bằng --as-of")
+    return "không tìm thấy ngày chốt số liệu hoặc tháng báo cáo; hãy ghi rõ bằng --as-of"
 
 
 # -- places -----------------------------------------------------------------------------------------
 
 def _words_after(t: _Text, end: int) -> list[str]:
-    """Words after a keyword up to the end of its line; the next non-empty line when fewer than two."""
+    """Words after a keyword up to the end of its line; the next non-empty line when fewer than two,
+    unless that line is a label of its own (a blank "Huyện:" cell is followed by "Tỉnh: An Giang")."""
     nl = t.text.find("\n", end)
     rest = t.text[end: nl if nl >= 0 else len(t.text)]
     if rest and not (rest[0].isspace() or rest[0] == ":"):
@@ -128,7 +150,8 @@ def _words_after(t: _Text, end: int) -> list[str]:
             nxt = t.text.find("\n", k)
             line = t.text[k: nxt if nxt >= 0 else len(t.text)]
             if line.strip():
-                words += _COLUMN_GAP_RE.split(line.strip())[0].split()
+                if not _LABEL_LINE_RE.match(line.strip()):
+                    words += _COLUMN_GAP_RE.split(line.strip())[0].split()
                 break
             if nxt < 0:
                 break
@@ -281,11 +304,21 @@ def _period(t: _Text, source: str) -> tuple[periods.Period | None, int | None]:
                 raise InputError(source, ln, f"tuần ghi trong báo cáo mâu thuẫn với tuần ở dòng {line} "
                                              f"({other:%d/%m/%Y} và {first:%d/%m/%Y})")
         return periods.week(first), line
-    bm = t.search(BLANK_DAY_RE, "ngày")
-    if bm:
-        month, year = int(bm.group(1)), int(bm.group(2))
-        line = t.line_at(bm.start())
+    mm = t.search(BLANK_DAY_RE, "ngày") or _place_month(t)
+    if mm:
+        month, year = int(mm.group(1)), int(mm.group(2))
+        line = t.line_at(mm.start())
         if not 1 <= month <= 12:
             raise InputError(source, line, f"tháng {month} không hợp lệ")
         return periods.month(year, month), line
     return None, None
+
+
+def _place_month(t: _Text) -> re.Match | None:
+    """A place-date line without a day, "Tháp Mười, tháng 10 năm 2023" (groups: month, year); the word
+    before the comma is a capitalised name, so "..., tháng 10 năm 2023" inside a sentence is not one."""
+    for m in t.finditer(PLACE_MONTH_RE, ","):
+        before = t.text[t.text.rfind("\n", 0, m.start()) + 1:m.start()].split()
+        if before and before[-1].isalpha() and before[-1][0].isupper():
+            return m
+    return None

@@ -223,6 +223,29 @@ class _Parser:
                 raise self.err(ln, "dòng này có dạng một dòng số liệu nhưng nằm sau chỗ bảng bị ngắt; "
                                    "kiểm tra các dòng phía trên")
 
+    def _text_cut(self) -> bool:
+        """Whether the text stops on the line of its last word (no line end after it): a file cut off.
+        A text whose last line is ended (the extracted PDF text ends with a blank line) is complete, and
+        a last row short of a value there is a missing value (a row with no value at all is cut off)."""
+        return bool(self.t) and self.t[-1].line == len(self.lines)
+
+    def _missing(self, line: int, words: list[str], columns: list[str], got: int, n_values: int,
+                 last: bool = False) -> InputError:
+        """A row with fewer values than the header. Whitespace does not tell which cell is empty, so
+        the message names no column, unless the band is printed right after the name although the
+        header puts value columns before it and exactly those are missing."""
+        shown, band = cols.split_trailing_band(words, self.keys)
+        message = (f"dòng của “{collapse(' '.join(shown))}” thiếu giá trị: chỉ đọc được {got} trong {n_values} "
+                   "giá trị của tiêu đề")
+        if last:
+            message += " (dòng cuối của bảng)"
+        if band is not None and cols.BAND in columns:
+            before = columns[:columns.index(cols.BAND)]
+            if before and got == n_values - len(before):
+                names = ", ".join(f"“{cols.LABELS.get(c, c)}”" for c in before)
+                message += f"; xếp loại “{band}” in ngay sau tên đơn vị nên thiếu cột {names}"
+        return self.err(line, message)
+
     def _row(self, i: int, rank: int | None) -> tuple[RawRow, int]:
         t = self.t
         first = t[i]
@@ -244,16 +267,9 @@ class _Parser:
         columns = self.columns
         if columns and columns[0] == cols.BAND:
             # band printed right after the name: a tail of the name words may spell it
-            for k in range(1, min(3, len(words) - 1) + 1):
-                try:
-                    band = cols.normalise_band(" ".join(words[-k:]), self.keys)
-                except ValueError:
-                    continue
-                if band is None:
-                    continue
-                words = words[:-k]
+            words, band = cols.split_trailing_band(words, self.keys)
+            if band is not None:
                 columns = columns[1:]
-                break
         name = collapse(" ".join(words))
         i = j
         values: dict = dict.fromkeys(self.value_cols)
@@ -272,7 +288,7 @@ class _Parser:
                     try:
                         band = cols.normalise_band(letters, self.keys)
                     except ValueError:
-                        if k >= len(t):
+                        if k >= len(t):  # a band half printed when the text ends
                             raise self.err(first.line, f"bảng bị cắt ngang: dòng của “{name}” dừng ở xếp loại "
                                                        f"“{letters}”") from None
                         raise self.err(t[i].line, f"dòng của “{name}”: xếp loại “{' '.join(x.text for x in t[i:k])}”"
@@ -283,15 +299,16 @@ class _Parser:
                                               "trong params/bands.yaml")
                 continue
             if i >= n_tokens:
-                raise self.err(first.line, f"bảng bị cắt ngang: dòng của “{name}” chỉ có {got} trong {n_values} "
-                                           "giá trị của tiêu đề")
+                if got == 0 or self._text_cut():
+                    raise self.err(first.line, f"bảng bị cắt ngang: dòng của “{name}” chỉ có {got} trong {n_values} "
+                                               "giá trị của tiêu đề")
+                raise self._missing(first.line, words, columns, got, n_values, last=True)
             tok = t[i]
             text = tok.text
             next_row = tok.first and _is_int(text) and int(text) == expected_next \
                 and i + 1 < n_tokens and _is_word(t[i + 1]) and not cols.is_band_prefix(t[i + 1].text, self.keys)
             if next_row or _is_word_text(text):  # (a word is neither a number nor a blank mark)
-                raise self.err(first.line, f"dòng của “{name}” thiếu giá trị: có {got} trong {n_values} giá trị "
-                                           f"của tiêu đề (thiếu từ cột “{cols.LABELS.get(col, col)}”)")
+                raise self._missing(first.line, words, columns, got, n_values)
             if text in BLANK_MARKS:  # is_blank_mark(text): a token holds no space
                 values[col] = None
             else:

@@ -53,7 +53,7 @@ def evil_store(scratch, tmp_path, monkeypatch, capsys) -> Path:
     path.write_text(text.replace("PHÚ HÙNG", EVIL_ESCAPED), encoding="utf-8")
     assert main(["ingest", str(path)]) == 0
     err = capsys.readouterr().err
-    assert f"{EVIL_FILE}:61: tên '{EVIL}' được hiểu là xã Phú Hưng" in err  # the terminal shows it as is
+    assert f"{EVIL_FILE}:61: tên “{EVIL}” trong văn bản được hiểu là xã Phú Hưng" in err  # the terminal shows it as is
     return path
 
 

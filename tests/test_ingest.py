@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from helpers import ingest, params, score
+from helpers.errors import InputError, UsageError
 from helpers.periods import parse_week_arg
 from helpers.store import Store
 from tests.conftest import SEEDS
@@ -54,7 +57,9 @@ def test_later_report_disagreeing_with_derived_value_is_a_reported_conflict(scra
     c = result.conflicts.iloc[0]
     assert (c["rule"], c["unit_code"], c["as_of"], c["source"], int(c["source_line"])) == \
         ("conflict", "30637", "2023-11-27", w48.name, 8)
-    assert "56.88" in c["message"] and "57.0" in c["message"] and "000_0e14d90c141fb8cb.txt:500" in c["message"]
+    assert c["message"] == (
+        "số liệu mâu thuẫn cho xã Mỹ Hội Đông kỳ 2023-11-27: score: 56.88 (000_0e14d90c141fb8cb.txt:500, suy ra từ "
+        f"cột tuần trước) ≠ 57 ({w48.name}:8, báo cáo); cả hai giá trị được giữ, không ghi đè")  # 57, not 57.0
     snap = Store().read()
     both = snap.records[(snap.records["unit_code"] == "30637") & (snap.records["as_of"] == "2023-11-27")]
     assert sorted(both["score"].astype(float)) == [56.88, 57.0]  # neither value overwritten
@@ -89,3 +94,69 @@ def test_known_files_are_described_with_their_own_warnings_not_the_conflicts(scr
         a, b = getattr(again, name), getattr(first, name)
         assert a.drop(columns="source").equals(b.drop(columns="source")), name
     assert [f.n_reported for f in again.files] == [f.n_reported for f in first.files]
+
+
+def test_as_of_contradicting_the_printed_week_is_refused(scratch, tmp_path):
+    w48 = tmp_path / "w48.md"
+    w48.write_text(WEEK48, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        ingest.parse_file(w48, district="cho-moi", as_of="2023-12-04")
+    err = exc.value
+    assert err.exit_status == 1 and err.line == 3
+    assert err.message == ("tệp ghi kỳ số liệu tuần 4 tháng 11/2023 (chốt số liệu 27/11/2023) nhưng được nạp cho "
+                           "kỳ tuần 1 tháng 12/2023 (--as-of 2023-12-04)")
+    # the same week, or the month it falls in, does not contradict it
+    assert ingest.parse_file(w48, district="cho-moi", as_of="2023-11-27").period.as_of == "2023-11-27"
+    assert ingest.parse_file(w48, district="cho-moi", as_of="2023-11").period.as_of == "2023-11"
+
+
+def test_as_of_not_a_monday_is_refused_before_anything_is_stored(scratch, tmp_path):
+    w48 = tmp_path / "w48.md"
+    w48.write_text(WEEK48, encoding="utf-8")
+    with pytest.raises(UsageError) as exc:
+        ingest.ingest_paths([w48], as_of="2023-11-29")  # the Wednesday of the week the file prints
+    assert "29/11/2023 không phải thứ Hai" in str(exc.value)
+    assert Store().read().generation == ""
+
+
+def test_as_of_gives_the_period_of_a_file_that_prints_none(scratch, tmp_path):
+    bare = tmp_path / "bare.md"
+    bare.write_text(WEEK48.replace("trong Tuần 4 của tháng 11 năm 2023", "").replace(
+        "(Thời gian chốt số liệu: Ngày 27/11/2023 - Tuần 4)", ""), encoding="utf-8")
+    with pytest.raises(InputError, match="--as-of"):
+        ingest.parse_file(bare, district="cho-moi")
+    assert ingest.parse_file(bare, district="cho-moi", as_of="2023-11-27").period.iso_week == "2023-W48"
+    assert ingest.parse_file(bare, district="cho-moi", as_of="2023-11").period.kind == "month"
+
+
+def test_a_unit_twice_on_the_same_line_of_a_letter_says_so_plainly(scratch, tmp_path):
+    letter = tmp_path / "thap_muoi_dup.txt"
+    text = SEEDS["thap-muoi"].read_text(encoding="utf-8")
+    assert text.count("xã Hưng Thạnh 69,45") == 1
+    letter.write_text(text.replace("xã Hưng Thạnh 69,45", "xã Thạnh Lợi 69,45"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        ingest.parse_file(letter)
+    assert (exc.value.line, exc.value.message) == (87, "đơn vị xã Thạnh Lợi xuất hiện hai lần ở dòng 87")
+
+
+def test_a_unit_twice_on_two_lines_names_both(scratch, tmp_path):
+    twice = tmp_path / "w48.md"
+    twice.write_text(WEEK48.replace("| 3 | KIẾN AN | 49.03 |", "| 3 | MỸ HỘI ĐÔNG | 49.03 |"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        ingest.parse_file(twice, district="cho-moi")
+    assert (exc.value.line, exc.value.message) == (9, "đơn vị xã Mỹ Hội Đông xuất hiện hai lần (dòng 8 và 9)")
+
+
+def test_a_letter_dated_in_full_is_refused_with_its_issue_date_then_read_with_as_of(scratch):
+    """A letter with a day in its date gives only the day it was issued, not the period of its scores."""
+    text = SEEDS["thap-muoi"].read_text(encoding="utf-8")
+    assert text.count("Tháp Mười, ngày       tháng 9 năm 2023") == 1
+    path = scratch / "tm.txt"
+    path.write_text(text.replace("Tháp Mười, ngày       tháng 9 năm 2023", "Tháp Mười, ngày 16 tháng 10 năm 2023"),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        ingest.parse_file(path)
+    assert str(exc.value) == ("tm.txt: văn bản chỉ ghi ngày ban hành 16/10/2023 (dòng 7), không ghi ngày chốt số liệu "
+                              "hay tháng báo cáo; hãy ghi rõ kỳ số liệu bằng --as-of")
+    parsed = ingest.parse_file(path, as_of="2023-09")
+    assert parsed.period.as_of == "2023-09" and parsed.n_reported == 13

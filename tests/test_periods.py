@@ -50,3 +50,24 @@ def test_covers_older_data_only():
     assert periods.covers(periods.week(date(2023, 10, 9)), asked)
     assert periods.covers(periods.parse_as_of("2023-09"), asked)
     assert not periods.covers(periods.week(date(2023, 12, 18)), asked)
+
+
+def test_as_of_argument_of_a_week_must_be_a_monday():
+    assert periods.parse_as_of_arg("2023-12-11").start == date(2023, 12, 11)
+    assert periods.parse_as_of_arg("2023-09").as_of == "2023-09"  # a month stays a month
+    with pytest.raises(UsageError) as exc:
+        periods.parse_as_of_arg("2023-12-13")  # a Wednesday
+    assert "13/12/2023 không phải thứ Hai" in str(exc.value) and "2023-12-11" in str(exc.value)
+    with pytest.raises(UsageError):
+        periods.parse_as_of_arg("2023-13-01")
+    assert periods.parse_as_of("2023-12-13").start == date(2023, 12, 13)  # stored values are read as they are
+
+
+def test_as_of_agrees_with_the_printed_period_or_its_month():
+    w50, w51 = periods.week(date(2023, 12, 11)), periods.week(date(2023, 12, 18))
+    dec, sept = periods.month(2023, 12), periods.month(2023, 9)
+    assert periods.agree(w50, w50) and periods.agree(sept, sept)
+    assert periods.agree(w50, dec) and periods.agree(dec, w51)
+    assert not periods.agree(w50, w51)
+    assert not periods.agree(sept, dec)
+    assert not periods.agree(sept, w50) and not periods.agree(w50, sept)

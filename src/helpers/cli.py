@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--as-of", metavar="YYYY-MM-DD|YYYY-MM", help="ngày chốt số liệu hoặc tháng")
     ing.add_argument("--parser", metavar="NAME", help="định dạng tệp, nếu không muốn tự nhận diện")
     ing.add_argument("--dry-run", action="store_true", help="chỉ đọc và in bản ghi, không lưu")
-    ing.add_argument("--format", choices=["csv", "json"], default="csv", help="định dạng in khi --dry-run")
+    ing.add_argument("--format", choices=["csv", "json"], default=None,
+                     help="định dạng in khi --dry-run (mặc định csv)")
 
     rk = sub.add_parser("rank", help="in bảng xếp hạng của một tuần")
     rk.add_argument("--week", required=True)
@@ -68,7 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return status
+    except BrokenPipeError:  # the reader went away (`chiso ... | head`): nothing to say
+        _discard_stdout()
+        return 1
     except ChisoError as exc:
         print(f"chiso: lỗi: {exc}", file=sys.stderr)
         return exc.exit_status
@@ -83,9 +89,24 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _discard_stdout() -> None:
+    """Point stdout at devnull, so the interpreter's own flush at exit does not fail on the closed pipe
+    again (the recipe of the Python documentation, "Note on SIGPIPE")."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (captured by a test)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def cmd_ingest(args) -> int:
     from helpers import ingest, records
 
+    if args.format and not args.dry_run:  # (the format of the input files is --parser)
+        raise UsageError(f"--format {args.format} chỉ dùng cùng --dry-run (định dạng in các bản ghi đọc được); "
+                         "định dạng của tệp đầu vào chọn bằng --parser")
     result = ingest.ingest_paths(args.paths, district=args.district, as_of=args.as_of, fmt=args.parser,
                                  dry_run=args.dry_run)
     findings = result.findings
@@ -94,13 +115,13 @@ def cmd_ingest(args) -> int:
         where = f["source"] if records.is_missing(line) else f"{f['source']}:{int(line)}"
         print(f"cảnh báo: {where}: {f['message']}", file=sys.stderr)
     if args.dry_run:
-        table = records.to_csv_frame(result.records[~result.records["derived"]])
+        reported = result.records[~result.records["derived"]]
         if args.format == "json":
-            json.dump(table.to_dict(orient="records"), sys.stdout, ensure_ascii=False, indent=1)
+            json.dump(records.to_json_rows(reported), sys.stdout, ensure_ascii=False, indent=1)
             print()
         else:
             buf = io.StringIO()
-            table.to_csv(buf, index=False)
+            records.to_csv_frame(reported).to_csv(buf, index=False)
             sys.stdout.write(buf.getvalue())
         return 0
     for name in result.added:

@@ -28,7 +28,7 @@ from helpers import params, periods, registry
 from helpers import records as rec
 from helpers.errors import ChisoError, InputError, UsageError
 from helpers.params import District
-from helpers.parsers import ParsedReport, ReportMeta, parse_document
+from helpers.parsers import ParsedReport, ReportMeta, metadata, parse_document
 from helpers.parsers.base import max_file_bytes
 from helpers.paths import raw_dir
 from helpers.periods import Period
@@ -123,10 +123,9 @@ def parse_file(path: Path | str, district: str | None = None, as_of: str | None 
         raise UsageError(f"không mở được tệp '{path}': tệp không tồn tại hoặc không phải tệp")
     report = parse_document(path, fmt)
     dist = _resolve_district(report, district)
-    period = periods.parse_as_of(as_of) if as_of else report.meta.period
+    period = _resolve_period(report, as_of)
     if period is None:
-        raise InputError(report.source, None,
-                         "không tìm thấy ngày chốt số liệu hoặc tháng báo cáo; hãy ghi rõ bằng --as-of")
+        raise InputError(report.source, None, metadata.missing_period_message(report.meta))
     findings: list[dict] = []
     rows = _resolve_rows(report, dist, period, findings)
     _check(report, dist, period, rows, findings)
@@ -156,6 +155,27 @@ def _resolve_district(report: ParsedReport, slug: str | None) -> District:
                          f"huyện '{printed}' không có (hoặc không rõ) trong params/districts.yaml "
                          f"({_districts_to_name(printed, candidates, known)}); hãy ghi rõ bằng --district")
     return candidates[0]
+
+
+def _resolve_period(report: ParsedReport, as_of: str | None) -> Period | None:
+    """The period the file's records are for: the --as-of override (which must not contradict the period
+    the file prints, as --district must not contradict its district), else the printed one."""
+    printed = report.meta.period
+    if not as_of:
+        return printed
+    given = periods.parse_as_of_arg(as_of)
+    if printed is not None and not periods.agree(printed, given):
+        raise InputError(report.source, report.meta.period_line,
+                         f"tệp ghi kỳ số liệu {_period_text(printed)} nhưng được nạp cho kỳ {given.short_label()} "
+                         f"(--as-of {str(as_of).strip()})")
+    return given
+
+
+def _period_text(period: Period) -> str:
+    """'tuần 2 tháng 12/2023 (chốt số liệu 11/12/2023)' or 'tháng 9/2023'."""
+    if period.kind == "month":
+        return period.short_label()
+    return f"{period.short_label()} (chốt số liệu {period.start:%d/%m/%Y})"
 
 
 def _districts_to_name(printed: str, candidates: list[District], known: dict[str, District]) -> str:
@@ -197,8 +217,8 @@ def _resolve_rows(report, dist, period, findings) -> list[tuple]:
                              f"đơn vị '{row.name}' {what} của huyện {dist.name}; gần nhất: {hint}") from None
         if match.alias:
             findings.append(_finding(report, dist, period, row.line, "alias",
-                                     f"tên '{row.name}' được hiểu là {match.unit.full_name} (bí danh trong "
-                                     "params/aliases.yaml)", match.unit.code))
+                                     f"tên “{row.name}” trong văn bản được hiểu là {match.unit.full_name} "
+                                     "(tên viết khác, khai báo trong danh mục bí danh)", match.unit.code))
         out.append((row, match.unit))
     if not any(not r.is_total for r, _ in out):
         raise InputError(report.source, None, "không tìm thấy dòng số liệu của đơn vị nào")
@@ -235,8 +255,9 @@ def _check(report, dist, period, rows, findings) -> None:
             raise InputError(report.source, row.line,
                              f"'{row.name}': số thứ tự (STT) {rank} không hợp lệ (cần từ 0 đến {MAX_RANK})")
         if unit.code in seen:
-            raise InputError(report.source, row.line,
-                             f"đơn vị {unit.full_name} xuất hiện hai lần (dòng {seen[unit.code]} và {row.line})")
+            where = (f"hai lần ở dòng {row.line}" if seen[unit.code] == row.line
+                     else f"hai lần (dòng {seen[unit.code]} và {row.line})")
+            raise InputError(report.source, row.line, f"đơn vị {unit.full_name} xuất hiện {where}")
         seen[unit.code] = row.line
         # inconsistencies: stored as warnings
         score, prev, delta = v.get("score"), v.get("prev_score"), v.get("delta")
@@ -321,7 +342,7 @@ def ingest_paths(paths, district: str | None = None, as_of: str | None = None, f
     if district:
         params.district(district)  # a bad --district is an error even when every file is known
     if as_of:
-        periods.parse_as_of(as_of)
+        periods.parse_as_of_arg(as_of)  # a bad --as-of is an error even when every file is known
     store = store or Store()
     files = _expand(paths)
     if not files:
@@ -737,8 +758,8 @@ def _conflict(p: pd.Series, q: pd.Series, diffs: list[str]) -> dict:
     """The finding for row `p` disagreeing with the earlier row `q` in the columns `diffs`."""
     kind_old = "suy ra từ cột tuần trước" if q["derived"] else "báo cáo"
     kind_new = "suy ra từ cột tuần trước" if p["derived"] else "báo cáo"
-    detail = "; ".join(f"{c}: {q[c]} ({q['source']}:{q['source_line']}, {kind_old}) ≠ "
-                       f"{p[c]} ({p['source']}:{p['source_line']}, {kind_new})" for c in diffs)
+    detail = "; ".join(f"{c}: {rec.number_text(q[c])} ({q['source']}:{q['source_line']}, {kind_old}) ≠ "
+                       f"{rec.number_text(p[c])} ({p['source']}:{p['source_line']}, {kind_new})" for c in diffs)
     return {"severity": "warning", "rule": "conflict",
             "message": f"số liệu mâu thuẫn cho {p['unit_type']} {p['unit']} kỳ {p['as_of']}: "
                        f"{detail}; cả hai giá trị được giữ, không ghi đè",

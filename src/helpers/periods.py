@@ -123,6 +123,26 @@ def parse_as_of(text: str) -> Period:
     raise UsageError(f"ngày chốt '{text}' không hợp lệ: cần dạng 2023-12-04 hoặc 2023-09")
 
 
+def parse_as_of_arg(text: str) -> Period:
+    """The --as-of override of an ingest: as parse_as_of, and a week's data-cut date must be a Monday
+    (a stored as_of is always one; a cut date on another day would make a week no other report meets)."""
+    period = parse_as_of(text)
+    if period.kind == "week" and period.start.weekday() != 0:
+        monday = period.start - timedelta(days=period.start.weekday())
+        raise UsageError(f"--as-of {str(text).strip()}: ngày chốt số liệu {period.start:%d/%m/%Y} không phải thứ Hai "
+                         f"(tuần báo cáo chốt số liệu vào thứ Hai; thứ Hai của tuần này là {monday.isoformat()})")
+    return period
+
+
+def agree(printed: Period, given: Period) -> bool:
+    """True when an --as-of period `given` does not contradict the period a file prints: the same week or
+    month, or a week and the month it falls in (either way round)."""
+    if printed.kind == given.kind:
+        return printed == given
+    week_, month_ = (printed, given) if printed.kind == "week" else (given, printed)
+    return (week_.start.year, week_.start.month) == (month_.start.year, month_.start.month)
+
+
 def covers(period: Period, asked: Period) -> bool:
     """True when data of `period` may serve a report for week `asked` (it is not newer than it)."""
     return period.start <= asked.end + timedelta(days=6)

@@ -68,6 +68,19 @@ def as_float(value) -> float | None:
     return None if math.isnan(number) else number
 
 
+def number_text(value) -> str:
+    """A value for a message: a number in its shortest form, without a spurious '.0' (59.0 -> '59',
+    59.25 -> '59.25'); a missing value as empty; anything else as str()."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
 def empty(columns: list[str]) -> pd.DataFrame:
     """A frame of no rows with the schema's columns and dtypes."""
     return _empty(tuple(columns)).copy(deep=False)
@@ -152,3 +165,15 @@ def to_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
         else:
             out[c] = ["" if pd.isna(v) else str(v) for v in col]
     return out
+
+
+def to_json_rows(df: pd.DataFrame) -> list[dict]:
+    """The contract's columns, in order, as JSON-ready rows: numbers as numbers (the integer columns as
+    int, the others as float), booleans as bool, text as str, a missing value as None (null)."""
+    convert = {"Float64": float, "Int64": int, "bool": bool, "string": str}
+    columns = []
+    for c in CONTRACT_COLUMNS:
+        col = df[c] if c in df.columns else pd.Series(pd.NA, index=df.index)
+        to = convert[_dtype_of(c)]
+        columns.append([None if is_missing(v) else to(v) for v in col])
+    return [dict(zip(CONTRACT_COLUMNS, values)) for values in zip(*columns)]

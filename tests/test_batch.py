@@ -97,3 +97,32 @@ def test_a_long_list_of_districts_is_cut_in_the_batch_output():
     many = [f"d{i:03d}" for i in range(700)]
     assert batch._listed(many) == ", ".join(many[:batch.MAX_LISTED]) + " và 690 huyện khác"
     assert batch._listed(many[:batch.MAX_LISTED]) == ", ".join(many[:batch.MAX_LISTED])
+
+
+def test_the_index_lists_a_district_that_failed(scratch):
+    """A district with no report this week is a row of the index with its error, not left out."""
+    ingest.ingest_paths([SEEDS["cho-moi"]], store=Store())
+    asked = batch.periods.parse_week_arg("2023-W41")  # before any data of Chợ Mới
+    week_dir = scratch / "outputs" / "2023-W41"
+    result = batch.BatchResult("2023-W41", week_dir)
+    result.failures.append(batch.Failure("cho-moi", "2023-W41", "02_score",
+                                         "huyện Chợ Mới chưa có số liệu nào đến tuần 2023-W41", None))
+    week_dir.mkdir(parents=True)
+    batch._write_index(result, [params.district("cho-moi")], asked, Store().read())
+    page = (week_dir / "index.html").read_text(encoding="utf-8")
+    assert "<title>Báo cáo Bộ chỉ số 766 – Tuần 2 tháng 10/2023</title>" in page
+    assert "Chợ Mới" in page and "Chưa tạo được báo cáo: huyện Chợ Mới chưa có số liệu nào đến tuần 2023-W41" in page
+    assert "cho-moi/report.html" not in page
+
+
+def test_a_failure_names_the_workbench_errors_by_their_message_only():
+    from helpers.errors import InputError, UsageError
+
+    assert batch._one_line(InputError("a.txt", 3, "thiếu điểm")) == "a.txt:3: thiếu điểm"
+    assert batch._one_line(UsageError("tuần không hợp lệ")) == "tuần không hợp lệ"
+    assert batch._one_line(KeyError("score")) == "KeyError: 'score'"
+
+    class KernelError(Exception):  # as papermill reports an error raised in the kernel: its name and value
+        ename, evalue = "ChisoError", "huyện Chợ Mới chưa có số liệu nào"
+
+    assert batch._one_line(KernelError()) == "huyện Chợ Mới chưa có số liệu nào"

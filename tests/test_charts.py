@@ -158,9 +158,16 @@ def test_components_vs_targets_marks_targets_from_params():
     headers = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
     for comp in params.policy().components:
         if comp.target is not None:
-            assert any(f"mục tiêu ≥ {comp.target:g}%" in h for h in headers), headers
+            assert any(f"(mục tiêu ≥ {comp.target:g}%)" in " ".join(h.split()) for h in headers), headers
+    assert all(len(line) <= 18 for h in headers for line in h.splitlines()), headers  # none runs into the next
     rows = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
     assert rows[-1] == "Toàn huyện"
+    # a value is printed as the report gives it: 99.98 is not rounded to 100
+    ranked = make_ranked()
+    comp = next(c.key for c in params.policy().components if c.key in ranked.columns)
+    ranked.loc[0, comp] = 99.98
+    cells = texts(charts.components_vs_targets(ranked, "cho-moi", WEEK).figure)
+    assert "99.98" in cells  # (one decimal printed it as "100")
     assert charts.components_vs_targets(make_ranked(with_components=False), "cho-moi", WEEK) is None
 
 
@@ -172,13 +179,22 @@ def test_score_history_total_row_or_mean_of_units():
     })
     chart = charts.score_history(history, "cho-moi")
     check_chart(chart, "Chợ Mới", "từ tuần 3 tháng 11/2023 đến tuần 1 tháng 12/2023")
-    # Raw records without a total row: the mean of the units, said so in the caption.
+    assert chart.figure.axes[0].get_title(loc="left") == "Điểm huyện Chợ Mới qua các kỳ số liệu"
+    # Raw records without a total row: the mean of the units, said so in the title and the caption.
     records = make_ranked(with_total=False)
     month = records.assign(as_of="2023-09", score=records["score"] - 5)
     chart = charts.score_history(pd.concat([records, month]), "cho-moi")
-    check_chart(chart, "trung bình", "tháng 9/2023")
+    check_chart(chart, "Điểm bình quân các đơn vị cấp xã của huyện Chợ Mới qua 2 kỳ", "tháng 9/2023")
+    assert chart.figure.axes[0].get_title(loc="left").startswith("Điểm bình quân các đơn vị cấp xã")
     line = chart.figure.axes[0].get_lines()[-1]
     assert list(line.get_ydata())[-1] == pytest.approx(float(records["score"].mean()))
+    # Periods with a district score and one without: the caption names the one that is a mean.
+    mixed = pd.concat([make_ranked(with_total=True), month])
+    chart = charts.score_history(mixed, "cho-moi")
+    check_chart(chart, "Điểm huyện Chợ Mới qua 2 kỳ",
+                "Văn bản của tháng 9/2023 không có điểm của huyện: điểm của kỳ đó là bình quân các đơn vị cấp xã.")
+    # One period is no history: no chart.
+    assert charts.score_history(history.iloc[2:], "cho-moi") is None
     assert charts.score_history(history.iloc[0:0], "cho-moi") is None
     assert charts.score_history(None, "cho-moi") is None
 

@@ -154,6 +154,11 @@ def test_failing_district_does_not_stop_the_others(tmp_path):
     # the previous outputs of the failed district are intact; the other district still ran
     assert (tmp_path / "outputs/2023-W49/thap-muoi/report.html").read_bytes() == before
     assert (tmp_path / "outputs/2023-W49/phu-tan/report.pdf").exists()
+    # the index still links its previous report and says this run failed
+    index = (tmp_path / "outputs/2023-W49/index.html").read_text(encoding="utf-8")
+    row = next(r for r in index.split("<tr>") if "Tháp Mười" in r)
+    assert 'href="thap-muoi/report.html"' in row and "Lần chạy này bị lỗi" in row
+    assert "Lần chạy này bị lỗi" not in next(r for r in index.split("<tr>") if "Phú Tân" in r)
 
 
 def test_executed_notebooks_hold_only_their_own_outputs(batch):

@@ -420,7 +420,14 @@ def test_heading_month_never_names_a_week():
     assert h["data_cut"] == "(Thời gian chốt số liệu: tháng 9 năm 2023)"
     assert not any("tuần" in v.lower() for v in h.values())
     html = narrative.render_heading_html("thap-muoi", THAP_MUOI_PERIOD)
-    assert "ỦY BAN NHÂN DÂN HUYỆN THÁP MƯỜI" in html and "tuần" not in html.lower()
+    assert "ỦY BAN NHÂN DÂN HUYỆN\u00a0THÁP\u00a0MƯỜI" in html and "tuần" not in html.lower()
+
+
+def test_html_heading_keeps_the_place_on_one_line():
+    """'VĂN PHÒNG HĐND VÀ UBND HUYỆN CHỢ MỚI' in a narrow column breaks before the place, not inside it."""
+    html = narrative.render_heading_html("cho-moi", CHO_MOI_PERIOD)
+    assert ">VĂN PHÒNG HĐND VÀ UBND HUYỆN\u00a0CHỢ\u00a0MỚI<" in html and ">UBND HUYỆN\u00a0CHỢ\u00a0MỚI<" in html
+    assert heading("cho-moi", CHO_MOI_PERIOD)["issuing_body"] == "VĂN PHÒNG HĐND VÀ UBND HUYỆN CHỢ MỚI"  # text: as is
 
 
 # -- built cases ------------------------------------------------------------------------------------
@@ -601,6 +608,14 @@ def test_comparison_on_unit_means():
             "và huyện Chợ Mới 58.52 điểm.") in lines
     assert ("- Trong 49 đơn vị của các huyện được so sánh, đơn vị cao nhất của huyện là thị trấn Chợ Mới "
             "(hạng 14/49), thấp nhất là xã Kiến An (hạng 49/49).") in lines
+    caveat = ("- Các huyện trên có số liệu của những kỳ khác nhau (ghi trong ngoặc), nên thứ hạng này chỉ để tham "
+              "khảo, không phải xếp hạng trong cùng một kỳ.")
+    assert lines[lines.index(caveat) - 1].startswith("- Trong 49 đơn vị")
+    # the same period everywhere: no caveat
+    same = _comparison_frame().assign(period_label=CHO_MOI_PERIOD.short_label())
+    same_lines = render_text(cho_moi_findings(comparison=same), "cho-moi", CHO_MOI_PERIOD).splitlines()
+    assert any(line.startswith("- Trong 3 huyện được so sánh") for line in same_lines)
+    assert caveat not in same_lines
 
 
 def test_comparison_on_district_totals():

@@ -386,3 +386,19 @@ def test_an_unknown_comparison_group_is_a_params_error(tmp_path, monkeypatch):
     _params_with_comparison(tmp_path, monkeypatch, "region")
     with pytest.raises(ParamsError, match="comparison.*all, province.*'region'"):
         params.compared_with(params.district("cho-moi"))
+
+
+def test_a_district_without_a_report_yet_is_told_where_to_put_one(scratch, monkeypatch):
+    from helpers import params, sections
+    from helpers.errors import ChisoError
+    from helpers.notebook import Run
+
+    recs = frame(phu_tan())  # no record of Chợ Mới
+    run = Run(params.district("cho-moi"), "2023-W41", False)
+    with pytest.raises(ChisoError) as exc:
+        sections.load_scored(run, recs)
+    assert str(exc.value) == ("huyện Chợ Mới chưa có báo cáo nào có số liệu đến tuần 2 tháng 10/2023 (tuần 2023-W41): "
+                              "hãy nạp báo cáo vào data/raw/cho-moi/")
+    monkeypatch.setenv("CHISO_RAW", str(scratch / "raw"))
+    with pytest.raises(ChisoError, match=f"hãy nạp báo cáo vào {scratch / 'raw' / 'cho-moi'}/$"):
+        sections.load_scored(run, recs)

@@ -166,6 +166,18 @@ def test_index_links_each_district(tmp_path):
     assert page == unicodedata.normalize("NFC", page)
 
 
+def test_index_gives_no_band_to_a_mean_of_units(tmp_path):
+    """A district whose document has no district score: its units' mean is shown as such, without a band."""
+    out = render.render_index("Tuần 1 tháng 12/2023", [
+        {"slug": "cho-moi", "score": 57.45, "score_kind": "total"},
+        {"slug": "thap-muoi", "score": 71.14, "score_kind": "mean", "as_of": "2023-09"},
+    ], tmp_path / "index.html")
+    rows = out.read_text(encoding="utf-8").split("<tr>")[2:]
+    assert 'data-band="Trung bình"' in rows[0]
+    assert "71.14" in rows[1] and "bình quân các đơn vị cấp xã; văn bản không có điểm của huyện" in rows[1]
+    assert "data-band" not in rows[1] and "Không có" in rows[1]
+
+
 def test_index_refuses_urls_as_links(tmp_path):
     out = render.render_index("Tuần 2023-W49", [
         {"slug": "cho-moi", "score": 57.45, "html": "javascript:alert(1)", "pdf": "https://example.org/x.pdf"},

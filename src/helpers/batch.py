@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import params, periods
-from helpers.errors import UsageError
+from helpers.errors import ChisoError, UsageError
 from helpers.params import District
 from helpers.paths import PACKAGE_DIR, inside, notebooks_dir, outputs_dir, params_dir
 from helpers.periods import Period
@@ -224,10 +224,22 @@ def _tell(queue, slug, step, status) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
+    """The error in one line: the workbench's own errors by their message alone (they are written for
+    the reader), any other with its type, which is what tells a bug apart."""
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
-    text = f"{ename}: {evalue}".strip()
+    text = str(evalue) if ename in _own_error_names() else f"{ename}: {evalue}"
     return " ".join(text.split())[:300]
+
+
+def _own_error_names() -> set[str]:
+    """Names of ChisoError and its subclasses (an error raised in a kernel arrives as its name)."""
+    names, todo = set(), [ChisoError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return names
 
 
 def _worker(slug, week, keys, reuse, kernel, queue):
@@ -384,10 +396,23 @@ def _write_index(result: BatchResult, chosen, asked, snap) -> None:
 
     listed = [d for d in chosen if (inside(result.out_dir, d.slug) / "report.html").exists()]
     scored = score.score_districts(snap.records, [d.slug for d in listed], asked)  # one pass for all
-    entries = [sections.index_entry(scored[d.slug], d, asked, f"{d.slug}/report.html", f"{d.slug}/report.pdf")
-               for d in listed]
+    failed = {f.district: f for f in result.failures}
+    listed_slugs = {d.slug for d in listed}
+    entries = []
+    for d in chosen:
+        if d.slug in listed_slugs:
+            entry = sections.index_entry(scored[d.slug], d, asked, f"{d.slug}/report.html", f"{d.slug}/report.pdf")
+            if d.slug in failed:  # the previous outputs stay in place: say they are not this run's
+                entry["note"] = "Lần chạy này bị lỗi; đây là báo cáo của lần chạy trước"
+        elif d.slug in failed:
+            entry = {"slug": d.slug, "district": d.name, "province": d.province,
+                     "error": f"Chưa tạo được báo cáo: {failed[d.slug].error}"}
+        else:
+            continue
+        entries.append(entry)
     if entries:
-        render.render_index(f"Tuần {asked.iso_week}", entries, result.out_dir / "index.html")
+        title = asked.short_label()
+        render.render_index(title[:1].upper() + title[1:], entries, result.out_dir / "index.html")
 
 
 def _listed(slugs: list[str]) -> str:
@@ -407,5 +432,5 @@ def _report(result: BatchResult, quiet: bool) -> None:
     for f in result.failures:
         where = f" — xem {f.path}" if f.path else ""
         print(f"LỖI {f.district} {f.week} {f.notebook}: {f.error}{where}", file=sys.stderr)
-    if not quiet and (result.done or result.cached):
+    if not quiet and (result.out_dir / "index.html").exists():
         print(f"Báo cáo: {result.out_dir / 'index.html'}")

@@ -33,6 +33,7 @@ from matplotlib.patches import Patch
 
 from helpers import params, periods
 from helpers.errors import ChisoError
+from helpers.narrative import join_vi
 from helpers.params import District
 from helpers.periods import Period
 from helpers.score import TOTAL_TYPE, band_of
@@ -592,7 +593,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
     headers = []
     for comp in comps:
         target = f"mục tiêu ≥ {_num(comp.target, decimal)}%" if comp.target is not None else "không có mục tiêu"
-        headers.append(_wrap(comp.label) + f"\n({target})")
+        headers.append(_wrap(comp.label) + "\n" + _wrap(f"({target})", 16))  # (one line would touch its neighbour's)
 
     with mpl.rc_context(_RC):
         fig, ax = _new_figure(0.23 * n_rows + 1.9)
@@ -600,7 +601,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
         for i in range(n_rows):
             for j in range(n_cols):
                 v = values[i, j]
-                text = "–" if math.isnan(v) else _num(v, decimal, digits=1)
+                text = "–" if math.isnan(v) else _num(v, decimal)  # as printed: 99.98 is not 100
                 ax.text(j, i, text, ha="center", va="center", fontsize=7.5,
                         color=MUTED if math.isnan(v) else text_colour(_hex(colours[i, j])),
                         fontweight="bold" if (len(total) and i == n_rows - 1) else "normal")
@@ -633,8 +634,9 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
 
 # -- 6. score history ---------------------------------------------------------------------------
 
-def _history_points(history: pd.DataFrame, district) -> tuple[pd.DataFrame, bool]:
-    """One row per period: date, label, score, and whether any score is a mean of units."""
+def _history_points(history: pd.DataFrame, district) -> pd.DataFrame:
+    """One row per period: date, period, label, score, and whether the score is the mean of the units
+    (a period whose document gives no district score)."""
     df = history.copy()
     name, _ = _district(district)
     slug = district.slug if isinstance(district, District) else str(district or "")
@@ -644,37 +646,35 @@ def _history_points(history: pd.DataFrame, district) -> tuple[pd.DataFrame, bool
         df = df[df["district"] == name]
     df = df[_texts(df, "as_of").str.strip() != ""]
     label_col = next((c for c in ("period_label", "period", "label") if c in df.columns), None)
-    basis_mean = any(
-        _texts(df, col).str.contains("mean|trung bình").any() for col in ("basis", "source_kind") if col in df.columns
-    )
     if "unit_type" in df.columns:
         rows = []
         for as_of, grp in df.groupby(_texts(df, "as_of"), sort=False):
             total = _floats(grp[_is_total(grp)], "score").dropna()
             if len(total):
-                score = float(total.iloc[0])
+                score, mean = float(total.iloc[0]), False
             else:
                 unit_scores = _floats(grp[~_is_total(grp)], "score").dropna()
-                score = float(unit_scores.mean()) if len(unit_scores) else math.nan
-                basis_mean = basis_mean or bool(len(unit_scores))
+                score, mean = (float(unit_scores.mean()) if len(unit_scores) else math.nan), True
             label = next((t for t in _texts(grp, label_col) if t), "") if label_col else ""
-            rows.append({"as_of": as_of, "label": label, "score": score})
-        df = pd.DataFrame(rows, columns=["as_of", "label", "score"])
+            rows.append({"as_of": as_of, "label": label, "score": score, "mean": mean})
+        df = pd.DataFrame(rows, columns=["as_of", "label", "score", "mean"])
     else:
+        kind = next((c for c in ("source_kind", "basis") if c in df.columns), None)
         df = pd.DataFrame({
             "as_of": _texts(df, "as_of").to_numpy(),
             "label": _texts(df, label_col).to_numpy() if label_col else "",
             "score": _floats(df, "score").to_numpy(),
+            "mean": _texts(df, kind).str.contains("mean|trung bình").to_numpy() if kind else False,
         })
     points = []
-    for as_of, label, score in zip(df["as_of"], df["label"], df["score"]):
+    for as_of, label, score, mean in zip(df["as_of"], df["label"], df["score"], df["mean"]):
         p = _as_period(as_of)
         if p is None or pd.isna(score):
             continue
-        points.append({"date": p.start, "period": p, "label": p.short_label() or label, "score": float(score)})
-    out = pd.DataFrame(points, columns=["date", "period", "label", "score"])
-    out = out.drop_duplicates("date", keep="last").sort_values("date", kind="stable").reset_index(drop=True)
-    return out, basis_mean
+        points.append({"date": p.start, "period": p, "label": p.short_label() or label, "score": float(score),
+                       "mean": bool(mean)})
+    out = pd.DataFrame(points, columns=["date", "period", "label", "score", "mean"])
+    return out.drop_duplicates("date", keep="last").sort_values("date", kind="stable").reset_index(drop=True)
 
 
 def _tick_label(period: Period) -> str:
@@ -684,13 +684,15 @@ def _tick_label(period: Period) -> str:
 
 
 def score_history(history: pd.DataFrame, district) -> Chart | None:
-    """The district's score over the periods in the store, on the band background."""
+    """The district's score over the periods in the store, on the band background; None with fewer
+    than two periods (one point is no history: the report states the score already)."""
     if history is None or len(history) == 0:
         return None
-    points, basis_mean = _history_points(history, district)
-    if points.empty:
+    points = _history_points(history, district)
+    if len(points) < 2:
         return None
     name, decimal = _district(district)
+    subject = f"Điểm bình quân các đơn vị cấp xã của huyện {name}" if points["mean"].all() else f"Điểm huyện {name}"
     bands = params.policy().bands
     palette = band_palette()
     lowest = float(points["score"].min())
@@ -717,20 +719,16 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
             locator = mpl.dates.AutoDateLocator(maxticks=10)
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%d/%m/%Y"))
-        if len(points) == 1:
-            pad = pd.Timedelta(days=14)
-            ax.set_xlim(x[0] - pad, x[0] + pad)
         ax.set_ylim(ymin, 100)
         ax.set_ylabel("Điểm (thang 100)")
         ax.grid(axis="x", visible=False)
-        ax.set_title(f"Điểm huyện {name} qua các kỳ số liệu", loc="left")
+        ax.set_title(f"{subject} qua các kỳ số liệu", loc="left")
         _legend_below(fig, _band_handles() + handles, ncol=4)
     first, last = points["label"].iloc[0], points["label"].iloc[-1]
-    subject = f"Điểm huyện {name}" + (" (có kỳ tính bằng trung bình các đơn vị cấp xã)" if basis_mean else "")
-    if len(points) == 1:
-        caption = f"{subject}: mới có một kỳ số liệu, {first}."
-    else:
-        caption = f"{subject} qua {len(points)} kỳ số liệu, từ {first} đến {last}."
+    caption = f"{subject} qua {len(points)} kỳ số liệu, từ {first} đến {last}."
+    if points["mean"].any() and not points["mean"].all():
+        means = join_vi(list(points.loc[points["mean"], "label"]))
+        caption += f" Văn bản của {means} không có điểm của huyện: điểm của kỳ đó là bình quân các đơn vị cấp xã."
     return Chart(fig, caption)
 
 

@@ -18,6 +18,7 @@ them ("+0.29", "-5.78", "0.00"); the decimal mark is the district's (params dist
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -755,8 +756,19 @@ def render_heading_text(district, period, issued: date | None = None) -> str:
     return _finish(_env(False).get_template("heading.txt.j2").render(ctx))
 
 
+def _html_heading(district, period, issued: date | None) -> dict:
+    """heading() for a page: the place in the issuing bodies ("HUYỆN CHỢ MỚI") joined by non-breaking
+    spaces, so that a narrow column breaks the line before it rather than inside the name."""
+    h = heading(district, period, issued)
+    words = _context(district, period)["d"].name.split()
+    place = re.compile(r"(?:\S+\s+)?" + r"\s+".join(map(re.escape, words)), re.IGNORECASE)
+    for key in ("parent_body", "issuing_body"):
+        h[key] = place.sub(lambda m: "\u00a0".join(m.group(0).split()), h[key])
+    return h
+
+
 def render_heading_html(district, period, issued: date | None = None) -> str:
-    ctx = _context(district, period) | {"h": heading(district, period, issued)}
+    ctx = _context(district, period) | {"h": _html_heading(district, period, issued)}
     return _nfc(_env(True).get_template("heading.html.j2").render(ctx)).strip() + "\n"
 
 
@@ -773,5 +785,5 @@ def render_html(findings: Findings, district, period, issued: date | None = None
     """The narrative as an HTML fragment; every value from the data is escaped. The heading block is
     rendered separately (`render_heading_html`) unless `with_heading=True`."""
     ctx = _context(district, period) | {"f": findings, "with_heading": with_heading,
-                                        "h": heading(district, period, issued)}
+                                        "h": _html_heading(district, period, issued)}
     return _nfc(_env(True).get_template("narrative.html.j2").render(ctx)).strip() + "\n"

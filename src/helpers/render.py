@@ -388,7 +388,8 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
     if hasattr(name, "name"):  # a District object
         name = name.name
     score = entry.get("score")
-    band = entry.get("band") or entry.get("band_computed") or band_of(score)
+    mean = entry.get("score_kind") == "mean"  # the mean of the units: no band, the district has no score
+    band = entry.get("band") or entry.get("band_computed") or (None if mean else band_of(score))
     note = entry.get("note") or ("Số liệu cũ hơn tuần báo cáo" if entry.get("stale") else "")
     html_target = entry.get("html", entry.get("report_html", f"{slug}/report.html" if slug else None))
     pdf_target = entry.get("pdf", entry.get("report_pdf", f"{slug}/report.pdf" if slug else None))
@@ -399,7 +400,7 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
         "period": _period_text(entry),
         "note": str(note),
         "score_text": _score_text(score, decimal),
-        "score_note": "trung bình các đơn vị cấp xã" if entry.get("score_kind") == "mean" else "",
+        "score_note": "bình quân các đơn vị cấp xã; văn bản không có điểm của huyện" if mean else "",
         "band": str(band) if band else "",
         "band_class": band_class(band) if band else "",
         "html_href": None if error else _href(html_target, base_dir),

@@ -8,6 +8,7 @@ same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -16,6 +17,7 @@ from helpers import params, periods, rank, score
 from helpers import records as rec
 from helpers.errors import ChisoError
 from helpers.params import District
+from helpers.paths import project_root, raw_dir
 from helpers.periods import Period
 from helpers.store import Snapshot, Store
 from helpers.tables import text_color
@@ -62,9 +64,17 @@ def load_scored(run, records: pd.DataFrame | None = None) -> pd.DataFrame:
     records = Store().records() if records is None else records
     scored = score.score_district(records, run.district.slug, run.week)
     if scored is None:
-        raise ChisoError(f"huyện {run.district.name} chưa có số liệu nào đến tuần {run.week.iso_week}: "
-                         f"hãy nạp báo cáo vào data/raw/{run.district.slug}/")
+        raise ChisoError(f"huyện {run.district.name} chưa có báo cáo nào có số liệu đến {run.week.short_label()} "
+                         f"(tuần {run.week.iso_week}): hãy nạp báo cáo vào {_shown(raw_dir() / run.district.slug)}/")
     return scored
+
+
+def _shown(path: Path) -> str:
+    """A path as the analyst knows it: relative to the project when inside it (it is shown in reports)."""
+    try:
+        return path.relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def load_ranked(scored: pd.DataFrame) -> pd.DataFrame:
@@ -271,8 +281,9 @@ def index_entry(scored: pd.DataFrame | None, district: District, asked: Period, 
     if value is None and scored is not None:
         units = score.units_only(scored)["score"].dropna()
         value = float(units.mean()) if len(units) else None
-    band = score.band_of(value)
+    kind = "total" if total is not None else "mean"
+    band = score.band_of(value) if kind == "total" else None  # a mean of units is not the district's score
     return {"slug": district.slug, "district": district.name, "province": district.province,
-            "score": value, "score_kind": "total" if total is not None else "mean", "band": band,
+            "score": value, "score_kind": kind, "band": band,
             "period_label": period.label() if period else "", "as_of": period.as_of if period else "",
             "stale": bool(period and period.as_of != asked.as_of), "html": html_href, "pdf": pdf_href}

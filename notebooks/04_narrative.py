@@ -28,8 +28,7 @@ run = notebook.check_parameters(globals())
 report = sections.build_report(run)
 
 # %%
-for part in report.parts:
-    display(HTML(part))
+display(*(HTML(part) for part in report.parts))
 
 # %% [markdown] tags=["remove"]
 # ## Thử nghiệm (không đưa vào báo cáo)

@@ -90,3 +90,6 @@ def test_the_benchmark_runs_its_national_part_and_writes_its_table(tmp_path):
     assert (national["plan"]["files_added"], national["plan"]["to_run"]) == (0, 30)
     assert (national["plan_new_week"]["files_added"], national["plan_new_week"]["to_run"]) == (30, 30)
     assert sorted(national["reports"]["done"]) == national["reports"]["slugs"]
+    # the floor ran over the same 120 files and built their 33 record rows a file (3,928 / 120)
+    assert (national["floor"]["files"], national["floor"]["rows"]) == (120, 120 * 33)
+    assert "c. the floor under any Python ingest of the same files" in table

@@ -9,7 +9,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.e2e
 
@@ -59,6 +59,7 @@ def test_notebooks_run_with_default_parameters_and_show_widgets(scratch):
         if cell.cell_type == "code" and any(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", [])):
             assert "remove" in cell.metadata.get("tags", [])
     report_cell = next(c for c in done["04_narrative"].cells if "for part in report.parts" in c.source)
+    assert len([o for o in report_cell.outputs if "text/html" in o.get("data", {})]) >= 5
     assert any("text/html" in o.get("data", {}) for o in report_cell.outputs)
 
 
@@ -67,3 +68,27 @@ def test_notebooks_in_batch_mode_show_no_widget(scratch):
     _assert_no_error(done)
     for name, nb in done.items():
         assert not _widget_views(nb), f"{name} displayed a widget with interactive=False"
+
+
+def test_a_notebook_runs_again_in_its_kernel_after_its_first_cell_changes(scratch):
+    """As in JupyterLab: run every cell, set another district in the first cell, run every cell again in
+    the same kernel. The notebook's own results of the first run (run, scored, report, ...) are globals
+    by then, and must not be taken for parameters."""
+    from nbclient import NotebookClient
+
+    from helpers import ingest
+
+    ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"]])
+    for name in NAMES:
+        nb = nbformat.read(str(NOTEBOOK_DIR / f"{name}.ipynb"), as_version=4)
+        first = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assert '"cho-moi"' in first.source
+        client = NotebookClient(nb, kernel_name=KERNEL, resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+        with client.setup_kernel():
+            for shown in ("Chợ Mới", "Phú Tân"):
+                for i, cell in enumerate(nb.cells):
+                    if cell.cell_type == "code":
+                        client.execute_cell(cell, i)  # an error in a cell raises here
+                text = str([c.outputs for c in nb.cells if c.cell_type == "code"])
+                assert shown in text, (name, shown)
+                first.source = first.source.replace('"cho-moi"', '"phu-tan"')

@@ -47,6 +47,18 @@ def test_modules_functions_and_ipython_names_are_not_parameters():
     assert notebook.check_parameters(ns).district.slug == "cho-moi"
 
 
+def test_the_notebooks_own_results_of_an_earlier_run_are_not_parameters():
+    """Run again in the same kernel, a notebook's globals hold its earlier results: only JSON values
+    (what papermill can inject) are taken for parameters."""
+    import pandas as pd
+
+    earlier = notebook.check_parameters(_ns())
+    ns = _ns(run=earlier, scored=pd.DataFrame({"score": [1.0]}), report=object())
+    assert notebook.check_parameters(ns).district.slug == "cho-moi"
+    with pytest.raises(UsageError, match="không được hỗ trợ: title"):  # a text global is still a parameter
+        notebook.check_parameters(dict(ns, title="x"))
+
+
 def test_unknown_parameter():
     with pytest.raises(UsageError, match="không được hỗ trợ: district_slug"):
         notebook.check_parameters(_ns(district_slug="cho-moi"))

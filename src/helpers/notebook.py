@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -36,15 +35,21 @@ class Run:
         return inside(outputs_dir(), self.week.iso_week, self.district.slug)
 
 
+# What papermill can inject: JSON values. A global holding anything else (a Run, a frame, a report) is
+# the notebook's own result from an earlier run in the same kernel, never a parameter.
+PARAMETER_VALUES = (str, bool, int, float, list, dict, type(None))
+
+
 def check_parameters(namespace: dict) -> Run:
     """Validate the notebook's parameters (pass `globals()`): unknown, missing or mistyped names fail.
 
-    An empty `week` means the latest week in the store.
+    The parameters are the globals holding JSON values (papermill injects nothing else), so the
+    notebook runs again in the same kernel after an analyst changes its first cell. An empty `week`
+    means the latest week in the store.
     """
     given = {
         k: v for k, v in namespace.items()
-        if not k.startswith("_") and k not in IPYTHON_NAMES
-        and not isinstance(v, (types.ModuleType, type)) and not callable(v)
+        if not k.startswith("_") and k not in IPYTHON_NAMES and isinstance(v, PARAMETER_VALUES)
     }
     unknown = sorted(set(given) - set(PARAMETERS))
     if unknown:

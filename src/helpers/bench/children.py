@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Self
 
 from helpers.batch import KERNEL_NAME as KERNEL
+from helpers.bench.floor import child_floor
 from helpers.bench.processes import rss_bytes
 
 
@@ -318,6 +319,7 @@ def child_plan(args: dict) -> dict:
 
 CHILDREN = {
     "batch": child_batch,
+    "floor": child_floor,
     "pipeline": child_pipeline,
     "plan": child_plan,
     "render_prep": child_render_prep,

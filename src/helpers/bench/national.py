@@ -45,6 +45,11 @@ def bench_national(cfg: dict, scratch: Path) -> dict:
     out["full"] = res
     out["full"]["wall_s"] = wall
     if res.get("finished"):
+        say("[c] the floor under any Python ingest of the same files …")
+        out["floor"], _ = run_child("floor", {"jobs": res["jobs"], "runs": 3,
+                                              "rows_per_file": round(data.records / len(data.files))},
+                                    env, timeout=600)
+        out["floor"]["rows_per_file"] = round(data.records / len(data.files))
         store_52 = scratch / "national-store-52"  # for the planning of a Monday, below
         shutil.copytree(data.store_dir, store_52)
         # the weekly operation at national scale: the following week's reports into that store

@@ -185,6 +185,15 @@ def table(results: dict) -> str:
                     judged(f["peak_tree_rss"] < TARGETS["national_bytes"]),
                 )
             )
+        fl = c.get("floor")
+        if fl:
+            label = (
+                f"c. the floor under any Python ingest of the same files, over {f.get('jobs')} processes: read, "
+                f"decode, split into lines and tokens, {fl.get('rows_per_file')} record rows a file and their "
+                f"frames, interpreting nothing (median of {len(fl.get('times', []))}; the real parse "
+                f"{fmt_s(f.get('parse_s'))})"
+            )
+            rows.append((label, f"error: {fl['error']}" if fl.get("error") else fmt_s(fl["seconds"]), "", ""))
         n = c.get("next_week")
         if n:
             rows.append(_pipeline_row("c. the following week", f"{n.get('week')}: ", n,

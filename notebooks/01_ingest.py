@@ -30,6 +30,7 @@ run = notebook.check_parameters(globals())
 # ## Kết quả nạp
 
 # %%
+display(sections.ingest_compared(run))  # by hand: the districts it is compared with too, as the batch does
 result = ingest.ingest_raw(run.district)
 display(result.summary())
 

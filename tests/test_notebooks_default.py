@@ -60,6 +60,9 @@ def test_notebooks_run_with_default_parameters_and_show_widgets(scratch):
             assert "remove" in cell.metadata.get("tags", [])
     report_cell = next(c for c in done["04_narrative"].cells if "for part in report.parts" in c.source)
     assert len([o for o in report_cell.outputs if "text/html" in o.get("data", {})]) >= 5
+    # by hand, 01 stored the districts Chợ Mới is compared with, so 04 compares it with them
+    assert "cũng được nạp vào kho: Phú Tân, Tháp Mười." in str(_outputs(done["01_ingest"]))
+    assert "huyện Phú Tân" in str(report_cell.outputs) and "huyện Tháp Mười" in str(report_cell.outputs)
     assert any("text/html" in o.get("data", {}) for o in report_cell.outputs)
 
 
@@ -68,6 +71,7 @@ def test_notebooks_in_batch_mode_show_no_widget(scratch):
     _assert_no_error(done)
     for name, nb in done.items():
         assert not _widget_views(nb), f"{name} displayed a widget with interactive=False"
+    assert "được so sánh" not in str(_outputs(done["01_ingest"]))  # the batch stores every district itself
 
 
 def test_a_notebook_runs_again_in_its_kernel_after_its_first_cell_changes(scratch):

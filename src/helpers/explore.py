@@ -112,7 +112,7 @@ def asked_week(records: pd.DataFrame, week: str | Period = "") -> Period:
         return parse_week_arg(week)
     weeks = available_weeks(records)
     if not weeks:
-        raise UsageError("kho dữ liệu chưa có tuần nào: hãy nạp báo cáo trước (chiso ingest data/raw/...)")
+        raise UsageError("kho dữ liệu chưa có tuần nào: hãy chạy notebook 01_ingest trước (hoặc make report)")
     return weeks[0]
 
 

@@ -73,5 +73,5 @@ def latest_week() -> Period:
     recs = Store().records()
     recs = recs[(recs["period_kind"] == "week") & (~recs["derived"])]
     if recs.empty:
-        raise UsageError("kho dữ liệu chưa có tuần nào: hãy nạp báo cáo trước (chiso ingest data/raw/...)")
+        raise UsageError("kho dữ liệu chưa có tuần nào: hãy chạy notebook 01_ingest trước (hoặc make report)")
     return periods.parse_as_of(str(recs["as_of"].max()))

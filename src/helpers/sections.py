@@ -38,6 +38,27 @@ def _template(name: str, **values) -> str:
 
 # -- 01 ingest ------------------------------------------------------------------------------------
 
+def ingest_compared(run):
+    """01 by hand: the raw reports of the districts this district is compared with, into the store, as
+    the batch stores every district's before any notebook runs; so 02–04 opened next compare it with
+    them. A district whose reports do not parse is named with its error; nothing is raised. None in
+    the batch (interactive False): it has stored them already."""
+    from IPython.display import Markdown
+
+    from helpers import ingest
+
+    if not run.interactive:
+        return None
+    others = [d for d in params.compared_with(run.district) if d.slug != run.district.slug]
+    if not others:
+        return None
+    _, errors = ingest.ingest_districts(others)
+    stored = [d.name for d in others if d.slug not in errors]
+    lines = [f"Báo cáo của các huyện được so sánh cũng được nạp vào kho: {', '.join(stored)}."] if stored else []
+    lines += [f"Không nạp được báo cáo của huyện {params.district(slug).name}: {exc}" for slug, exc in errors.items()]
+    return Markdown("\n\n".join(lines))
+
+
 def parsed_table(result) -> pd.DataFrame:
     """The reported records of the files just read, in the contract's columns."""
     recs = result.records

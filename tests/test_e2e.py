@@ -85,6 +85,7 @@ def test_cho_moi_report_reaches_the_officers_findings(batch):
             assert name in flat
     assert "Trang 1" in pdf
     assert ">1.746<" in html and ">2.834<" in html  # counts written as the district writes them
+    assert "Số liệu đọc từ tệp 000_0e14d90c141fb8cb.txt (dòng của từng đơn vị: notebook 01_ingest)." in html
 
 
 def test_other_districts_state_their_own_period(batch):

@@ -182,7 +182,8 @@ def test_compare_districts_keeps_each_period():
     scored = {slug: score_district(recs, slug, W49) for slug in ["cho-moi", "phu-tan", "thap-muoi"]}
     cmp = compare_districts(scored)
     assert list(cmp.columns) == ["district_slug", "district", "unit", "unit_type", "unit_code", "score",
-                                 "band_computed", "as_of", "period_label", "overall_rank", "percentile"]
+                                 "band_computed", "as_of", "period_label", "overall_rank", "percentile", "source",
+                                 "source_line"]
     assert len(cmp) == 49
     labels = dict(zip(cmp["district_slug"], cmp["period_label"]))
     assert labels == {"cho-moi": "tuần 1 tháng 12/2023", "phu-tan": "tuần 2 tháng 10/2023",

@@ -119,3 +119,19 @@ def test_style_compared_shows_periods():
     html = style_compared(compare_districts({"cho-moi": cm, "thap-muoi": tm})).to_html()
     assert cells(html, 0) == ["1", "Tháp Mười", "xã Mỹ An", "73.53", "Khá", "tháng 9/2023", "100.00"]
     assert cells(html, 1)[-2:] == ["tuần 1 tháng 12/2023", "75.00"]
+
+
+def test_every_table_says_where_each_row_was_read():
+    tm = score_records(records.coerce(pd.DataFrame([
+        rec("872", "Tháp Mười", "Mỹ An", "xã", "30064", "2023-09", 73.53, source="tm.txt", source_line=87)])))
+    cm = score_district(records.coerce(pd.DataFrame([
+        rec("893", "Chợ Mới", "Chợ Mới", "huyện", "893", "2023-12-04", 57.45, source="cm.txt", source_line=365),
+        rec("893", "Chợ Mới", "Chợ Mới", "thị trấn", "30628", "2023-12-04", 65.79, source="cm.txt",
+            source_line=371)])), "cho-moi", W49)
+    scored_html = style_scored(cm).to_html()
+    assert "Nguồn (tệp:dòng)" in scored_html and "cm.txt:371" in scored_html and "cm.txt:365" in scored_html
+    assert cells(style_ranked(rank_units(cm)).to_html(), 0)[-1] == "cm.txt:371"
+    compared = style_compared(compare_districts({"cho-moi": cm, "thap-muoi": tm})).to_html()
+    assert cells(compared, 0)[-1] == "tm.txt:87" and cells(compared, 1)[-1] == "cm.txt:371"
+    # a frame that does not say where its rows come from gets no such column
+    assert "Nguồn" not in style_scored(score_district(cho_moi_frame(), "cho-moi", W49)).to_html()

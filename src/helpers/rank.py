@@ -18,7 +18,7 @@ from helpers.score import is_total, period_of, score_together, total_row, units_
 RANKED_TABLE_COLUMNS = ["week", "district", "unit", "unit_type", "unit_code", "as_of", "score", "band",
                         "rank", "prev_rank", "rank_change", "delta"]
 COMPARE_COLUMNS = ["district_slug", "district", "unit", "unit_type", "unit_code", "score", "band_computed",
-                   "as_of", "period_label", "overall_rank", "percentile"]
+                   "as_of", "period_label", "overall_rank", "percentile", "source", "source_line"]
 # Scores are reported with two decimals; compare them after rounding away float noise (not policy).
 _DECIMALS = 6
 
@@ -94,6 +94,8 @@ def compare_districts(scored_by_slug: dict[str, pd.DataFrame | None]) -> pd.Data
             "band_computed": units["band_computed"].to_numpy(),
             "as_of": units["as_of"].to_numpy(),
             "period_label": period.short_label() if period else pd.NA,
+            "source": units["source"].to_numpy() if "source" in units else pd.NA,
+            "source_line": units["source_line"].astype("Int64").to_numpy() if "source_line" in units else pd.NA,
             "_order": order,
         })
         frames.append(frame)
@@ -101,12 +103,14 @@ def compare_districts(scored_by_slug: dict[str, pd.DataFrame | None]) -> pd.Data
         out = pd.DataFrame({c: pd.Series(dtype="string") for c in COMPARE_COLUMNS})
         out["score"] = out["score"].astype("Float64")
         out["overall_rank"] = out["overall_rank"].astype("Int64")
+        out["source_line"] = out["source_line"].astype("Int64")
         out["percentile"] = out["percentile"].astype("Float64")
         return out
     out = pd.concat(frames, ignore_index=True)
     for c in ["district_slug", "district", "unit", "unit_type", "unit_code", "band_computed", "as_of",
-              "period_label"]:
+              "period_label", "source"]:
         out[c] = out[c].astype("string")
+    out["source_line"] = out["source_line"].astype("Int64")
     out["score"] = out["score"].astype("Float64")
     out["overall_rank"] = competition_rank(out["score"])
     scores = out["score"].round(_DECIMALS)

@@ -148,8 +148,16 @@ def comparison(district: District, asked: Period, records: pd.DataFrame | None =
     return rank.compare_districts(score.score_compared(records, district, asked))
 
 
-def comparison_table(run) -> pd.DataFrame:
-    return comparison(run.district, run.week).reset_index(drop=True)  # already ranked, ties in Vietnamese order
+def comparison_table(run):
+    """03: the commune-level units of the districts compared, ranked together (ties in Vietnamese order),
+    each with the period its data is for and where its score was read."""
+    from helpers import tables
+
+    compared = comparison(run.district, run.week).reset_index(drop=True)
+    names = list(dict.fromkeys(compared["district"].dropna()))
+    caption = (f"Các đơn vị cấp xã của {len(names)} huyện được so sánh ({', '.join(names)}), xếp hạng chung"
+               if names else "Chưa có huyện nào có số liệu để so sánh đến tuần này")
+    return tables.style_compared(compared, caption=caption)
 
 
 # -- 04 narrative ---------------------------------------------------------------------------------
@@ -217,8 +225,9 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
     for row in rows:
         n = len(before)
         row["before"], row["after"] = row["optional"][:n], row["optional"][n:]
+    sources = list(dict.fromkeys(str(r["source"]) for r in source_rows if not pd.isna(r.get("source", pd.NA))))
     return _template("appendix.html.j2", rows=rows, before=before, after=after, comp_headers=comp_headers,
-                     period=period, district=district, bands=pol.bands)
+                     period=period, district=district, bands=pol.bands, sources=sources)
 
 
 

@@ -74,6 +74,18 @@ def _full_name(frame: pd.DataFrame) -> pd.Series:
                       for u, t in zip(frame["unit"], frame["unit_type"])], index=frame.index, dtype="object")
 
 
+SOURCE = "Nguồn (tệp:dòng)"
+
+
+def _source(frame: pd.DataFrame) -> pd.Series:
+    """Where each row's numbers were read: 'file:line' (missing when the frame does not say)."""
+    if "source" not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="object")
+    lines = frame["source_line"] if "source_line" in frame.columns else pd.Series(pd.NA, index=frame.index)
+    return pd.Series([pd.NA if pd.isna(f) else f"{f}:{int(n)}" if not pd.isna(n) else str(f)
+                      for f, n in zip(frame["source"], lines)], index=frame.index, dtype="object")
+
+
 def _change(frame: pd.DataFrame) -> pd.Series:
     printed = frame["delta"].astype("Float64") if "delta" in frame else None
     computed = frame["delta_computed"].astype("Float64") if "delta_computed" in frame else None
@@ -157,13 +169,14 @@ def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     for key, label in components.items():
         display[label] = scored[key].astype("Float64")
     display["Ghi chú"] = _notes(scored)
+    display[SOURCE] = _source(scored)
     display = display.astype({c: "object" for c in ["Đơn vị", "Xếp loại", "Ghi chú"]})
     return _style(
         display,
         formatters={"Tăng/giảm": _signed},
         band_column="Xếp loại",
         caption=caption,
-        drop_empty=("Điểm kỳ trước", "Tăng/giảm", *components.values(), "Ghi chú"),
+        drop_empty=("Điểm kỳ trước", "Tăng/giảm", *components.values(), "Ghi chú", SOURCE),
     )
 
 
@@ -178,13 +191,14 @@ def style_ranked(ranked: pd.DataFrame, caption: str | None = None) -> Styler:
     display["Hạng kỳ trước"] = ranked["prev_rank"]
     display["Thay đổi hạng"] = ranked["rank_change"]
     display["Tăng/giảm điểm"] = _change(ranked)
+    display[SOURCE] = _source(ranked)
     return _style(
         display,
         formatters={"Hạng": _integer, "Hạng kỳ trước": _integer, "Thay đổi hạng": _signed_int,
                     "Tăng/giảm điểm": _signed},
         band_column="Xếp loại",
         caption=caption,
-        drop_empty=("Hạng kỳ trước", "Thay đổi hạng", "Tăng/giảm điểm"),
+        drop_empty=("Hạng kỳ trước", "Thay đổi hạng", "Tăng/giảm điểm", SOURCE),
     )
 
 
@@ -198,5 +212,6 @@ def style_compared(compared: pd.DataFrame, caption: str | None = None) -> Styler
     display["Xếp loại"] = compared["band_computed"].astype("object")
     display["Kỳ số liệu"] = compared["period_label"].astype("object")
     display["Bách phân vị"] = compared["percentile"].astype("Float64")
+    display[SOURCE] = _source(compared)
     return _style(display, formatters={"Hạng chung": _integer}, band_column="Xếp loại", caption=caption,
-                  drop_empty=())
+                  drop_empty=(SOURCE,))

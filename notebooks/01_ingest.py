@@ -32,7 +32,7 @@ run = notebook.check_parameters(globals())
 # %%
 display(sections.ingest_compared(run))  # by hand: the districts it is compared with too, as the batch does
 result = ingest.ingest_raw(run.district)
-display(result.summary())
+display(sections.ingest_summary(result))
 
 # %% [markdown]
 # ## Số liệu đọc được (các cột theo hợp đồng dữ liệu)

@@ -96,7 +96,8 @@ def _nfc(text) -> str:
 @lru_cache(maxsize=8)
 def _phrases_at(path: str) -> dict:
     data = params.wording_yaml("phrases.yaml")
-    return {k: _nfc(v) if isinstance(v, str) else v for k, v in data.items()}
+    return {k: _nfc(v) if isinstance(v, str) else {a: _nfc(b) for a, b in v.items()} if isinstance(v, dict) else v
+            for k, v in data.items()}
 
 
 def phrases() -> dict:

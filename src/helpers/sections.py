@@ -59,23 +59,66 @@ def ingest_compared(run):
     return Markdown("\n\n".join(lines))
 
 
-def parsed_table(result) -> pd.DataFrame:
-    """The reported records of the files just read, in the contract's columns."""
+def _words(key: str) -> dict:
+    """A mapping of params/wording/phrases.yaml (finding kinds, format names)."""
+    from helpers.narrative import phrases
+
+    return phrases().get(key) or {}
+
+
+def ingest_summary(result):
+    """01: one row per file read: its format, district, period, rows, warnings and what became of it."""
+    from helpers import tables
+
+    summary = result.summary()
+    if len(summary):
+        formats = _words("formats")
+        summary["định dạng"] = [formats.get(f, f) for f in summary["định dạng"]]
+    return tables.style_plain(summary, caption=None if len(summary) else "Thư mục của huyện chưa có tệp nào")
+
+
+def parsed_table(result):
+    """01: the reported records of the files just read, in the contract's columns (the names
+    `chiso ingest --dry-run` prints), with the line each row was read from."""
+    from helpers import tables
+
     recs = result.records
-    return rec.to_csv_frame(recs[~recs["derived"]]) if len(recs) else pd.DataFrame(columns=rec.CONTRACT_COLUMNS)
+    table = rec.to_csv_frame(recs[~recs["derived"]]) if len(recs) else pd.DataFrame(columns=rec.CONTRACT_COLUMNS)
+    return tables.style_plain(table.reset_index(drop=True))
 
 
-def findings_table(district: District, findings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every warning stored for the district, with file and line, Vietnamese headers."""
+def findings_table(district: District, findings: pd.DataFrame | None = None):
+    """01: every warning stored for the district, with its kind, file and line (Vietnamese headers)."""
+    from helpers import tables
+
     findings = Store().read().findings if findings is None else findings
-    rows = findings[findings["district_code"] == district.code]
-    return rows[list(FINDING_HEADERS)].rename(columns=FINDING_HEADERS).reset_index(drop=True)
+    rows = findings[findings["district_code"] == district.code].reset_index(drop=True)
+    kinds = _words("finding_kinds")
+    table = rows[list(FINDING_HEADERS)].rename(columns=FINDING_HEADERS)
+    table.insert(0, "loại", [kinds.get(r, r) for r in rows["rule"]])
+    table = table.drop(columns=["mức", "quy tắc"])  # all are warnings (an error refuses the file), kind said above
+    caption = (f"{len(table)} cảnh báo về số liệu của huyện {district.name}" if len(table)
+               else f"Không có cảnh báo nào về số liệu của huyện {district.name}")
+    return tables.style_plain(table, caption=caption)
 
 
-def history_table(district: District) -> pd.DataFrame:
-    from helpers import ingest
+def history_table(district: District, records: pd.DataFrame | None = None):
+    """01: every unit's score in every period the store holds; a period known only from the previous-week
+    column of the next report is marked "(suy ra)"."""
+    from helpers import ingest, tables
 
-    return ingest.district_history(Store().records(), district)
+    records = Store().records() if records is None else records
+    table = ingest.district_history(records, district)
+    if table.empty:
+        return tables.style_plain(table, caption=f"Kho chưa có số liệu của huyện {district.name}")
+    rows = records[records["district_code"] == district.code]
+    reported = set(rows.loc[~rows["derived"], "as_of"])
+    table.columns = [periods.parse_as_of(a).short_label() + ("" if a in reported else " (suy ra)")
+                     for a in table.columns]
+    table.index = [name if utype == score.TOTAL_TYPE else f"{utype} {name}" for utype, name in table.index]
+    table = table.rename_axis("đơn vị").reset_index()
+    return tables.style_plain(table, caption="Điểm của các đơn vị qua các kỳ trong kho; “(suy ra)”: kỳ chỉ có điểm "
+                                             "ghi ở cột tuần trước của báo cáo tuần sau")
 
 
 # -- 02 score, 03 rank ----------------------------------------------------------------------------
@@ -120,7 +163,7 @@ def period_note(run, scored: pd.DataFrame):
 
 SUMMARY_LABELS = {
     "period_label": "kỳ số liệu", "n_units": "số đơn vị", "mean_score": "điểm trung bình các đơn vị",
-    "median_score": "điểm trung vị", "at_15_3_count": "số đơn vị đạt từ mốc 15.3",
+    "median_score": "điểm trung vị", "at_15_3_count": "số đơn vị đạt mốc điểm của tiêu chí 15.3",
     "best_units_full": "đơn vị cao nhất", "best_score": "điểm cao nhất", "worst_units_full": "đơn vị thấp nhất",
     "worst_score": "điểm thấp nhất", "district_score": "điểm toàn huyện", "district_band": "xếp loại toàn huyện",
     "district_delta": "tăng/giảm toàn huyện", "province_rank": "xếp hạng trong tỉnh",
@@ -128,17 +171,24 @@ SUMMARY_LABELS = {
 }
 
 
-def summary_table(scored: pd.DataFrame, ranked: pd.DataFrame) -> pd.DataFrame:
-    """The district summary with Vietnamese labels (missing values shown as "—")."""
+def summary_table(scored: pd.DataFrame, ranked: pd.DataFrame):
+    """03: the district summary with Vietnamese labels: scores with two decimals, a change with its sign,
+    a missing value as "—"."""
+    from helpers import tables
+
     s = rank.district_summary(scored, ranked)
     rows = []
     for key, label in SUMMARY_LABELS.items():
         value = s.get(key)
         if isinstance(value, (list, tuple)):
             value = ", ".join(value)
-        rows.append((label, "—" if value is None else value))
-    rows += [(f"số đơn vị loại {band}", n) for band, n in (s.get("band_counts") or {}).items()]
-    return pd.DataFrame(rows, columns=["chỉ số", "giá trị"])
+        elif key == "district_delta" and value is not None:
+            value = tables.signed(value)
+        elif isinstance(value, float):
+            value = f"{value:.2f}"
+        rows.append((label, "—" if value is None else str(value)))
+    rows += [(f"số đơn vị loại {band}", str(n)) for band, n in (s.get("band_counts") or {}).items()]
+    return tables.style_plain(pd.DataFrame(rows, columns=["chỉ số", "giá trị"]))
 
 
 def comparison(district: District, asked: Period, records: pd.DataFrame | None = None) -> pd.DataFrame:

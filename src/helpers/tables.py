@@ -52,7 +52,8 @@ def band_css(value) -> str:
     return f"background-color: {color}; color: {text_color(color)};"
 
 
-def _signed(value) -> str:
+def signed(value) -> str:
+    """A change in points: +0.29, −5.78 (a true minus sign), "—" when missing."""
     if value is None or pd.isna(value):
         return MISSING
     text = f"{float(value):+.2f}"
@@ -151,6 +152,13 @@ def _component_columns(frame: pd.DataFrame) -> dict[str, str]:
     return {c.key: f"{c.label} (%)" for c in params.policy().components if c.key in frame.columns}
 
 
+def style_plain(table: pd.DataFrame, caption: str | None = None) -> Styler:
+    """Any other table for the analyst: no index, every text in full (pandas' own display cuts long
+    ones), numbers with two decimals, whole numbers as integers, a missing value as "—"."""
+    integers = {c: _integer for c in table.columns if pd.api.types.is_integer_dtype(table[c])}
+    return _style(table, formatters=integers, band_column=None, caption=caption, drop_empty=())
+
+
 def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     """The scored rows of a district (score_district) as a table: unit, score, computed band, previous
     score, change, distances to the next band and to the criterion 15.3 score, components, notes.
@@ -173,7 +181,7 @@ def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     display = display.astype({c: "object" for c in ["Đơn vị", "Xếp loại", "Ghi chú"]})
     return _style(
         display,
-        formatters={"Tăng/giảm": _signed},
+        formatters={"Tăng/giảm": signed},
         band_column="Xếp loại",
         caption=caption,
         drop_empty=("Điểm kỳ trước", "Tăng/giảm", *components.values(), "Ghi chú", SOURCE),
@@ -195,7 +203,7 @@ def style_ranked(ranked: pd.DataFrame, caption: str | None = None) -> Styler:
     return _style(
         display,
         formatters={"Hạng": _integer, "Hạng kỳ trước": _integer, "Thay đổi hạng": _signed_int,
-                    "Tăng/giảm điểm": _signed},
+                    "Tăng/giảm điểm": signed},
         band_column="Xếp loại",
         caption=caption,
         drop_empty=("Hạng kỳ trước", "Thay đổi hạng", "Tăng/giảm điểm", SOURCE),

@@ -1,0 +1,60 @@
+"""The tables notebooks 01 and 03 show the analyst: Vietnamese labels, every text in full, numbers with two
+decimals, where each number was read."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import ingest, params, rank, sections
+from helpers.notebook import Run
+from helpers.store import Store
+from tests.conftest import SEEDS
+
+
+def _rows(html: str) -> list[list[str]]:
+    """The body cells of a Styler's HTML, row by row."""
+    body = html.split("<tbody>")[1]
+    return [re.findall(r"<td [^>]*>(.*?)</td>", row) for row in body.split("</tr>") if "<td" in row]
+
+
+def _headers(html: str) -> list[str]:
+    return re.findall(r'<th [^>]*class="col_heading[^"]*" >(.*?)</th>', html)
+
+
+def test_01_tables_speak_vietnamese_and_cut_nothing(scratch):
+    result = ingest.ingest_paths([SEEDS["phu-tan"], SEEDS["cho-moi"]])
+    phu_tan = params.district("phu-tan")
+
+    summary = sections.ingest_summary(result).to_html()
+    assert [r[:3] for r in _rows(summary)] == [[SEEDS["phu-tan"].name, "bảng markdown", "Phú Tân"],
+                                               [SEEDS["cho-moi"].name, "bảng chữ (chép từ PDF)", "Chợ Mới"]]
+
+    findings = sections.findings_table(phu_tan).to_html()
+    alias = next(r for r in _rows(findings) if "PHÚ HÙNG" in r[1])
+    assert alias[:4] == ["tên viết khác",  # the kind, in words
+                         ("tên “PHÚ HÙNG” trong văn bản được hiểu là xã Phú Hưng (tên viết khác, khai báo trong danh "
+                         "mục bí danh)"),  # in full: pandas' own display cut it at 50 characters
+                         SEEDS["phu-tan"].name, "61"]
+    assert _headers(findings)[:4] == ["loại", "nội dung", "tệp", "dòng"]
+    assert ">warning<" not in findings and ">alias<" not in findings
+    assert "cảnh báo về số liệu của huyện Phú Tân" in findings
+
+    history = sections.history_table(params.district("cho-moi")).to_html()
+    assert _headers(history) == ["đơn vị", "tuần 4 tháng 11/2023 (suy ra)", "tuần 1 tháng 12/2023"]
+    kien_an = next(r for r in _rows(history) if r[0] == "xã Kiến An")
+    assert kien_an[1:] == ["49.03", "49.18"]  # line 510: 49.18 this week, 49.03 the week before
+
+    parsed = sections.parsed_table(result).to_html()
+    assert _headers(parsed)[:3] == ["district", "unit", "unit_type"]  # the contract's columns
+    assert "row_heading" not in parsed  # no index
+
+
+def test_03_summary_rounds_and_signs(scratch):
+    ingest.ingest_paths([SEEDS["cho-moi"]])
+    run = Run(params.district("cho-moi"), "2023-W49", False)
+    scored = sections.load_scored(run, Store().records())
+    html = sections.summary_table(scored, rank.rank_units(scored)).to_html()
+    values = dict(_rows(html))
+    assert values["điểm toàn huyện"] == "57.45" and values["tăng/giảm toàn huyện"] == "+0.29"
+    assert re.fullmatch(r"\d+\.\d\d", values["điểm trung bình các đơn vị"])
+    assert values["xếp hạng trong tỉnh"] == "7" and values["trên tổng số"] == "11"

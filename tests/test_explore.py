@@ -416,3 +416,19 @@ def test_notebook_panels_are_interactive_only(name):
         assert "if run.interactive:" in cell.source
         if name == "04_narrative":
             assert "remove" in cell.metadata.get("tags", [])
+
+
+def test_what_if_panel_has_no_input_for_a_figure_the_district_never_reports(scratch):
+    from helpers import ingest
+
+    ingest.ingest_raw(params.district("phu-tan"))  # scores only: no component column
+    panel = explore.build_what_if_panel(run_for("phu-tan", week_arg="2023-W41"), None)
+    assert set(panel.controls) == {"unit", "score", "reset"}
+
+
+def test_a_panel_shows_an_unexpected_error_instead_of_losing_it():
+    import ipywidgets as widgets
+
+    view = widgets.HTML()
+    explore._guarded(view, lambda: {}["missing"])()
+    assert view.value == '<p class="error">Lỗi không mong đợi (KeyError): &#x27;missing&#x27;</p>'

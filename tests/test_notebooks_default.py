@@ -96,3 +96,22 @@ def test_a_notebook_runs_again_in_its_kernel_after_its_first_cell_changes(scratc
                 text = str([c.outputs for c in nb.cells if c.cell_type == "code"])
                 assert shown in text, (name, shown)
                 first.source = first.source.replace('"cho-moi"', '"phu-tan"')
+
+
+def test_a_workbench_error_shows_as_its_message_not_a_traceback(scratch):
+    """02 for a week before any data: the cell fails with the Vietnamese message alone."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from helpers import ingest
+
+    ingest.ingest_paths([SEEDS["cho-moi"]])
+    nb = nbformat.read(str(NOTEBOOK_DIR / "02_score.ipynb"), as_version=4)
+    first = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    first.source = first.source.replace('week = ""', 'week = "2023-W30"')
+    assert "2023-W30" in first.source
+    with pytest.raises(CellExecutionError):
+        NotebookClient(nb, kernel_name=KERNEL, resources={"metadata": {"path": str(NOTEBOOK_DIR)}}).execute()
+    error = next(o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error")
+    assert error.ename == "ChisoError" and "chưa có báo cáo nào có số liệu đến tuần 4 tháng 7/2023" in error.evalue
+    assert len(error.traceback) == 1 and "Traceback" not in error.traceback[0], error.traceback

@@ -507,6 +507,8 @@ def _guarded(view, render: Callable[[], str]) -> Callable[[], None]:
             view.value = render()
         except ChisoError as exc:
             view.value = f'<p class="error">Không hiển thị được: {_esc(exc)}</p>'
+        except Exception as exc:  # noqa: BLE001 - a callback's error would otherwise reach only Lab's log
+            view.value = f'<p class="error">Lỗi không mong đợi ({_esc(type(exc).__name__)}): {_esc(exc)}</p>'
 
     return refresh
 
@@ -551,8 +553,9 @@ def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
 
 def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """04: change a unit's score or components and see its band, its rank and the district's findings.
-    The unit first shown is the lowest ranked one; inputs start at the reported figures (a missing
-    figure shows 0 and counts as unchanged until it is edited)."""
+    The unit first shown is the lowest ranked one; inputs start at the reported figures. A component
+    the district never reports has no input; one a unit lacks shows 0 and counts as unchanged until
+    it is edited."""
     records = _records(records)
     asked, scored = _scored_for(run, records)
     others = scoring.score_compared(records, run.district, asked)
@@ -565,8 +568,8 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
                             layout=_layout())
     inputs = {"score": widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP, description="Điểm:",
                                                 style=_style())}
-    for comp in pol.components:
-        if comp.key in scored.columns:
+    for comp in pol.components:  # only what the district reports: no input for a figure it never gives
+        if comp.key in scored.columns and scored[comp.key].notna().any():
             target = "" if comp.target is None else f" (chỉ tiêu {comp.target:g}%)"
             inputs[comp.key] = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP,
                                                         description=f"{comp.label}{target} (%):", style=_style())

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from helpers import params, periods
-from helpers.errors import UsageError
+from helpers.errors import ChisoError, UsageError
 from helpers.params import District
 from helpers.paths import inside, outputs_dir
 from helpers.periods import Period
@@ -40,6 +40,26 @@ class Run:
 PARAMETER_VALUES = (str, bool, int, float, list, dict, type(None))
 
 
+def _short_workbench_errors() -> None:
+    """In a kernel: a workbench error (a ChisoError, written for its reader) shows as its one line, not
+    as a traceback through the helpers; any other error keeps its whole traceback. The cell still
+    fails, so papermill and the batch see the error as before."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # (not in a kernel)
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def one_line(shell, etype, value, tb, tb_offset=None):
+        # what showtraceback(exception_only=True) shows, without its English line before it; the kernel's
+        # _showtraceback publishes it as the cell's error
+        shell._showtraceback(etype, value, shell.InteractiveTB.get_exception_only(etype, value))
+
+    shell.set_custom_exc((ChisoError,), one_line)
+
+
 def check_parameters(namespace: dict) -> Run:
     """Validate the notebook's parameters (pass `globals()`): unknown, missing or mistyped names fail.
 
@@ -47,6 +67,7 @@ def check_parameters(namespace: dict) -> Run:
     notebook runs again in the same kernel after an analyst changes its first cell. An empty `week`
     means the latest week in the store.
     """
+    _short_workbench_errors()
     given = {
         k: v for k, v in namespace.items()
         if not k.startswith("_") and k not in IPYTHON_NAMES and isinstance(v, PARAMETER_VALUES)

@@ -313,7 +313,7 @@ def build_report(run, snapshot: Snapshot | None = None) -> Report:
         appendix_html(scored, ranked, district, period),
         data_quality_html(used_findings(snapshot, district, period)),
     ]
-    return Report(district, run.week, period, parts)
+    return Report(district, run.week, period, [p for p in parts if p.strip()])  # (a period note may say nothing)
 
 
 def district_history_scores(records: pd.DataFrame, district: District, asked: Period) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import params
+from helpers import ingest, params
 from helpers.errors import InputError, UsageError
 from helpers.parsers import FORMATS, dispatch, documents, metadata, parse_document
 from helpers.paths import project_root
@@ -887,3 +887,25 @@ def test_text_table_cut_in_its_last_row_is_a_cut_table(tmp_path):
     err = raises_input(path)
     assert err.line == 510
     assert err.message == "bảng bị cắt ngang: dòng của “KIẾN AN” chỉ có 8 trong 10 giá trị của tiêu đề"
+
+
+def test_text_table_last_value_alone_before_the_next_row_is_flagged_as_a_possible_page_number(tmp_path):
+    """A row short of its last value, then a page number alone on its line, then the next row: the page
+    number is read as the value (whitespace cannot tell), and the row says so for a second look."""
+    old = "56.88 -5.78 82.9 99.82 6.9 17.75 21.8 18 63 \n"
+    text = SEED_CHO_MOI.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = write(tmp_path, "cm.txt", text.replace(old, "56.88 -5.78 82.9 99.82 6.9 17.75 21.8 18 \n\n63\n"))
+    rows = {r.name: r for r in parse_document(path).rows}
+    line = text.split("\n").index(old.rstrip("\n")) + 3  # the "63" two lines below the shortened one
+    assert rows["MỸ HỘI ĐÔNG"].values["e_cert_cum"] == 63
+    assert rows["MỸ HỘI ĐÔNG"].suspect == [(line, ("dòng của “MỸ HỘI ĐÔNG”: giá trị cuối “63” (cột “Chứng thực điện "
+                                                  "tử (lũy kế)”) nằm riêng một dòng ngay trước dòng sau của bảng, có "
+                                                  "thể là số trang; kiểm tra lại"))]
+    assert not any(r.suspect for name, r in rows.items() if name != "MỸ HỘI ĐÔNG")
+    # the seed itself: nothing to doubt
+    assert not any(r.suspect for r in parse_document(SEED_CHO_MOI).rows)
+    # stored with the data as a warning, with its line
+    parsed = ingest.parse_file(path, district="cho-moi")
+    found = parsed.findings[parsed.findings["rule"] == "suspect_value"]
+    assert list(found["source_line"]) == [line] and list(found["unit_code"]) == ["30637"]  # xã Mỹ Hội Đông

@@ -206,20 +206,23 @@ def _resolve_rows(report, dist, period, findings) -> list[tuple]:
     match_unit = registry.unit_matcher(dist.code, dist.slug)
     for row in report.rows:
         if row.is_total:
-            out.append((row, registry.district_unit(dist.code)))
-            continue
-        try:
-            match = match_unit(row.name, row.unit_type)
-        except registry.UnknownName as exc:
-            hint = ", ".join(exc.suggestions) or "không có tên nào gần giống"
-            what = "trùng tên, cần ghi rõ loại đơn vị" if exc.ambiguous else "không có trong danh mục đơn vị"
-            raise InputError(report.source, row.line,
-                             f"đơn vị '{row.name}' {what} của huyện {dist.name}; gần nhất: {hint}") from None
-        if match.alias:
-            findings.append(_finding(report, dist, period, row.line, "alias",
-                                     f"tên “{row.name}” trong văn bản được hiểu là {match.unit.full_name} "
-                                     "(tên viết khác, khai báo trong danh mục bí danh)", match.unit.code))
-        out.append((row, match.unit))
+            unit = registry.district_unit(dist.code)
+        else:
+            try:
+                match = match_unit(row.name, row.unit_type)
+            except registry.UnknownName as exc:
+                hint = ", ".join(exc.suggestions) or "không có tên nào gần giống"
+                what = "trùng tên, cần ghi rõ loại đơn vị" if exc.ambiguous else "không có trong danh mục đơn vị"
+                raise InputError(report.source, row.line,
+                                 f"đơn vị '{row.name}' {what} của huyện {dist.name}; gần nhất: {hint}") from None
+            unit = match.unit
+            if match.alias:
+                findings.append(_finding(report, dist, period, row.line, "alias",
+                                         f"tên “{row.name}” trong văn bản được hiểu là {unit.full_name} "
+                                         "(tên viết khác, khai báo trong danh mục bí danh)", unit.code))
+        for line, message in row.suspect:  # values the parser read but doubts
+            findings.append(_finding(report, dist, period, line, "suspect_value", message, unit.code))
+        out.append((row, unit))
     if not any(not r.is_total for r, _ in out):
         raise InputError(report.source, None, "không tìm thấy dòng số liệu của đơn vị nào")
     return out

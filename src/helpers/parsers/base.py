@@ -33,6 +33,7 @@ class RawRow:
     unit_type: str | None = None    # "xã" / "thị trấn" / "phường" when the source states it (prose does), else None
     band: str | None = None         # printed band normalised to a name of params/bands.yaml ("Trung bình", "Yếu", ...), None if the source prints none
     values: dict = field(default_factory=dict)  # column -> float | int | None (None = blank cell of a column the document has)
+    suspect: list = field(default_factory=list)  # (line, message): a value read but worth a second look (a warning)
 
 
 @dataclass

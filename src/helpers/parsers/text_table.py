@@ -223,6 +223,15 @@ class _Parser:
                 raise self.err(ln, "dòng này có dạng một dòng số liệu nhưng nằm sau chỗ bảng bị ngắt; "
                                    "kiểm tra các dòng phía trên")
 
+    def _page_number_like(self, i: int) -> bool:
+        """The token a row's last value is read from looks like a page number: a whole number alone on its
+        line, with the text ending or the next row starting on the line after it. A row short of one value
+        before a page break reads the page number as that value; whitespace cannot tell them apart."""
+        t = self.t
+        if not (t[i].first and _is_int(t[i].text) and self._alone(i)):
+            return False
+        return i + 1 >= len(t) or (t[i + 1].first and _row_start(t, i + 1))
+
     def _text_cut(self) -> bool:
         """Whether the text stops on the line of its last word (no line end after it): a file cut off.
         A text whose last line is ended (the extracted PDF text ends with a blank line) is complete, and
@@ -277,6 +286,7 @@ class _Parser:
         expected_next = (rank + 1) if rank is not None else 1
         n_values = len([c for c in columns if c != cols.BAND])
         got = 0
+        suspect: list = []
         n_tokens = len(t)
         for col in columns:
             if col == BAND:
@@ -309,6 +319,10 @@ class _Parser:
                 and i + 1 < n_tokens and _is_word(t[i + 1]) and not cols.is_band_prefix(t[i + 1].text, self.keys)
             if next_row or _is_word_text(text):  # (a word is neither a number nor a blank mark)
                 raise self._missing(first.line, words, columns, got, n_values)
+            if got == n_values - 1 and self._page_number_like(i):
+                doubt = (f"dòng của “{name}”: giá trị cuối “{text}” (cột “{cols.LABELS.get(col, col)}”) nằm riêng một "
+                         "dòng ngay trước dòng sau của bảng, có thể là số trang; kiểm tra lại")
+                suspect.append((tok.line, doubt))
             if text in BLANK_MARKS:  # is_blank_mark(text): a token holds no space
                 values[col] = None
             else:
@@ -326,4 +340,4 @@ class _Parser:
         if values.get("score") is None:
             raise self.err(first.line, f"dòng của “{name}” thiếu điểm tổng hợp")
         return RawRow(line=first.line, name=name, is_total=is_total, unit_type=unit_type, band=band,
-                      values=values), i
+                      values=values, suspect=suspect), i

@@ -30,6 +30,7 @@ from helpers.errors import ChisoError, InputError, UsageError
 from helpers.params import District
 from helpers.parsers import ParsedReport, ReportMeta, metadata, parse_document
 from helpers.parsers.base import max_file_bytes
+from helpers.parsers.columns import LABELS
 from helpers.paths import raw_dir
 from helpers.periods import Period
 from helpers.score import band_of
@@ -236,27 +237,29 @@ def _check(report, dist, period, rows, findings) -> None:
     seen: dict[str, int] = {}
     for row, unit in rows:
         v = row.values
+        who, num = unit.full_name, rec.number_text  # (the unit's full name: "Mỹ An" alone may be two units)
         if v.get("score") is None:
-            raise InputError(report.source, row.line, f"dòng của '{row.name}' thiếu điểm tổng hợp")
+            raise InputError(report.source, row.line, f"dòng của {who} thiếu điểm tổng hợp")
         for col in _RANGE_COLUMNS:
             x = v.get(col)
             if x is not None and not 0 <= x <= 100:
                 raise InputError(report.source, row.line,
-                                 f"'{row.name}': giá trị {x} ở cột {col} nằm ngoài khoảng 0–100")
+                                 f"{who}: cột “{LABELS.get(col, col)}” ghi {num(x)}, nằm ngoài khoảng 0–100")
         if v.get("delta") is not None and not -100 <= v["delta"] <= 100:
-            raise InputError(report.source, row.line, f"'{row.name}': mức tăng/giảm {v['delta']} không hợp lệ")
+            raise InputError(report.source, row.line,
+                             f"{who}: mức tăng/giảm {num(v['delta'])} không hợp lệ (cần từ −100 đến 100)")
         for col in rec.COUNT_COLUMNS:
             x = v.get(col)
             if x is not None and (x < 0 or int(x) != x):
                 raise InputError(report.source, row.line,
-                                 f"'{row.name}': số lượng {x} ở cột {col} phải là số nguyên không âm")
+                                 f"{who}: cột “{LABELS.get(col, col)}” ghi {num(x)}, cần một số nguyên không âm")
             if x is not None and x > MAX_COUNT:
-                raise InputError(report.source, row.line,
-                                 f"'{row.name}': số lượng {x} ở cột {col} lớn bất thường (tối đa {MAX_COUNT})")
+                raise InputError(report.source, row.line, f"{who}: cột “{LABELS.get(col, col)}” ghi {num(x)}, "
+                                                          f"lớn bất thường (tối đa {MAX_COUNT})")
         rank = v.get("reported_rank")
         if rank is not None and (not 0 <= rank <= MAX_RANK or int(rank) != rank):
             raise InputError(report.source, row.line,
-                             f"'{row.name}': số thứ tự (STT) {rank} không hợp lệ (cần từ 0 đến {MAX_RANK})")
+                             f"{who}: số thứ tự (STT) {num(rank)} không hợp lệ (cần từ 0 đến {MAX_RANK})")
         if unit.code in seen:
             where = (f"hai lần ở dòng {row.line}" if seen[unit.code] == row.line
                      else f"hai lần (dòng {seen[unit.code]} và {row.line})")

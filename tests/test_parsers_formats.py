@@ -909,3 +909,14 @@ def test_text_table_last_value_alone_before_the_next_row_is_flagged_as_a_possibl
     parsed = ingest.parse_file(path, district="cho-moi")
     found = parsed.findings[parsed.findings["rule"] == "suspect_value"]
     assert list(found["source_line"]) == [line] and list(found["unit_code"]) == ["30637"]  # xã Mỹ Hội Đông
+
+
+def test_a_cell_that_is_no_number_names_its_unit(tmp_path):
+    """In a table (markdown, Word, PDF, spreadsheet) the message names the row's unit as well as the column:
+    the line of a Word or PDF file is that of its extracted text, which the officer does not see."""
+    text = SEED_PHU_TAN.read_text(encoding="utf-8")
+    old = "| 1   | PHÚ LÂM           | 63.15 "
+    assert text.count(old) == 1
+    err = raises_input(write(tmp_path, "pt.md", text.replace(old, "| 1   | PHÚ LÂM           | 63,1S ")))
+    assert err.line == 57
+    assert err.message == "dòng của “PHÚ LÂM”, cột “Điểm tổng hợp”: '63,1S' không phải là số"

@@ -7,7 +7,9 @@ EXTRACTED text, not in the binary file:
   the extracted text at the row's height on its page. Without a ruled table the extracted text goes
   to the text parsers (text table, markdown, prose).
 - DOCX: paragraphs in body order, one line each (a line break inside a paragraph starts a new line);
-  each table becomes markdown lines ("| a | b |", a '---' line after its header rows).
+  each table becomes markdown lines ("| a | b |", a '---' line after its header rows). Paragraphs and
+  tables inside block-level content controls (w:sdt) are read in their place. A document that still
+  holds tracked changes (Track Changes not accepted) is refused: python-docx reads neither version.
 """
 
 from __future__ import annotations
@@ -100,21 +102,66 @@ def _cell(text: str) -> str:
     return collapse(text.replace("|", "/"))
 
 
-def _table_lines(table) -> list[str]:
+def _table_lines(table) -> tuple[list[str], list[int]]:
+    """(the markdown lines of the table, the index among them of each table row)."""
     rows = [[_cell(c.text) for c in row.cells] for row in table.rows]
     if not rows:
-        return []
+        return [], []
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     n_head = 0
     while n_head < len(rows) and not any(is_number(c) for c in rows[n_head]):
         n_head += 1
     out = []
+    at = []
     for i, r in enumerate(rows):
         if i == n_head and 0 < n_head < len(rows):
             out.append("|" + "|".join(["---"] * width) + "|")
+        at.append(len(out))
         out.append("| " + " | ".join(r) + " |")
-    return out
+    return out, at
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Tracked changes whose text python-docx reads wrongly: inserted text (w:ins, w:moveTo) is left out of
+# Paragraph.text, deleted text is left out too, so a corrected value reads as neither version. A
+# w:ins / w:del in a run's or a row's properties marks an inserted or deleted paragraph mark or row.
+_REVISION_TAGS = ("ins", "del", "moveFrom", "moveTo", "cellIns", "cellDel")
+_REVISION_XPATH = " | ".join(f".//w:{t}" for t in _REVISION_TAGS)
+
+
+def _has_revision(element) -> bool:
+    return bool(element.xpath(_REVISION_XPATH))
+
+
+def _revision_error(source: str, line: int | None, where: str) -> InputError:
+    return InputError(source, line, f"tệp Word còn thay đổi chưa được chấp nhận (Track Changes){where}: hãy chọn "
+                                    "Accept All Changes (Chấp nhận tất cả) trong thẻ Review (Xem lại) rồi lưu lại; "
+                                    "số liệu không được đọc khi chưa rõ bản nào là bản đúng")
+
+
+def _paragraph_place(text: str) -> str:
+    shown = collapse(text)
+    if len(shown) > 40:
+        shown = shown[:39].rstrip() + "…"
+    return f" ở đoạn “{shown}”" if shown else ""
+
+
+def _row_place(cells: list[str]) -> str:
+    """The row's first cell with a letter in it (its unit name), not its numbers: they may be wrong."""
+    label = next((c for c in cells if any(ch.isalpha() for ch in c)), "")
+    return f" ở dòng “{label}” của bảng" if label else " trong bảng"
+
+
+def _blocks(parent):
+    """The paragraphs and tables of `parent` in body order, those inside block-level content controls
+    (w:sdt > w:sdtContent, nested to any depth) included."""
+    for child in parent.iterchildren():
+        if child.tag == _W + "sdt":
+            for content in child.iterchildren(_W + "sdtContent"):
+                yield from _blocks(content)
+        elif child.tag in (_W + "p", _W + "tbl"):
+            yield child
 
 
 def docx_lines(data: bytes, source: str) -> list[str]:
@@ -125,15 +172,30 @@ def docx_lines(data: bytes, source: str) -> list[str]:
         from docx.text.paragraph import Paragraph
 
         document = docx.Document(io.BytesIO(data))
+        body = document.element.body
+        revised = _has_revision(body)  # then the first block holding one is looked for, to name its line
         lines: list[str] = []
-        for child in document.element.body.iterchildren():
-            tag = child.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                lines.extend(nfc(Paragraph(child, document).text).replace("\v", "\n").split("\n"))
-            elif tag == "tbl":
+        for child in _blocks(body):
+            if child.tag == _W + "p":
+                text = nfc(Paragraph(child, document).text)
+                if revised and _has_revision(child):
+                    raise _revision_error(source, len(lines) + 1, _paragraph_place(text))
+                lines.extend(text.replace("\v", "\n").split("\n"))
+            else:
+                table = Table(child, document)
+                out, at = _table_lines(table)
+                if revised:
+                    for row, k in zip(table.rows, at):
+                        if _has_revision(row._tr):
+                            cells = [nfc(c.strip()) for c in out[k].strip().strip("|").split("|")]
+                            raise _revision_error(source, len(lines) + 2 + k, _row_place(cells))
+                    if _has_revision(child):  # outside any row (the table's own properties)
+                        raise _revision_error(source, len(lines) + 2, " trong bảng")
                 lines.append("")
-                lines.extend(nfc(x) for x in _table_lines(Table(child, document)))
+                lines.extend(nfc(x) for x in out)
                 lines.append("")
+        if revised:  # outside the paragraphs and tables read
+            raise _revision_error(source, None, "")
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of the DOCX library is bad content

@@ -100,6 +100,14 @@ def _continues_header(row: GridRow) -> bool:
     return any(cols.classify_cell(t) not in (None, cols.NAME) for t in texts if t)
 
 
+def _row_texts(row: GridRow) -> list[str]:
+    """The row's cell texts, trailing empty cells left out (to compare two rows)."""
+    texts = [collapse(cell_text(c)) for c in row.cells]
+    while texts and not texts[-1]:
+        texts.pop()
+    return texts
+
+
 def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
                strict_width: bool = False, start: int | None = None) -> TableResult:
     """Rows of the first table with a recognisable header.
@@ -136,12 +144,24 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
     value_cols = [c for c in cols.VALUE_COLUMNS if c in value_cols]
     out: list[RawRow] = []
     keys = cols.band_keys()
+    # The header printed again (a new page, or retyped mid-table): its first row names the columns
+    # (header_columns); the rows after it that continue it are recognised like the first header's
+    # continuation rows (_continues_header), or repeat them cell for cell (a markdown / DOCX header
+    # whose height was told by its '---' line), at most as many as the first header has.
+    continuation = [_row_texts(r) for r in rows[h + 1:h + n]]
+    repeated = None  # continuation rows of a repeated header seen so far, None outside one
     for row in rows[h + n:]:
         cells = list(row.cells)
         if all(cell_text(c) == "" for c in cells):
             continue
         if header_columns(row) is not None:  # the header repeated on a new page
+            repeated = 0
             continue
+        if repeated is not None and repeated < len(continuation) and (
+                _continues_header(row) or _row_texts(row) == continuation[repeated]):
+            repeated += 1
+            continue
+        repeated = None
         if strict_width and len(cells) < width:
             raise InputError(source, row.line, f"dòng bảng bị cắt: có {len(cells)} ô, tiêu đề có {width} cột")
         if strict_width and len(cells) > width:
@@ -154,11 +174,12 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
     return TableResult(value_cols, out)
 
 
-def _where(row: GridRow, idx: int, column: str) -> str:
+def _where(row: GridRow, idx: int, column: str, name: str = "") -> str:
+    """'dòng của “LONG KIẾN”, ô H11 (DVCTT (%))' or '…, cột “DVCTT (%)”': the row's unit, so the place is
+    found where the line alone does not tell (the line of a Word or PDF file is that of its extracted text)."""
     label = cols.LABELS.get(column, column)
-    if row.refs and idx < len(row.refs):
-        return f"ô {row.refs[idx]} ({label})"
-    return f"cột “{label}”"
+    where = f"ô {row.refs[idx]} ({label})" if row.refs and idx < len(row.refs) else f"cột “{label}”"
+    return f"dòng của “{name}”, {where}" if name else where
 
 
 def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: list[str],
@@ -177,7 +198,7 @@ def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: l
                     band = cols.normalise_band(text, keys)
                 except ValueError:
                     raise InputError(source, row.line,
-                                     f"{_where(row, idx, k)}: xếp loại “{text}” không thuộc các loại trong "
+                                     f"{_where(row, idx, k, name)}: xếp loại “{text}” không thuộc các loại trong "
                                      "params/bands.yaml") from None
             continue
         if isinstance(raw, str):
@@ -187,7 +208,7 @@ def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: l
         try:
             values[k] = from_cell(raw, cols.kind_of(k))
         except NumberError as exc:
-            raise InputError(source, row.line, f"{_where(row, idx, k)}: {exc.message}") from None
+            raise InputError(source, row.line, f"{_where(row, idx, k, name)}: {exc.message}") from None
     rank = values.get("reported_rank")
     data = [v for c, v in values.items() if c != "reported_rank" and v is not None]
     if not name:

@@ -102,9 +102,25 @@ def _cell(text: str) -> str:
     return collapse(text.replace("|", "/"))
 
 
+def _text(element) -> str:
+    """What Word shows of a paragraph, or of a table cell (its paragraphs joined by line ends): the text of
+    its runs at any depth, so text inside an inline content control, a simple field or a hyperlink is
+    read too (python-docx's Paragraph.text and _Cell.text leave those out); tabs and breaks of a run.
+    Deleted text (w:delText) and field codes (w:instrText) are not shown, so not read."""
+    if element.tag == _W + "tc":
+        return "\n".join(_text(p) for p in element.iter(_W + "p"))
+    out = []
+    for el in element.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
+        if el.tag == _W + "t":
+            out.append(el.text or "")
+        elif el.getparent().tag == _W + "r":  # (a w:tab of the paragraph's properties is a tab stop)
+            out.append("\t" if el.tag == _W + "tab" else "\n")
+    return "".join(out)
+
+
 def _table_lines(table) -> tuple[list[str], list[int]]:
     """(the markdown lines of the table, the index among them of each table row)."""
-    rows = [[_cell(c.text) for c in row.cells] for row in table.rows]
+    rows = [[_cell(_text(c._tc)) for c in row.cells] for row in table.rows]
     if not rows:
         return [], []
     width = max(len(r) for r in rows)
@@ -169,7 +185,6 @@ def docx_lines(data: bytes, source: str) -> list[str]:
     try:
         import docx
         from docx.table import Table
-        from docx.text.paragraph import Paragraph
 
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
@@ -177,7 +192,7 @@ def docx_lines(data: bytes, source: str) -> list[str]:
         lines: list[str] = []
         for child in _blocks(body):
             if child.tag == _W + "p":
-                text = nfc(Paragraph(child, document).text)
+                text = nfc(_text(child))
                 if revised and _has_revision(child):
                     raise _revision_error(source, len(lines) + 1, _paragraph_place(text))
                 lines.extend(text.replace("\v", "\n").split("\n"))

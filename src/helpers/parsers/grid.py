@@ -92,12 +92,20 @@ def _merge_header(rows: list[GridRow]) -> list[str]:
     return merged
 
 
-def _continues_header(row: GridRow) -> bool:
+def continues_header(row: GridRow) -> bool:
     """A second header row: no number in it and at least one header keyword."""
     if any(_is_numeric_cell(c) for c in row.cells):
         return False
     texts = [cell_text(c) for c in row.cells]
     return any(cols.classify_cell(t) not in (None, cols.NAME) for t in texts if t)
+
+
+def header_height(rows: list[GridRow], h: int) -> int:
+    """How many rows the header starting at rows[h] takes: itself and the rows that continue it."""
+    n = 1
+    while h + n < len(rows) and continues_header(rows[h + n]):
+        n += 1
+    return n
 
 
 def _row_texts(row: GridRow) -> list[str]:
@@ -119,12 +127,7 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
     if h is None:
         raise InputError(source, None, "không tìm thấy dòng tiêu đề của bảng (cần cột “Đơn vị” và cột "
                                        "“Điểm tổng hợp”)")
-    if header_rows is None:
-        n = 1
-        while h + n < len(rows) and _continues_header(rows[h + n]):
-            n += 1
-    else:
-        n = max(1, header_rows)
+    n = header_height(rows, h) if header_rows is None else max(1, header_rows)
     head = _merge_header(rows[h:h + n])
     kinds = cols.cell_columns(head)
     width = len(head)
@@ -146,7 +149,7 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
     keys = cols.band_keys()
     # The header printed again (a new page, or retyped mid-table): its first row names the columns
     # (header_columns); the rows after it that continue it are recognised like the first header's
-    # continuation rows (_continues_header), or repeat them cell for cell (a markdown / DOCX header
+    # continuation rows (continues_header), or repeat them cell for cell (a markdown / DOCX header
     # whose height was told by its '---' line), at most as many as the first header has.
     continuation = [_row_texts(r) for r in rows[h + 1:h + n]]
     repeated = None  # continuation rows of a repeated header seen so far, None outside one
@@ -158,7 +161,7 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
             repeated = 0
             continue
         if repeated is not None and repeated < len(continuation) and (
-                _continues_header(row) or _row_texts(row) == continuation[repeated]):
+                continues_header(row) or _row_texts(row) == continuation[repeated]):
             repeated += 1
             continue
         repeated = None

@@ -282,3 +282,32 @@ def test_docx_tracked_change_inside_a_content_control_is_refused(tmp_path):
     path = _docx(tmp_path, "both.docx", lambda doc: _report(doc, edit))
     row = next(r for r in parse_document(_docx(tmp_path, "plain.docx", _report)).rows if r.name == "MỸ HIỆP")
     _assert_tracked(path, row.line, " ở dòng “MỸ HIỆP” của bảng")
+
+
+def test_docx_text_inside_inline_content_controls_and_fields_is_read(tmp_path):
+    """A score typed into a content control of a table cell, and the cut date inside a simple field, are
+    what Word shows: they are read (python-docx's own cell and paragraph text leave them out)."""
+    def edit(doc, table):
+        p = table.cell(2, 2).paragraphs[0]  # MỸ HIỆP's score inside an inline content control
+        for r in list(p.runs):
+            p._p.remove(r._r)
+        sdt, content = _w("sdt"), _w("sdtContent")
+        content.append(_run("63,49"))
+        sdt.append(content)
+        p._p.append(sdt)
+        date_p = doc.paragraphs[1]._p  # "… Ngày 25/12/2023 - Tuần 4": the date inside a field
+        for r in list(date_p.iterchildren()):
+            if r.tag.endswith("}r"):
+                date_p.remove(r)
+        date_p.append(_run("Thời gian chốt số liệu: "))
+        field = _w("fldSimple", instr=" DATE ")
+        field.append(_run("Ngày 25/12/2023"))
+        date_p.append(field)
+        date_p.append(_run(" - Tuần 4"))
+
+    plain = _docx(tmp_path, "plain.docx", _report)
+    path = _docx(tmp_path, "inline.docx", lambda doc: _report(doc, edit))
+    assert documents.docx_lines(path.read_bytes(), path.name) == documents.docx_lines(plain.read_bytes(), "p")
+    rep = parse_document(path)
+    assert by_name(rep)["MỸ HIỆP"].values == {"reported_rank": 1, "score": 63.49}
+    assert rep.meta.period.start == date(2023, 12, 25)

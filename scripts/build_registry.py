@@ -24,8 +24,10 @@ def nfc(text: str) -> str:
 
 
 def short_name(full: str, unit_type: str) -> str:
-    """'Thị trấn Mỹ An' -> 'Mỹ An' (the package's short names carry '(Xã)' suffixes)."""
-    return nfc(full[len(unit_type):].strip()) if full.startswith(unit_type) else nfc(full)
+    """'Thị trấn Mỹ An' -> 'Mỹ An' (the package's short names carry '(Xã)' suffixes). The type is matched
+    whatever its case: the table writes a few towns 'Thị Trấn Óc Eo'."""
+    full, unit_type = nfc(full), nfc(unit_type)
+    return full[len(unit_type):].strip() if full.lower().startswith(unit_type.lower()) else full
 
 
 def main() -> int:

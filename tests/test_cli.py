@@ -1,4 +1,4 @@
-"""The `chiso` command as CONTRACT.md fixes it: output columns and exit statuses."""
+"""The `chiso` command as the data and command contract fixes it: output columns and exit statuses."""
 
 from __future__ import annotations
 

@@ -69,3 +69,18 @@ def test_names_are_scoped_to_the_district():
     assert registry.match_unit("893", "CHỢ MỚI").unit.type == "thị trấn"
     with pytest.raises(registry.UnknownName):
         registry.match_unit("888", "CHỢ MỚI")
+
+
+def test_the_registry_script_strips_the_unit_type_whatever_its_case():
+    """The 2023 table writes a few towns with a capital T ("Thị Trấn Óc Eo"): the name is still "Óc Eo"."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("build_registry", ROOT / "scripts" / "build_registry.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.short_name("Thị Trấn Óc Eo", "Thị trấn") == "Óc Eo"
+    assert script.short_name("Thị trấn Mỹ An", "Thị trấn") == "Mỹ An"
+    assert script.short_name("Xã Mỹ Hội Đông", "Xã") == "Mỹ Hội Đông"
+    assert script.short_name("Mỹ An", "Thị trấn") == "Mỹ An"

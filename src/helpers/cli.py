@@ -1,4 +1,5 @@
-"""The `chiso` command (also `python -m helpers`). See CONTRACT.md for the commands and exit statuses.
+"""The `chiso` command (also `python -m helpers`): the commands and exit statuses of the project's data
+and command contract (README, "Command line").
 
 Exit status: 0 success; 1 invalid content in an input file or a failed notebook; 2 bad usage
 (a malformed WEEK, an unknown district, a file that cannot be opened).

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-# The contract's parsed-record columns, in order (CONTRACT.md).
+# The contract's parsed-record columns, in order (what `chiso ingest --dry-run` prints).
 CONTRACT_COLUMNS = [
     "district", "unit", "unit_type", "unit_code", "as_of", "week", "score", "band", "prev_score", "delta",
     "transparency_pct", "progress_pct", "online_pct", "payment_pct", "digitization_pct",

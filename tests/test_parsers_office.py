@@ -311,3 +311,52 @@ def test_docx_text_inside_inline_content_controls_and_fields_is_read(tmp_path):
     rep = parse_document(path)
     assert by_name(rep)["MỸ HIỆP"].values == {"reported_rank": 1, "score": 63.49}
     assert rep.meta.period.start == date(2023, 12, 25)
+
+
+# -- a row split over a page break -------------------------------------------------------------------
+
+def test_pdf_row_split_over_a_page_break_is_refused_not_dropped(tmp_path):
+    """A ruled row cut by a page break: pdfplumber keeps only its name's second line on the next page,
+    with no STT and no value. That is a unit of the district, not a section label: the file is refused."""
+    import yaml
+
+    from helpers import ingest, params
+    from helpers.errors import InputError
+
+    units = yaml.safe_load(params.params_dir().joinpath("units.yaml").read_text(encoding="utf-8"))
+    units = units["districts"]["893"]["units"]
+    rows = "".join(f"<tr><td>{i}</td><td>{u['type']} {u['name'].upper()}</td><td>{60 + i / 10:.2f}</td>"
+                   f"<td>TRUNG BÌNH</td></tr>" for i, u in enumerate(units, start=1))
+    body = ("<style>@page{size:A4 portrait;margin:20mm} table.s{border-collapse:collapse;width:100%}"
+            "table.s td,table.s th{border:1px solid #000;padding:2pt 4pt;font-size:11pt} tr{break-inside:auto}"
+            "table.s td:nth-child(2){width:14mm}</style>"
+            "<p>UBND HUYỆN CHỢ MỚI</p><p>(Thời gian chốt số liệu: Ngày 18/12/2023 - Tuần 3)</p>"
+            "<table class='s'><thead><tr><th>STT</th><th>ĐƠN VỊ</th><th>ĐIỂM TỔNG HỢP</th><th>XẾP LOẠI</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table><p>Nơi nhận: như trên.</p>")
+    path = _pdf(tmp_path, "split.pdf", body)
+    _, tables = documents.pdf_content(path.read_bytes(), path.name)
+    cut = [r for t in tables for r in t if not r.cells[0] and r.cells[1] and not any(r.cells[2:])]
+    assert len(cut) == 1, "the layout no longer cuts a row: adjust the padding"  # (the case this test is about)
+    with pytest.raises(InputError) as exc:
+        ingest.parse_file(path, district="cho-moi")
+    assert exc.value.line == cut[0].line
+    unit, rest = exc.value.message.removeprefix("dòng của ").split(" không có số liệu nào; ", 1)
+    assert unit.casefold() == cut[0].cells[1].casefold()  # the unit of the cut row, by its registry name
+    assert rest.startswith("nếu bảng bị ngắt sang trang giữa dòng này")
+
+
+def test_a_section_label_row_in_a_table_is_still_no_unit(tmp_path):
+    from helpers import ingest
+    from tests.test_parsers_formats import SEED_PHU_TAN, write
+
+    text = SEED_PHU_TAN.read_text(encoding="utf-8")
+    first = next(line for line in text.split("\n") if line.startswith("| 1 "))
+    cells = len(first.strip().strip("|").split("|"))
+    label = "| " + " | ".join(["", "Khối xã"] + [""] * (cells - 2)) + " |"
+    lost = "| " + " | ".join(["", "xã Phú Lâm"] + [""] * (cells - 2)) + " |"
+    parsed = ingest.parse_file(write(tmp_path, "label.md", text.replace(first, label + "\n" + first)))
+    assert parsed.n_reported == 19  # 18 units and the total, as without the label
+    from helpers.errors import InputError
+
+    with pytest.raises(InputError, match="dòng của xã Phú Lâm không có số liệu nào"):
+        ingest.parse_file(write(tmp_path, "lost.md", text.replace(first, lost + "\n" + first.replace("PHÚ LÂM", "PHÚ X"))))

@@ -206,6 +206,14 @@ def _resolve_rows(report, dist, period, findings) -> list[tuple]:
     out = []
     match_unit = registry.unit_matcher(dist.code, dist.slug)
     for row in report.rows:
+        if row.no_data:
+            try:
+                unit = match_unit(row.name, row.unit_type).unit
+            except registry.UnknownName:
+                continue  # a section label inside the table ("Khối xã")
+            raise InputError(report.source, row.line,
+                             f"dòng của {unit.full_name} không có số liệu nào; nếu bảng bị ngắt sang trang giữa dòng "
+                             "này, số liệu của nó có thể đã mất khi chép từ PDF: cần bản có đủ số liệu")
         if row.is_total:
             unit = registry.district_unit(dist.code)
         else:

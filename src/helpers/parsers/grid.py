@@ -220,8 +220,11 @@ def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: l
         raise InputError(source, row.line, "dòng có số liệu nhưng không có tên đơn vị")
     is_total = cols.is_total_label(name)
     if not data and band is None:
-        if is_total or rank is None:
-            return None  # a section label inside the table, or a total row left blank
+        if is_total:
+            return None  # a total row left blank
+        if rank is None:  # a section label, or a unit that lost its values: the registry tells (ingest)
+            name, unit_type = split_unit_type(name)
+            return RawRow(line=row.line, name=name, unit_type=unit_type, values=values, no_data=True)
         raise InputError(source, row.line, f"dòng của “{name}” không có số liệu (thiếu điểm tổng hợp)")
     if values.get("score") is None:
         raise InputError(source, row.line, f"dòng của “{name}” thiếu điểm tổng hợp")

@@ -371,17 +371,17 @@ def test_thap_muoi_text_month_and_decimal_comma():
     lines = text.splitlines()
     assert "tháng 9 năm 2023" in text
     assert "tuần" not in text.lower()
-    assert "- Xã Phú Điền đạt 73,37 điểm, còn thiếu 6,63 điểm để đạt 80 điểm (tiêu chí 15.3) " \
-        "trước ngày 31/12/2023." in lines
-    assert "- Xã Trường Xuân đạt 68,97 điểm, còn thiếu 11,03 điểm để đạt 80 điểm (tiêu chí 15.3) " \
-        "trước ngày 31/12/2023." in lines
+    assert "- Xã Phú Điền đạt 73,37 điểm, còn thiếu 6,63 điểm để đạt tối thiểu 80 điểm " \
+        "đến ngày 31/12/2023." in lines
+    assert "- Xã Trường Xuân đạt 68,97 điểm, còn thiếu 11,03 điểm để đạt tối thiểu 80 điểm " \
+        "đến ngày 31/12/2023." in lines
     assert "- Đơn vị có điểm cao nhất là xã Mỹ An (73,53 điểm), thấp nhất là xã Thanh Mỹ (66,98 điểm)." in lines
     assert "- Trong 13 đơn vị, có 9 đơn vị xếp loại “Khá” và 4 đơn vị xếp loại “Trung bình”." in lines
     assert "1. Chưa có điểm tổng hợp của huyện trong kỳ này." in lines
     assert not re.search(r"\d+\.\d\d\b", text)  # no decimal point anywhere (15.3 is a criterion's name)
     assert "Kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp " \
         "(Quyết định số 766/QĐ-TTg) tháng 9 năm 2023" in lines
-    assert "(Thời gian chốt số liệu: tháng 9 năm 2023)" in lines
+    assert "(Số liệu tháng 9 năm 2023; văn bản không ghi ngày chốt số liệu)" in lines
     html = render_html(f, "thap-muoi", THAP_MUOI_PERIOD, with_heading=True)
     assert "tuần" not in html.lower() and "6,63" in html and "11,03" in html
 
@@ -417,7 +417,7 @@ def test_heading_week():
 def test_heading_month_never_names_a_week():
     h = heading("thap-muoi", THAP_MUOI_PERIOD)
     assert h["title"].endswith("(Quyết định số 766/QĐ-TTg) tháng 9 năm 2023")
-    assert h["data_cut"] == "(Thời gian chốt số liệu: tháng 9 năm 2023)"
+    assert h["data_cut"] == "(Số liệu tháng 9 năm 2023; văn bản không ghi ngày chốt số liệu)"
     assert not any("tuần" in v.lower() for v in h.values())
     html = narrative.render_heading_html("thap-muoi", THAP_MUOI_PERIOD)
     assert "ỦY BAN NHÂN DÂN HUYỆN\u00a0THÁP\u00a0MƯỜI" in html and "tuần" not in html.lower()
@@ -603,9 +603,9 @@ def test_comparison_on_unit_means():
     assert [(u.unit.label, u.overall_rank) for u in x.weakest] == [("xã Kiến An", 49)]
     lines = render_text(f, "cho-moi", CHO_MOI_PERIOD).splitlines()
     assert [d.score for d in x.districts] == [71.14, 58.87, 58.52]
-    assert ("- Trong 3 huyện được so sánh, huyện Chợ Mới đứng thứ 3/3 về điểm bình quân của các đơn vị: "
-            "huyện Tháp Mười 71.14 điểm (tháng 9/2023), huyện Phú Tân 58.87 điểm (tuần 2 tháng 10/2023) "
-            "và huyện Chợ Mới 58.52 điểm.") in lines
+    assert ("- Trong 3 huyện được so sánh, xét điểm bình quân của các đơn vị cấp xã (không phải điểm tổng hợp "
+            "của huyện), huyện Chợ Mới đứng thứ 3/3: huyện Tháp Mười 71.14 điểm (tháng 9/2023), huyện Phú Tân "
+            "58.87 điểm (tuần 2 tháng 10/2023) và huyện Chợ Mới 58.52 điểm.") in lines
     assert ("- Trong 49 đơn vị của các huyện được so sánh, đơn vị cao nhất của huyện là thị trấn Chợ Mới "
             "(hạng 14/49), thấp nhất là xã Kiến An (hạng 49/49).") in lines
     caveat = ("- Các huyện trên có số liệu của những kỳ khác nhau (ghi trong ngoặc), nên thứ hạng này chỉ để tham "

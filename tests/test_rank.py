@@ -403,3 +403,41 @@ def test_a_district_without_a_report_yet_is_told_where_to_put_one(scratch, monke
     monkeypatch.setenv("CHISO_RAW", str(scratch / "raw"))
     with pytest.raises(ChisoError, match=f"hãy nạp báo cáo vào {scratch / 'raw' / 'cho-moi'}/$"):
         sections.load_scored(run, recs)
+
+
+def test_the_narrative_compares_districts_on_their_official_scores_when_each_has_one(scratch, monkeypatch):
+    """Compared within the province, Chợ Mới and Phú Tân both print a district score: the narrative ranks
+    them on it (not on their units' mean). Tháp Mười, alone in its province, gets no comparison."""
+    from helpers import ingest, params, sections
+    from helpers.store import Store
+    from tests.conftest import SEEDS
+
+    _params_with_comparison(scratch, monkeypatch, "province")
+    ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]])
+    snap = Store().read()
+    text = sections.narrative_text(snap, params.district("cho-moi"), W49)
+    assert ("- Trong 2 huyện được so sánh, huyện Chợ Mới đứng thứ 2/2 về điểm tổng hợp: huyện Phú Tân 59.28 điểm "
+            "(tuần 2 tháng 10/2023) và huyện Chợ Mới 57.45 điểm.") in text.splitlines()
+    assert "điểm bình quân" not in text
+    alone = sections.narrative_text(snap, params.district("thap-muoi"), W49)
+    assert "So sánh" not in alone and "hạng 1/13" not in alone
+    # every district compared: Tháp Mười has no official score, so the mean of the units, said so
+    monkeypatch.delenv("CHISO_PARAMS")
+    text = sections.narrative_text(snap, params.district("cho-moi"), W49)
+    assert "xét điểm bình quân của các đơn vị cấp xã (không phải điểm tổng hợp của huyện), huyện Chợ Mới đứng thứ 3/3" in text
+
+
+def test_the_plain_text_narrative_says_when_its_data_is_older_than_the_week(scratch):
+    from helpers import ingest, params, sections
+    from helpers.store import Store
+    from tests.conftest import SEEDS
+
+    ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]])
+    snap = Store().read()
+    phu_tan = sections.narrative_text(snap, params.district("phu-tan"), W49).splitlines()
+    assert ("Số liệu chốt ngày 09/10/2023 (tuần 2 tháng 10/2023). Huyện chưa có số liệu của tuần 1 tháng 12/2023 "
+            "(chốt ngày 04/12/2023); dùng số liệu mới nhất của huyện, tuần 2 tháng 10/2023.") in phu_tan
+    thap_muoi = sections.narrative_text(snap, params.district("thap-muoi"), W49)
+    assert "Số liệu của kỳ tháng 9 năm 2023 (văn bản chỉ ghi tháng, không ghi tuần)." in thap_muoi
+    cho_moi = sections.narrative_text(snap, params.district("cho-moi"), W49)
+    assert "Số liệu chốt ngày" not in cho_moi and "chưa có số liệu" not in cho_moi  # the heading says it

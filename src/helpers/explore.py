@@ -315,7 +315,7 @@ def comparison_with(scored: pd.DataFrame, others: Mapping[str, pd.DataFrame] | N
     district = _district_of(scored)
     frames = dict(others)
     frames[district.slug] = scored
-    return rank.compare_districts(frames)
+    return rank.with_district_totals(rank.compare_districts(frames), frames)
 
 
 def findings_with(scored: pd.DataFrame, district=None, drop_threshold: float | None = None,

@@ -488,7 +488,9 @@ def _comparison(comparison: pd.DataFrame, units: pd.DataFrame, district: params.
         return labels[0] if labels else None
 
     names_in_order = list(dict.fromkeys(dist_name))
-    basis = "total" if names_in_order and set(total_rows["_district"]) >= set(names_in_order) else "mean"
+    if len(names_in_order) < 2:
+        return None  # a district compared with itself alone (e.g. the only one of its province): no comparison
+    basis = "total" if set(total_rows["_district"]) >= set(names_in_order) else "mean"
     entries = []
     for name in names_in_order:
         mine = unit_rows[unit_rows["_district"] == name]

@@ -13,7 +13,7 @@ import pandas as pd
 from helpers import params
 from helpers.collation import vi_key
 from helpers.periods import Period
-from helpers.score import is_total, period_of, score_together, total_row, units_only
+from helpers.score import TOTAL_TYPE, is_total, period_of, score_together, total_row, units_only
 
 RANKED_TABLE_COLUMNS = ["week", "district", "unit", "unit_type", "unit_code", "as_of", "score", "band",
                         "rank", "prev_rank", "rank_change", "delta"]
@@ -121,6 +121,26 @@ def compare_districts(scored_by_slug: dict[str, pd.DataFrame | None]) -> pd.Data
             for r, u, t, o in zip(out["overall_rank"], out["unit"], out["unit_type"], out["_order"])]
     order = sorted(range(len(out)), key=keys.__getitem__)
     return out.iloc[order][COMPARE_COLUMNS].reset_index(drop=True)
+
+
+def with_district_totals(compared: pd.DataFrame, scored_by_slug: dict[str, pd.DataFrame | None]) -> pd.DataFrame:
+    """A compare_districts frame followed by each district's own total row (unit_type 'huyện', not
+    ranked among the units), for the narrative's comparison: it ranks the districts on their official
+    scores when every district compared has one, else on the mean of their units."""
+    totals = []
+    for slug, scored in scored_by_slug.items():
+        total = None if scored is None or scored.empty else total_row(scored)
+        if total is None or pd.isna(total["score"]):
+            continue
+        period = period_of(scored)
+        totals.append({"district_slug": slug, "district": total["district"], "unit": total["unit"],
+                       "unit_type": TOTAL_TYPE, "unit_code": total["unit_code"], "score": float(total["score"]),
+                       "as_of": total["as_of"], "period_label": period.short_label() if period else pd.NA,
+                       "source": total.get("source", pd.NA), "source_line": total.get("source_line", pd.NA)})
+    if not totals:
+        return compared
+    extra = pd.DataFrame(totals).astype({"score": "Float64", "source_line": "Int64"})
+    return pd.concat([compared, extra], ignore_index=True)[COMPARE_COLUMNS]
 
 
 def _value(v):

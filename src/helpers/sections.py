@@ -149,9 +149,13 @@ def data_period(scored: pd.DataFrame) -> Period:
     return score.period_of(scored)
 
 
+def _older(period: Period, asked: Period) -> bool:
+    """The data is for a period before the week asked (the district's newest, not that week's)."""
+    return period.start < asked.start and period.as_of != asked.as_of
+
+
 def period_note_text(asked: Period, period: Period) -> str:
-    return _template("period_note.txt.j2", asked=asked, period=period, older=period.start < asked.start
-                     and period.as_of != asked.as_of).strip()
+    return _template("period_note.txt.j2", asked=asked, period=period, older=_older(period, asked)).strip()
 
 
 def period_note(run, scored: pd.DataFrame):
@@ -292,8 +296,7 @@ def build_report(run, snapshot: Snapshot | None = None) -> Report:
     ranked = load_ranked(scored)
     period = data_period(scored)
     district = run.district
-    comp = comparison(district, run.week, snapshot.records)
-    findings = narrative.build_findings(ranked, score.total_row(scored), district, params.policy(), comp)
+    findings, comp = _findings(district, run.week, snapshot.records, scored, ranked)
     history = district_history_scores(snapshot.records, district, run.week)
     figures = [
         charts.units_by_score(ranked, district, period),
@@ -305,8 +308,7 @@ def build_report(run, snapshot: Snapshot | None = None) -> Report:
     ]
     parts = [
         narrative.render_heading_html(district, period),
-        _template("period_note.html.j2", asked=run.week, period=period,
-                  older=period.start < run.week.start and period.as_of != run.week.as_of),
+        _template("period_note.html.j2", asked=run.week, period=period, older=_older(period, run.week)),
         narrative.render_html(findings, district, period),
         _template("section_title.html.j2", title="Biểu đồ"),
         *[charts.chart_html(c) for c in figures if c is not None],
@@ -345,11 +347,25 @@ def narrative_text(snapshot: Snapshot, district: District, asked: Period) -> str
 
     run = Run(district, asked.iso_week, False)
     scored = load_scored(run, snapshot.records)
-    ranked = load_ranked(scored)
+    findings, _ = _findings(district, asked, snapshot.records, scored, load_ranked(scored))
     period = data_period(scored)
-    comp = comparison(district, asked, snapshot.records)
-    findings = narrative.build_findings(ranked, score.total_row(scored), district, params.policy(), comp)
-    return narrative.render_text(findings, district, period)
+    heading = narrative.render_heading_text(district, period).rstrip()
+    body = narrative.render_text(findings, district, period, with_heading=False)
+    if period.kind == "week" and not _older(period, asked):  # the heading gives its date: nothing to add
+        return heading + "\n\n" + body
+    return heading + "\n\n" + period_note_text(asked, period) + "\n\n" + body
+
+
+def _findings(district: District, asked: Period, records: pd.DataFrame, scored: pd.DataFrame, ranked: pd.DataFrame):
+    """(the narrative's findings, the comparison of the units of the districts compared): the findings
+    compare the districts on their official scores when each has one (rank.with_district_totals)."""
+    from helpers import narrative
+
+    scored_by = score.score_compared(records, district, asked)
+    comp = rank.compare_districts(scored_by)
+    findings = narrative.build_findings(ranked, score.total_row(scored), district, params.policy(),
+                                        rank.with_district_totals(comp, scored_by))
+    return findings, comp
 
 
 def index_entry(scored: pd.DataFrame | None, district: District, asked: Period, html_href: str, pdf_href: str

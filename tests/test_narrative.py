@@ -277,8 +277,8 @@ def test_cho_moi_text_sentences():
         ("Kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp "
         "(Quyết định số 766/QĐ-TTg) Tháng 12 – Tuần 1"),
         "(Thời gian chốt số liệu: Ngày 04/12/2023 – Tuần 1)",
-        ("Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp của huyện Chợ Mới trong tuần 1 của tháng 12 "
-        "năm 2023 như sau:"),
+        ("Văn phòng HĐND và UBND huyện Chợ Mới báo cáo kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp "
+        "trong tuần 1 của tháng 12 năm 2023, như sau:"),  # the seed's own opening (reporting_body in params)
         ("1. Tổng số điểm huyện đạt: 57.45/100 điểm, xếp hạng 7/11 huyện, thị xã, thành phố, "
         "xếp loại “Trung bình”, tăng 0.29 điểm so với tuần trước."),
         "- Xã Kiến An xếp loại “Yếu”.",
@@ -651,3 +651,14 @@ def test_templates_are_nfc_and_name_no_machine_path():
         text = path.read_text(encoding="utf-8")
         assert unicodedata.is_normalized("NFC", text), path.name
         assert not re.search(r"/(work|home|root)/", text)
+
+
+def test_the_opening_names_who_reports_when_params_say_it():
+    import dataclasses
+
+    f = cho_moi_findings()
+    plain = dataclasses.replace(params.district("cho-moi"), reporting_body="")
+    assert ("Kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp của huyện Chợ Mới trong tuần 1 của tháng 12 năm 2023 "
+            "như sau:") in render_text(f, plain, CHO_MOI_PERIOD).splitlines()
+    assert ("Ủy ban nhân dân huyện Tháp Mười báo cáo kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp trong tháng 9 "
+            "năm 2023, như sau:") in render_text(f, "thap-muoi", THAP_MUOI_PERIOD).splitlines()

@@ -40,6 +40,7 @@ class District:
     thousands: str
     units_15_3: tuple[str, ...]
     deadline_15_3: date | None
+    reporting_body: str = ""  # who reports, as the opening sentence names it ("Văn phòng HĐND và UBND huyện …")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def _districts(base: str) -> dict[str, District]:
             province=str(_need(d, "province", where)),
             issuing_body=str(d.get("issuing_body", "")),
             parent_body=str(d.get("parent_body", "")),
+            reporting_body=str(d.get("reporting_body", "")),
             decimal=str((d.get("number_format") or {}).get("decimal", ".")),
             thousands=str((d.get("number_format") or {}).get("thousands", "")),
             units_15_3=tuple(c153.get("units") or ()),

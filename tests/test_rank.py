@@ -441,3 +441,17 @@ def test_the_plain_text_narrative_says_when_its_data_is_older_than_the_week(scra
     assert "Số liệu của kỳ tháng 9 năm 2023 (văn bản chỉ ghi tháng, không ghi tuần)." in thap_muoi
     cho_moi = sections.narrative_text(snap, params.district("cho-moi"), W49)
     assert "Số liệu chốt ngày" not in cho_moi and "chưa có số liệu" not in cho_moi  # the heading says it
+
+
+def test_the_index_gives_a_band_only_to_a_printed_district_score():
+    from helpers import params, sections
+
+    district = params.district("cho-moi")
+    entry = sections.index_entry(scored_cm(), district, W49, "a.html", "a.pdf")
+    assert (entry["score"], entry["score_kind"], entry["band"]) == (57.45, "total", "Trung bình")
+    # the total row printed without its score: the units' mean, without a band
+    rows = cho_moi()
+    rows[0]["score"] = None
+    entry = sections.index_entry(score_district(frame(rows), "cho-moi", W49), district, W49, "a.html", "a.pdf")
+    assert entry["score_kind"] == "mean" and entry["band"] is None
+    assert entry["score"] == pytest.approx(sum(r[3] for r in CHO_MOI) / len(CHO_MOI))

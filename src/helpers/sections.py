@@ -374,10 +374,10 @@ def index_entry(scored: pd.DataFrame | None, district: District, asked: Period, 
     period = data_period(scored) if scored is not None else None
     total = score.total_row(scored) if scored is not None else None
     value = None if total is None or pd.isna(total["score"]) else float(total["score"])
+    kind = "total" if value is not None else "mean"  # (a total row printed without its score is no score)
     if value is None and scored is not None:
         units = score.units_only(scored)["score"].dropna()
         value = float(units.mean()) if len(units) else None
-    kind = "total" if total is not None else "mean"
     band = score.band_of(value) if kind == "total" else None  # a mean of units is not the district's score
     return {"slug": district.slug, "district": district.name, "province": district.province,
             "score": value, "score_kind": kind, "band": band,

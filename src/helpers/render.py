@@ -38,6 +38,8 @@ INDEX_TEMPLATE = "week_index.html.j2"
 
 DEFAULT_TITLE = "Báo cáo Bộ chỉ số 766"
 IMAGE_ALT = "Hình minh họa"
+# The index's mark for a district whose newest data is older than the week asked.
+MISSING_WEEK_NOTE = "Chưa nhận số liệu tuần này"
 # Output types shown in the report, by priority; anything else (JavaScript, widgets, SVG, LaTeX,
 # Markdown outputs, ...) is left out.
 SHOWN_MIMETYPES = ["text/html", "image/png", "text/plain"]
@@ -235,11 +237,6 @@ def clean_html(document: str, title: str | None = None, district_name: str | Non
     page_title = title or _title_from(soup, district_name) or DEFAULT_TITLE
     if soup.title is not None:
         soup.title.string = page_title
-    if soup.head is not None and soup.find("main") is not None:
-        # The running header of every PDF page after the first.
-        running = soup.new_tag("style")
-        running.string = f"@page {{ @top-right {{ content: {_css_string(_shorten(page_title, 160))}; }} }}"
-        soup.head.append(running)
     out = str(soup)
     if not out.lstrip().lower().startswith("<!doctype"):
         out = "<!DOCTYPE html>\n" + out
@@ -340,14 +337,16 @@ def render_report(executed_notebook: Path, out_dir: Path, *, title: str | None =
 # -- the week's index ---------------------------------------------------------------------------
 
 def _score_text(score, decimal: str) -> str:
+    """A score as the district writes it everywhere: two decimals, its own decimal mark."""
+    from helpers.narrative import fmt_number
+
     try:
         value = float(score)
     except (TypeError, ValueError):
         return "–"
     if math.isnan(value):
         return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", decimal) if decimal != "." else text
+    return fmt_number(value, decimal, 2)
 
 
 def _href(target, base_dir: Path) -> str | None:
@@ -390,11 +389,16 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
     score = entry.get("score")
     mean = entry.get("score_kind") == "mean"  # the mean of the units: no band, the district has no score
     band = entry.get("band") or entry.get("band_computed") or (None if mean else band_of(score))
-    note = entry.get("note") or ("Số liệu cũ hơn tuần báo cáo" if entry.get("stale") else "")
+    note = entry.get("note") or (MISSING_WEEK_NOTE if entry.get("stale") else "")
     html_target = entry.get("html", entry.get("report_html", f"{slug}/report.html" if slug else None))
     pdf_target = entry.get("pdf", entry.get("report_pdf", f"{slug}/report.pdf" if slug else None))
     error = entry.get("error") or ""
+    docx_target = entry.get("docx")
+    quality_target = entry.get("quality")
     return {
+        "docx_href": None if error or not docx_target else _href(docx_target, base_dir),
+        "quality_href": None if error or not quality_target else _href(quality_target, base_dir),
+        "stale": bool(entry.get("stale")),
         "district": str(name),
         "province": str(entry.get("province") or (known.province if known else "")),
         "period": _period_text(entry),
@@ -407,6 +411,12 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
         "pdf_href": None if error else _href(pdf_target, base_dir),
         "error": str(error),
     }
+
+
+def _decimal_of(entry: Mapping, known: dict) -> str:
+    """Each district's row in its own number style (the style of its report)."""
+    slug = str(entry.get("slug") or entry.get("district_slug") or "")
+    return known[slug].decimal if slug in known else "."
 
 
 def render_index(week_label: str, entries: list[dict], out_path: Path) -> Path:
@@ -424,15 +434,12 @@ def render_index(week_label: str, entries: list[dict], out_path: Path) -> Path:
     out_path = Path(out_path)
     base_dir = out_path.parent
     known = params.districts()
-    # One number format in the table: the districts' own when they all share it, else a point.
-    decimals = {known[s].decimal for e in entries if (s := str(e.get("slug") or e.get("district_slug") or "")) in known}
-    decimal = decimals.pop() if len(decimals) == 1 else "."
     env = Environment(loader=FileSystemLoader(str(REPORT_TEMPLATE_DIR)),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     page = env.get_template(INDEX_TEMPLATE).render(
         title=f"{DEFAULT_TITLE} – {week_label}",
         css=Markup(report_css()),
-        entries=[_index_row(e, base_dir, decimal) for e in entries],
+        entries=[_index_row(e, base_dir, _decimal_of(e, known)) for e in entries],
     )
     write_text_atomic(out_path, unicodedata.normalize("NFC", page))
     return out_path

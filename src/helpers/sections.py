@@ -240,82 +240,15 @@ def data_quality_html(findings: pd.DataFrame) -> str:
     return _template("data_quality.html.j2", findings=items)
 
 
-def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District, period: Period) -> str:
-    """Every unit with all the columns the source reported, band coloured, district total first."""
-    from helpers.narrative import fmt_number
-
-    pol = params.policy()
-    colors = {b.name: b.color for b in pol.bands}
-    comps = [c for c in pol.components if scored[c.key].notna().any()]
-    optional = [c for c in ("prev_score", "delta", "e_cert", "e_cert_cum") if scored[c].notna().any()]
-    total = score.total_row(scored)
-    source_rows = ([] if total is None else [total]) + [r for _, r in ranked.iterrows()]
-
-    def num(x, digits=2):
-        return "—" if pd.isna(x) else fmt_number(float(x), district.decimal, digits)
-
-    def count(x):
-        return "—" if pd.isna(x) else f"{int(x):,}".replace(",", district.thousands)
-
-    rows = []
-    for r in source_rows:
-        is_total = r["unit_type"] == score.TOTAL_TYPE
-        band = None if pd.isna(r["band_computed"]) else r["band_computed"]
-        bg = colors.get(band, "#ffffff")
-        cells = {"prev_score": num(r["prev_score"]), "delta": num(r["delta"]),
-                 "e_cert": count(r["e_cert"]), "e_cert_cum": count(r["e_cert_cum"])}
-        rows.append({
-            "total": is_total,
-            "stt": "" if is_total or pd.isna(r.get("rank", pd.NA)) else str(int(r["rank"])),
-            "name": "Toàn huyện" if is_total else f"{r['unit_type']} {r['unit']}",
-            "score": num(r["score"]), "band": band or "—", "bg": bg, "fg": text_color(bg),
-            "optional": [cells[c] for c in optional], "comps": [num(r[c.key]) for c in comps],
-        })
-    headers = {"prev_score": "Điểm tuần trước", "delta": "Tăng/giảm so với tuần trước",
-               "e_cert": "Chứng thực điện tử", "e_cert_cum": "Chứng thực điện tử (lũy kế)"}
-    before = [headers[c] for c in optional if c in ("prev_score", "delta")]
-    after = [headers[c] for c in optional if c in ("e_cert", "e_cert_cum")]
-    comp_headers = [(c.label, None if c.target is None else num(c.target, 0)) for c in comps]
-    for row in rows:
-        n = len(before)
-        row["before"], row["after"] = row["optional"][:n], row["optional"][n:]
-    sources = list(dict.fromkeys(str(r["source"]) for r in source_rows if not pd.isna(r.get("source", pd.NA))))
-    return _template("appendix.html.j2", rows=rows, before=before, after=after, comp_headers=comp_headers,
-                     period=period, district=district, bands=pol.bands, sources=sources)
-
-
-
-
-
 def build_report(run, snapshot: Snapshot | None = None) -> Report:
-    """All parts of the district's report, as HTML fragments, in the order of the document."""
-    from helpers import charts, narrative
+    """The district's signed document (helpers.compose) as one HTML fragment, in the Decree 30 layout."""
+    from helpers import compose, document
 
     snapshot = snapshot or Store().read()
-    scored = load_scored(run, snapshot.records)
-    ranked = load_ranked(scored)
-    period = data_period(scored)
-    district = run.district
-    findings, comp = _findings(district, run.week, snapshot.records, scored, ranked)
-    history = district_history_scores(snapshot.records, district, run.week)
-    figures = [
-        charts.units_by_score(ranked, district, period),
-        charts.districts_side_by_side(comp),
-        charts.band_shares(comp),
-        charts.weekly_change(ranked, district, period),
-        charts.components_vs_targets(ranked, district, period),
-        charts.score_history(history, district),
-    ]
-    parts = [
-        narrative.render_heading_html(district, period),
-        _template("period_note.html.j2", asked=run.week, period=period, older=_older(period, run.week)),
-        narrative.render_html(findings, district, period),
-        _template("section_title.html.j2", title="Biểu đồ"),
-        *[charts.chart_html(c) for c in figures if c is not None],
-        appendix_html(scored, ranked, district, period),
-        data_quality_html(used_findings(snapshot, district, period)),
-    ]
-    return Report(district, run.week, period, [p for p in parts if p.strip()])  # (a period note may say nothing)
+    load_scored(run, snapshot.records)  # a clear error when the district has no data up to the week
+    inputs = compose.load(snapshot.records, run.district, run.week)
+    doc = compose.compose(inputs)
+    return Report(run.district, run.week, inputs.period, [document.to_html(doc)])
 
 
 def district_history_scores(records: pd.DataFrame, district: District, asked: Period) -> pd.DataFrame:
@@ -341,19 +274,12 @@ def district_history_scores(records: pd.DataFrame, district: District, asked: Pe
 
 
 def narrative_text(snapshot: Snapshot, district: District, asked: Period) -> str:
-    """The Vietnamese narrative as plain text (`chiso narrative`)."""
-    from helpers import narrative
+    """The signed document's heading and body as plain text (`chiso narrative`)."""
+    from helpers import compose, document
     from helpers.notebook import Run
 
-    run = Run(district, asked.iso_week, False)
-    scored = load_scored(run, snapshot.records)
-    findings, _ = _findings(district, asked, snapshot.records, scored, load_ranked(scored))
-    period = data_period(scored)
-    heading = narrative.render_heading_text(district, period).rstrip()
-    body = narrative.render_text(findings, district, period, with_heading=False)
-    if period.kind == "week" and not _older(period, asked):  # the heading gives its date: nothing to add
-        return heading + "\n\n" + body
-    return heading + "\n\n" + period_note_text(asked, period) + "\n\n" + body
+    load_scored(Run(district, asked.iso_week, False), snapshot.records)
+    return document.to_text(compose.compose(compose.load(snapshot.records, district, asked), with_figures=False))
 
 
 def _findings(district: District, asked: Period, records: pd.DataFrame, scored: pd.DataFrame, ranked: pd.DataFrame):
@@ -382,4 +308,6 @@ def index_entry(scored: pd.DataFrame | None, district: District, asked: Period, 
     return {"slug": district.slug, "district": district.name, "province": district.province,
             "score": value, "score_kind": kind, "band": band,
             "period_label": period.label() if period else "", "as_of": period.as_of if period else "",
-            "stale": bool(period and period.as_of != asked.as_of), "html": html_href, "pdf": pdf_href}
+            "stale": bool(period and period.as_of != asked.as_of), "html": html_href, "pdf": pdf_href,
+            "docx": html_href.replace("report.html", "report.docx") if html_href else None,
+            "quality": html_href.replace("report.html", "data_quality.html") if html_href else None}

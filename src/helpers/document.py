@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,12 +29,13 @@ HTML_TEMPLATE = "document.html.j2"
 
 FONT = "Times New Roman"
 BODY_PT = 13
-HEAD_PT = 13  # quốc hiệu, cơ quan (12–13)
+HEAD_PT = 12  # quốc hiệu, cơ quan (12–13): 12 keeps the quốc hiệu on one line
 MOTTO_PT = 13  # tiêu ngữ (13–14)
 TITLE_PT = 14  # "BÁO CÁO" and its summary (13–14)
 RECIPIENTS_LABEL_PT = 12
 RECIPIENTS_PT = 11
 TABLE_PT = 10
+FIGURE_CM = 12
 PAGE_NUMBER_PT = 13
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 A4_MM = (210, 297)
@@ -225,13 +227,16 @@ def _page_number_header(section) -> None:
 
 def _page(section, landscape: bool) -> None:
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm
+    from docx.shared import Mm, Twips
 
     w, h = A4_MM
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = (Mm(h), Mm(w)) if landscape else (Mm(w), Mm(h))
-    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
-    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    def margin(side):  # whole twips, rounded up: never under the Decree's lower bound
+        return Twips(math.ceil(MARGINS_MM[side] * 1440 / 25.4))
+
+    section.top_margin, section.bottom_margin = margin("top"), margin("bottom")
+    section.left_margin, section.right_margin = margin("left"), margin("right")
     section.header_distance = Mm(10)
     section.footer_distance = Mm(10)
 
@@ -243,7 +248,7 @@ def _text_width_cm(landscape: bool = False) -> float:
 
 def _heading_table(doc, d: OfficialDocument) -> None:
     width = _text_width_cm()
-    left_w = 6.6
+    left_w = 6.0
     right_w = width - left_w
     table = doc.add_table(rows=2, cols=2)
     _cell_width(table, [left_w, right_w])
@@ -356,6 +361,10 @@ def _appendix(doc, a: Appendix) -> None:
         t = a.table
         table = doc.add_table(rows=1 + len(t.rows), cols=len(t.headers))
         _table_borders(table)
+        width = _text_width_cm(landscape=True)
+        fixed = [1.0, 4.2]  # STT, the unit's name
+        rest = (width - sum(fixed)) / max(1, len(t.headers) - len(fixed))
+        _cell_width(table, (fixed + [rest] * len(t.headers))[: len(t.headers)])
         for j, h in enumerate(t.headers):
             cell = _clear_cell(table.rows[0].cells[j])
             _paragraph(cell, h, TABLE_PT, bold=True)
@@ -367,12 +376,16 @@ def _appendix(doc, a: Appendix) -> None:
                            align="right" if j in t.numeric else ("center" if j == 0 else "left"))
     if a.note:
         _paragraph(doc, a.note, RECIPIENTS_PT, italic=True, align="left").paragraph_format.space_before = _pt(6)
-    for fig in a.figures:
-        p = _paragraph(doc, "")
-        p.paragraph_format.space_before = _pt(12)
-        p.paragraph_format.keep_with_next = True
-        p.add_run().add_picture(io.BytesIO(fig.png), height=Cm(11))
-        _paragraph(doc, fig.caption, RECIPIENTS_PT, italic=True)
+    if a.figures:  # two by two, side by side, in a borderless table
+        half = _text_width_cm(landscape=True) / 2
+        grid = doc.add_table(rows=(len(a.figures) + 1) // 2, cols=2)
+        _cell_width(grid, [half, half])
+        for k, fig in enumerate(a.figures):
+            cell = _clear_cell(grid.rows[k // 2].cells[k % 2])
+            p = _paragraph(cell, "")
+            p.paragraph_format.space_before = _pt(12)
+            p.add_run().add_picture(io.BytesIO(fig.png), width=Cm(min(FIGURE_CM, half - 0.5)))
+            _paragraph(cell, fig.caption, RECIPIENTS_PT, italic=True)
 
 
 def to_docx_bytes(d: OfficialDocument) -> bytes:

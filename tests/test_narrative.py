@@ -381,7 +381,7 @@ def test_thap_muoi_text_month_and_decimal_comma():
     assert not re.search(r"\d+\.\d\d\b", text)  # no decimal point anywhere (15.3 is a criterion's name)
     assert "Kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp " \
         "(Quyết định số 766/QĐ-TTg) tháng 9 năm 2023" in lines
-    assert "(Số liệu tháng 9 năm 2023; văn bản không ghi ngày chốt số liệu)" in lines
+    assert "(Số liệu tháng 9 năm 2023)" in lines
     html = render_html(f, "thap-muoi", THAP_MUOI_PERIOD, with_heading=True)
     assert "tuần" not in html.lower() and "6,63" in html and "11,03" in html
 
@@ -417,7 +417,7 @@ def test_heading_week():
 def test_heading_month_never_names_a_week():
     h = heading("thap-muoi", THAP_MUOI_PERIOD)
     assert h["title"].endswith("(Quyết định số 766/QĐ-TTg) tháng 9 năm 2023")
-    assert h["data_cut"] == "(Số liệu tháng 9 năm 2023; văn bản không ghi ngày chốt số liệu)"
+    assert h["data_cut"] == "(Số liệu tháng 9 năm 2023)"
     assert not any("tuần" in v.lower() for v in h.values())
     html = narrative.render_heading_html("thap-muoi", THAP_MUOI_PERIOD)
     assert "ỦY BAN NHÂN DÂN HUYỆN\u00a0THÁP\u00a0MƯỜI" in html and "tuần" not in html.lower()

@@ -27,20 +27,20 @@ def _tiny_png() -> bytes:
 
 
 def _doc(**over) -> OfficialDocument:
-    values = dict(
-        kind="bao-cao", parent_body="UBND huyện Chợ Mới", issuing_body="Văn phòng HĐND và UBND huyện Chợ Mới",
-        country="Cộng hòa xã hội chủ nghĩa Việt Nam", motto="Độc lập - Tự do - Hạnh phúc",
-        number="Số:" + document.BLANK + "/BC-VP", place_date="Chợ Mới, ngày" + document.BLANK + "tháng 12 năm 2023",
-        doc_type="BÁO CÁO", title="Kết quả xếp loại các đơn vị Tháng 12 – Tuần 1", subject="", period_note="",
-        addressees=[], body=[Block("Thực hiện Công văn số 124/UBND-TH."), Block("2. Kết quả:", "heading"),
+    values = {
+        "kind": "bao-cao", "parent_body": "UBND huyện Chợ Mới", "issuing_body": "Văn phòng HĐND và UBND huyện Chợ Mới",
+        "country": "Cộng hòa xã hội chủ nghĩa Việt Nam", "motto": "Độc lập - Tự do - Hạnh phúc",
+        "number": "Số:" + document.BLANK + "/BC-VP", "place_date": "Chợ Mới, ngày" + document.BLANK + "tháng 12 năm 2023",
+        "doc_type": "BÁO CÁO", "title": "Kết quả xếp loại các đơn vị Tháng 12 – Tuần 1", "subject": "", "period_note": "",
+        "addressees": [], "body": [Block("Thực hiện Công văn số 124/UBND-TH."), Block("2. Kết quả:", "heading"),
                              Block("- Xã Kiến An xếp loại “Yếu”.", "item")],
-        recipients=["TT. UBND huyện;", "Lưu: VT."], signer=Signer("", "Chánh Văn phòng", "Lê Thanh Hải"),
-        appendix=Appendix("Phụ lục", "(Kèm theo Báo cáo số      /BC-VP ngày      tháng 12 năm 2023)",
+        "recipients": ["TT. UBND huyện;", "Lưu: VT."], "signer": Signer("", "Chánh Văn phòng", "Lê Thanh Hải"),
+        "appendix": Appendix("Phụ lục", "(Kèm theo Báo cáo số      /BC-VP ngày      tháng 12 năm 2023)",
                           "KẾT QUẢ XẾP LOẠI", "(Thời gian chốt số liệu: Ngày 04/12/2023)",
                           Table(["STT", "Đơn vị", "Điểm"], [["", "Toàn huyện", "57.45"], ["1", "xã A", "65.79"]],
                                 frozenset({0}), frozenset({2})),
                           figures=[Figure(_tiny_png(), "Hình 1")]),
-    )
+    }
     values.update(over)
     return OfficialDocument(**values)
 

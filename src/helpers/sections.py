@@ -20,7 +20,6 @@ from helpers.params import District
 from helpers.paths import project_root, raw_dir
 from helpers.periods import Period
 from helpers.store import Snapshot, Store
-from helpers.tables import text_color
 
 FINDING_HEADERS = {"severity": "mức", "rule": "quy tắc", "message": "nội dung", "source": "tệp",
                    "source_line": "dòng", "as_of": "kỳ", "unit_code": "mã đơn vị"}

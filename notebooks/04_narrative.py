@@ -1,17 +1,26 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
+#     display_name: "Ch\u1EC9 s\u1ED1 766 (.venv)"
 #     language: python
 #     name: chiso766
 # ---
 
 # %% [markdown] tags=["remove"]
 # # 04 · Báo cáo
-# Báo cáo gửi đi của huyện: phần đầu, kết quả, nhận xét, so sánh, biểu đồ, phụ lục và chất lượng
-# số liệu. Bản HTML và PDF được xuất từ kết quả của notebook này (không kèm mã).
+# Văn bản huyện ký và gửi đi, theo thể thức Nghị định 30/2020/NĐ-CP: phần đầu, căn cứ, kết quả, các
+# điểm cần theo dõi, so sánh, đề nghị, nơi nhận và chữ ký, phụ lục (bảng và biểu đồ). Bản HTML và PDF
+# được xuất từ kết quả của notebook này (không kèm mã); bản Word (report.docx) và trang chất lượng số
+# liệu cho người lập báo cáo (data_quality.html) được ghi bên cạnh.
 
 # %% tags=["remove"]
 from IPython.display import HTML, display

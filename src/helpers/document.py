@@ -161,9 +161,8 @@ def _rule(container, width_cm: float, box_cm: float, size: float = 2):
                                                    qn("w:color"): "000000"})
     borders.append(bottom)
     ppr.append(borders)
-    p.paragraph_format.line_spacing = None
-    from docx.shared import Pt
-    p.paragraph_format.line_spacing = Pt(size + 1)
+    p.paragraph_format.line_spacing = _pt(size + 1)
+    p.paragraph_format.space_before = _pt(2)
     return p
 
 
@@ -180,9 +179,11 @@ def _cell_width(table, widths_cm: list[float]) -> None:
     from docx.shared import Cm
 
     table.autofit = False
+    for column, w in zip(table.columns, widths_cm):
+        column.width = Cm(w)  # the grid, which LibreOffice reads
     for row in table.rows:
         for cell, w in zip(row.cells, widths_cm):
-            cell.width = Cm(w)
+            cell.width = Cm(w)  # each cell, which Word reads
 
 
 def _clear_cell(cell):
@@ -334,6 +335,17 @@ def _table_borders(table) -> None:
     tbl_pr.append(borders)
 
 
+def column_widths_cm(t: Table, width_cm: float) -> list[float]:
+    """Widths in proportion to the longest value of each column (or the longest word of its header), so
+    that names and bands stay on one line and the table fills the text width."""
+    weights = []
+    for j, header in enumerate(t.headers):
+        values = [len(r[j]) for r in t.rows if j < len(r)]
+        weights.append(max([4, *values, *(len(w) for w in header.split())]) + 1)
+    total = sum(weights)
+    return [width_cm * w / total for w in weights]
+
+
 def _repeat_header(row) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -361,10 +373,7 @@ def _appendix(doc, a: Appendix) -> None:
         t = a.table
         table = doc.add_table(rows=1 + len(t.rows), cols=len(t.headers))
         _table_borders(table)
-        width = _text_width_cm(landscape=True)
-        fixed = [1.0, 4.2]  # STT, the unit's name
-        rest = (width - sum(fixed)) / max(1, len(t.headers) - len(fixed))
-        _cell_width(table, (fixed + [rest] * len(t.headers))[: len(t.headers)])
+        _cell_width(table, column_widths_cm(t, _text_width_cm(landscape=True)))
         for j, h in enumerate(t.headers):
             cell = _clear_cell(table.rows[0].cells[j])
             _paragraph(cell, h, TABLE_PT, bold=True)

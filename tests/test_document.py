@@ -248,3 +248,39 @@ def test_same_period_districts_are_ranked_different_periods_are_not():
 def test_counts_never_take_a_mark_that_reads_as_a_decimal():
     assert compose.fmt_count(1746, params.district("cho-moi")) == "1746"
     assert compose.fmt_count(1746, params.district("thap-muoi")) == "1.746"
+
+
+def _params_copy(tmp_path, monkeypatch, edit) -> None:
+    import shutil
+
+    copy = tmp_path / "params"
+    shutil.copytree(params.params_dir(), copy)
+    edit(copy)
+    monkeypatch.setenv("CHISO_PARAMS", str(copy))
+
+
+def test_a_district_without_its_own_document_gets_the_default(tmp_path, monkeypatch):
+    import yaml
+
+    def drop_cho_moi(copy):
+        path = copy / "documents.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        del data["documents"]["cho-moi"]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    _params_copy(tmp_path, monkeypatch, drop_cho_moi)
+    settings = params.document_settings("cho-moi")
+    assert settings["kind"] == "bao-cao" and settings["place"] == "Chợ Mới"  # the district's name
+    assert settings["recipients"][-1] == "Lưu: VT." and settings["signer"]["name"] == ""
+
+
+def test_a_thousands_mark_that_reads_as_a_decimal_is_refused(tmp_path, monkeypatch):
+    def dot_thousands(copy):
+        path = copy / "districts.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('{decimal: ".", thousands: ""}', '{decimal: ".", thousands: "."}', 1),
+                        encoding="utf-8")
+
+    _params_copy(tmp_path, monkeypatch, dot_thousands)
+    with pytest.raises(params.ParamsError, match="đọc như dấu thập phân"):
+        params.districts()

@@ -252,8 +252,9 @@ def watch_thresholds() -> dict:
 
 
 @lru_cache(maxsize=8)
-def _documents(base: str) -> dict:
-    return _need(_load("documents.yaml", Path(base)), "documents", "documents.yaml")
+def _documents(base: str) -> tuple[dict, dict]:
+    data = _load("documents.yaml", Path(base))
+    return _need(data, "documents", "documents.yaml"), dict(data.get("default_document") or {})
 
 
 DOCUMENT_KINDS = ("bao-cao", "cong-van")
@@ -262,15 +263,15 @@ DOCUMENT_KINDS = ("bao-cao", "cong-van")
 def document_settings(slug: str) -> dict:
     """The signed document of a district (params/documents.yaml): kind, symbol, place, subject,
     addressees, legal_bases, signer, recipients, offices."""
-    known = _documents(str(params_dir()))
-    if slug not in known:
-        raise ParamsError(f"documents.yaml: thiếu văn bản của huyện '{slug}'")
-    d = dict(known[slug])
+    known, default = _documents(str(params_dir()))
+    if slug not in known and not default:
+        raise ParamsError(f"documents.yaml: thiếu văn bản của huyện '{slug}' (và không có default_document)")
+    d = dict(known.get(slug) or default)
+    d["place"] = str(d.get("place") or district(slug).name)
     where = f"documents.yaml: {slug}"
     if d.get("kind") not in DOCUMENT_KINDS:
         raise ParamsError(f"{where}: 'kind' phải là một trong {', '.join(DOCUMENT_KINDS)}")
-    for key in ("symbol", "place"):
-        _need(d, key, where)
+    _need(d, "symbol", where)
     signer = d.get("signer") or {}
     d["signer"] = {k: str(signer.get(k) or "") for k in ("authority", "title", "name")}
     d["offices"] = {k: str(v or "") for k, v in (d.get("offices") or {}).items()}

@@ -215,3 +215,15 @@ def test_executed_notebooks_hold_only_their_own_outputs(batch):
                 assert out["output_type"] != "error", path
                 assert out.get("name") != "stderr", (path, out.get("text"))
                 assert "ERROR" not in "".join(out.get("text", "")), (path, out.get("text"))
+
+
+def test_pdf_text_is_in_a_times_metric_serif(batch):
+    """Decree 30 asks for Times New Roman: its metric twin Liberation Serif 2 (fonts-liberation2, every
+    Vietnamese glyph) sets every character of the text, none falls back to another font."""
+    if not shutil.which("fc-list") or "liberation2/LiberationSerif" not in subprocess.run(
+            ["fc-list"], capture_output=True, text=True, check=False).stdout:
+        pytest.skip("fonts-liberation2 is not installed (.ci/run installs it)")
+    tmp, *_ = batch
+    with pdfplumber.open(tmp / "outputs/2023-W49/cho-moi/report.pdf") as pdf:
+        fonts = {c["fontname"].split("+")[-1] for p in pdf.pages[:3] for c in p.chars}
+    assert fonts and all(f.startswith(("LiberationSerif", "Liberation-Serif", "TimesNewRoman")) for f in fonts), fonts

@@ -90,7 +90,7 @@ def scored(recs) -> pd.DataFrame:
 
 
 def run_for(slug="cho-moi", week_arg="", interactive=True) -> Run:
-    return Run(params.district(slug), week_arg, interactive)
+    return Run(params.district(slug), parse_week_arg(week_arg) if week_arg else None, interactive)
 
 
 # -- weeks, options ------------------------------------------------------------------------------

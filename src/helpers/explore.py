@@ -21,10 +21,11 @@ from dataclasses import dataclass, field, replace
 import ipywidgets as widgets
 import pandas as pd
 
-from helpers import params, rank, tables
+from helpers import district_week, params, rank, tables
 from helpers import records as rec
 from helpers import score as scoring
 from helpers.collation import vi_key
+from helpers.district_week import DistrictWeek
 from helpers.errors import UsageError
 from helpers.params import District, Policy
 from helpers.periods import Period, parse_as_of, parse_week_arg
@@ -157,7 +158,7 @@ def ranking_for(records: pd.DataFrame, slug: str, week: str | Period = "") -> pd
 
 def ranking_html(records: pd.DataFrame, slug: str, week: str | Period = "") -> str:
     """The period note and the ranking table of `ranking_for`, as HTML."""
-    from helpers import sections
+    from helpers.report import period_note_text
 
     district = params.district(slug)
     asked = asked_week(records, week)
@@ -166,7 +167,7 @@ def ranking_html(records: pd.DataFrame, slug: str, week: str | Period = "") -> s
         return (f"<p>Huyện <strong>{_esc(district.name)}</strong> chưa có số liệu nào đến tuần "
                 f"{_esc(asked.iso_week)} ({_esc(asked.label())}).</p>")
     period = parse_as_of(str(ranked["as_of"].dropna().iloc[0]))
-    note = _esc(sections.period_note_text(asked, period)).replace("\n", " ")
+    note = _esc(period_note_text(asked, period)).replace("\n", " ")
     caption = f"Xếp hạng các đơn vị của huyện {district.name}"
     return f"<p>{note}</p>" + tables.style_ranked(ranked, caption=caption).to_html()
 
@@ -516,7 +517,7 @@ def _guarded(view, render: Callable[[], str]) -> Callable[[], None]:
 def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """03: choose a district and a week and see the district's ranking for it."""
     records = _records(records)
-    asked = asked_week(records, run.week_arg)
+    asked = asked_week(records, run.asked or "")
     district = widgets.Dropdown(options=district_options(), value=run.district.slug, description="Huyện:",
                                 style=_style(), layout=_layout())
     week = widgets.Dropdown(options=week_options(records, asked), value=asked.iso_week, description="Tuần:",
@@ -529,18 +530,21 @@ def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
     return panel
 
 
-def _scored_for(run, records: pd.DataFrame) -> tuple[Period, pd.DataFrame]:
-    asked = asked_week(records, run.week_arg)
-    scored = scoring.score_district(records, run.district.slug, asked)
-    if scored is None:
-        raise UsageError(f"huyện {run.district.name} chưa có số liệu nào đến tuần {asked.iso_week}")
-    return asked, scored
+def _week_of(run, records: pd.DataFrame | None) -> DistrictWeek:
+    """The run's district-week: the store's (run.district_week) or, for `records` given, built from them."""
+    if records is None:
+        week = district_week.load(run.district, run.week)
+    else:
+        week = district_week.from_records(run.district, asked_week(records, run.asked or ""), records)
+    if not week.has_data:
+        raise UsageError(f"huyện {run.district.name} chưa có số liệu nào đến tuần {week.asked.iso_week}")
+    return week
 
 
 def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """02: pick a unit and see its history across the store's periods and its components vs targets."""
+    scored = _week_of(run, records).scored
     records = _records(records)
-    _, scored = _scored_for(run, records)
     options = unit_options(scored)
     unit = widgets.Dropdown(options=options, value=options[0][1], description="Đơn vị:", style=_style(),
                             layout=_layout())
@@ -556,11 +560,10 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
     The unit first shown is the lowest ranked one; inputs start at the reported figures. A component
     the district never reports has no input; one a unit lacks shows 0 and counts as unchanged until
     it is edited."""
-    records = _records(records)
-    asked, scored = _scored_for(run, records)
-    others = scoring.score_compared(records, run.district, asked)
+    week = _week_of(run, records)
+    scored, others = week.scored, week.compared
     pol = params.policy()
-    ranked = rank.rank_units(scored)
+    ranked = week.ranked
     with_rank = ranked[ranked["rank"].notna() & ranked["unit_code"].notna()]
     options = unit_options(scored, with_total=False)
     first = str(with_rank.iloc[-1]["unit_code"]) if len(with_rank) else options[0][1]
@@ -614,9 +617,9 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
 
 def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """04: sliders for the notable-drop threshold and the weakest-N count; the findings follow."""
-    records = _records(records)
-    asked, scored = _scored_for(run, records)
-    comparison = comparison_with(scored, scoring.score_compared(records, run.district, asked))
+    week = _week_of(run, records)
+    scored = week.scored
+    comparison = comparison_with(scored, week.compared)
     pol = params.policy()
     low, high = threshold_bounds(scored, pol)
     n_units = len(scoring.units_only(scored))

@@ -695,6 +695,12 @@ def _env(html: bool) -> jinja2.Environment:
     return _env_at(html, str(params.wording_dir()))
 
 
+def wording(name: str, **values) -> str:
+    """A template of params/wording/ rendered with `values`; autoescaped when its name says `.html`.
+    (The one way to reach that folder: the same environments as the narrative.)"""
+    return _env(".html" in name).get_template(name).render(**values)
+
+
 @dataclass(frozen=True)
 class PeriodView:
     """What the templates need of a period."""
@@ -752,6 +758,20 @@ def heading(district, period, issued: date | None = None) -> dict:
         "title": _nfc(str(module.title(p)).strip()),
         "data_cut": _nfc(str(module.data_cut(p)).strip()),
     }
+
+
+def report_title(district, period) -> str:
+    """The page title of the report (and the PDF's running header), from the heading's pieces: a short
+    all-capitals kind ("BÁO CÁO") joined to its title line ("Báo cáo kết quả xếp loại ..."), with the
+    district's name added when the title lacks it."""
+    h = heading(district, period)
+    kind, title = " ".join(h["doc_kind"].split()), " ".join(h["title"].split())
+    if title and kind == kind.upper() and len(kind.split()) <= 4:
+        text = f"{kind[:1]}{kind[1:].lower()} {title[:1].lower()}{title[1:]}"
+    else:
+        text = f"{kind} – {title}" if title else kind
+    name = _district_obj(district).name
+    return text if name in text else f"{text} – huyện {name}"
 
 
 def render_heading_text(district, period, issued: date | None = None) -> str:

@@ -129,13 +129,6 @@ def _exporter():
     )
 
 
-def _district_name(nb) -> str | None:
-    """The district the notebook ran for, from the parameters recorded in its metadata."""
-    slug = ((nb.metadata.get("papermill") or {}).get("parameters") or {}).get("district")
-    known = params.districts()
-    return known[slug].name if isinstance(slug, str) and slug in known else None
-
-
 def notebook_to_html(nb, title: str | None = None, resources_path: Path | None = None) -> str:
     """The report page of an executed notebook (a NotebookNode), cleaned and self-contained."""
     from markupsafe import Markup
@@ -149,31 +142,7 @@ def notebook_to_html(nb, title: str | None = None, resources_path: Path | None =
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # outputs with no shown type are dropped on purpose
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return clean_html(body, title=title, district_name=_district_name(nb))
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _title_from(soup, district_name: str | None = None) -> str:
-    """The first <h1>; a short all-capitals kind ('BÁO CÁO') is joined to the title line beside it
-    ('Báo cáo kết quả xếp loại ...'); the district's name is added when the text lacks it."""
-    heading = soup.find("h1")
-    if heading is None:
-        return ""
-    text = _words(heading.get_text(" "))
-    box = heading.find_parent(["header", "section"])
-    line = box.find(class_="title") if box is not None else None
-    if line is not None and line is not heading:
-        sub = _words(line.get_text(" "))
-        if sub and text == text.upper() and len(text.split()) <= 4:
-            text = f"{text[:1]}{text[1:].lower()} {sub[:1].lower()}{sub[1:]}"
-        elif sub:
-            text = f"{text} – {sub}"
-    if district_name and district_name not in text:
-        text = f"{text} – huyện {district_name}"
-    return text
+    return clean_html(body, title=title)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -191,10 +160,10 @@ def _css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def clean_html(document: str, title: str | None = None, district_name: str | None = None) -> str:
+def clean_html(document: str, title: str | None = None) -> str:
     """Make an HTML page safe to open offline: no script or plug-in, no external resource, no event
     handler; tables wrapped for sideways scrolling; Vietnamese alt text; <title> (and the PDF's running
-    header) from the first <h1> unless given; text in NFC."""
+    header) as given (the report's: narrative.report_title), else the workbench's name; text in NFC."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(document, "html.parser")
@@ -232,7 +201,7 @@ def clean_html(document: str, title: str | None = None, district_name: str | Non
         if parent is not None and "table-wrap" in (parent.get("class") or []):
             continue
         table.wrap(soup.new_tag("div", attrs={"class": "table-wrap"}))
-    page_title = title or _title_from(soup, district_name) or DEFAULT_TITLE
+    page_title = title or DEFAULT_TITLE
     if soup.title is not None:
         soup.title.string = page_title
     if soup.head is not None and soup.find("main") is not None:
@@ -319,8 +288,8 @@ def render_report(executed_notebook: Path, out_dir: Path, *, title: str | None =
     """Write out_dir/report.html and out_dir/report.pdf from the executed narrative notebook.
 
     Only the outputs are shown (text/html, image/png, text/plain), plus Markdown cells; code, prompts,
-    stderr, errors, raw cells and cells tagged `remove` are left out. The page title is `title`, else
-    the text of the first <h1>. Returns (html_path, pdf_path).
+    stderr, errors, raw cells and cells tagged `remove` are left out. The page title is `title`
+    (narrative.report_title of the district-week, given by the batch). Returns (html_path, pdf_path).
     """
     import nbformat
 

@@ -1,0 +1,159 @@
+"""What the notebooks show: each function returns something one cell displays, from the run's
+parameters (01) or its DistrictWeek (02–03; the report of 04 is helpers.report).
+
+The notebooks stay thin (parameters, one call, display); everything they show is built here from the
+stage modules so the batch and a person in JupyterLab see the same thing.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import params, periods, rank, score
+from helpers import records as rec
+from helpers.district_week import DistrictWeek
+from helpers.params import District
+from helpers.store import Store
+
+FINDING_HEADERS = {"severity": "mức", "rule": "quy tắc", "message": "nội dung", "source": "tệp",
+                   "source_line": "dòng", "as_of": "kỳ", "unit_code": "mã đơn vị"}
+
+
+# -- 01 ingest ------------------------------------------------------------------------------------
+
+def ingest_compared(run):
+    """01 by hand: the raw reports of the districts this district is compared with, into the store, as
+    the batch stores every district's before any notebook runs; so 02–04 opened next compare it with
+    them. A district whose reports do not parse is named with its error; nothing is raised. None in
+    the batch (interactive False): it has stored them already."""
+    from IPython.display import Markdown
+
+    from helpers import ingest
+
+    if not run.interactive:
+        return None
+    others = [d for d in params.compared_with(run.district) if d.slug != run.district.slug]
+    if not others:
+        return None
+    _, errors = ingest.ingest_districts(others)
+    stored = [d.name for d in others if d.slug not in errors]
+    lines = [f"Báo cáo của các huyện được so sánh cũng được nạp vào kho: {', '.join(stored)}."] if stored else []
+    lines += [f"Không nạp được báo cáo của huyện {params.district(slug).name}: {exc}" for slug, exc in errors.items()]
+    return Markdown("\n\n".join(lines))
+
+
+def _words(key: str) -> dict:
+    """A mapping of params/wording/phrases.yaml (finding kinds, format names)."""
+    from helpers.narrative import phrases
+
+    return phrases().get(key) or {}
+
+
+def ingest_summary(result):
+    """01: one row per file read: its format, district, period, rows, warnings and what became of it."""
+    from helpers import tables
+
+    summary = result.summary()
+    if len(summary):
+        formats = _words("formats")
+        summary["định dạng"] = [formats.get(f, f) for f in summary["định dạng"]]
+    return tables.style_plain(summary, caption=None if len(summary) else "Thư mục của huyện chưa có tệp nào")
+
+
+def parsed_table(result):
+    """01: the reported records of the files just read, in the contract's columns (the names
+    `chiso ingest --dry-run` prints), with the line each row was read from."""
+    from helpers import tables
+
+    recs = result.records
+    table = rec.to_csv_frame(recs[~recs["derived"]]) if len(recs) else pd.DataFrame(columns=rec.CONTRACT_COLUMNS)
+    return tables.style_plain(table.reset_index(drop=True))
+
+
+def findings_table(district: District, findings: pd.DataFrame | None = None):
+    """01: every warning stored for the district, with its kind, file and line (Vietnamese headers)."""
+    from helpers import tables
+
+    findings = Store().read().findings if findings is None else findings
+    rows = findings[findings["district_code"] == district.code].reset_index(drop=True)
+    kinds = _words("finding_kinds")
+    table = rows[list(FINDING_HEADERS)].rename(columns=FINDING_HEADERS)
+    table.insert(0, "loại", [kinds.get(r, r) for r in rows["rule"]])
+    table = table.drop(columns=["mức", "quy tắc"])  # all are warnings (an error refuses the file), kind said above
+    caption = (f"{len(table)} cảnh báo về số liệu của huyện {district.name}" if len(table)
+               else f"Không có cảnh báo nào về số liệu của huyện {district.name}")
+    return tables.style_plain(table, caption=caption)
+
+
+def history_table(district: District, records: pd.DataFrame | None = None):
+    """01: every unit's score in every period the store holds; a period known only from the previous-week
+    column of the next report is marked "(suy ra)"."""
+    from helpers import ingest, tables
+
+    records = Store().records() if records is None else records
+    table = ingest.district_history(records, district)
+    if table.empty:
+        return tables.style_plain(table, caption=f"Kho chưa có số liệu của huyện {district.name}")
+    rows = records[records["district_code"] == district.code]
+    reported = set(rows.loc[~rows["derived"], "as_of"])
+    table.columns = [periods.parse_as_of(a).short_label() + ("" if a in reported else " (suy ra)")
+                     for a in table.columns]
+    table.index = [name if utype == score.TOTAL_TYPE else f"{utype} {name}" for utype, name in table.index]
+    table = table.rename_axis("đơn vị").reset_index()
+    return tables.style_plain(table, caption="Điểm của các đơn vị qua các kỳ trong kho; “(suy ra)”: kỳ chỉ có điểm "
+                                             "ghi ở cột tuần trước của báo cáo tuần sau")
+
+
+# -- 02 score, 03 rank ----------------------------------------------------------------------------
+
+def period_note(week: DistrictWeek):
+    """A line saying which period the data is for (and that it is older than the week asked)."""
+    from IPython.display import Markdown
+
+    from helpers.report import period_note_text
+
+    return Markdown(period_note_text(week.asked, week.require().period))
+
+
+SUMMARY_LABELS = {
+    "period_label": "kỳ số liệu", "n_units": "số đơn vị", "mean_score": "điểm trung bình các đơn vị",
+    "median_score": "điểm trung vị", "at_15_3_count": "số đơn vị đạt mốc điểm của tiêu chí 15.3",
+    "best_units_full": "đơn vị cao nhất", "best_score": "điểm cao nhất", "worst_units_full": "đơn vị thấp nhất",
+    "worst_score": "điểm thấp nhất", "district_score": "điểm toàn huyện", "district_band": "xếp loại toàn huyện",
+    "district_delta": "tăng/giảm toàn huyện", "province_rank": "xếp hạng trong tỉnh",
+    "province_rank_of": "trên tổng số",
+}
+
+
+def summary_table(week: DistrictWeek):
+    """03: the district summary with Vietnamese labels: scores with two decimals, a change with its sign,
+    a missing value as "—"."""
+    from helpers import tables
+
+    s = rank.district_summary(week.require().scored, week.ranked)
+    rows = []
+    for key, label in SUMMARY_LABELS.items():
+        value = s.get(key)
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(value)
+        elif key == "district_delta" and value is not None:
+            value = tables.signed(value)
+        elif isinstance(value, float):
+            value = f"{value:.2f}"
+        rows.append((label, "—" if value is None else str(value)))
+    rows += [(f"số đơn vị loại {band}", str(n)) for band, n in (s.get("band_counts") or {}).items()]
+    return tables.style_plain(pd.DataFrame(rows, columns=["chỉ số", "giá trị"]))
+
+
+def comparison_table(week: DistrictWeek):
+    """03: the commune-level units of the districts compared, ranked together (ties in Vietnamese order),
+    each with the period its data is for and where its score was read."""
+    from helpers import tables
+
+    compared = week.comparison.reset_index(drop=True)
+    names = list(dict.fromkeys(compared["district"].dropna()))
+    caption = (f"Các đơn vị cấp xã của {len(names)} huyện được so sánh ({', '.join(names)}), xếp hạng chung"
+               if names else "Chưa có huyện nào có số liệu để so sánh đến tuần này")
+    return tables.style_compared(compared, caption=caption)
+
+

@@ -9,7 +9,8 @@ import pickle
 import pandas as pd
 import pytest
 
-from helpers import ingest, params, score, synthetic
+from chiso_bench import synthetic
+from helpers import ingest, params, score
 from helpers import records as rec
 from helpers.errors import InputError
 from helpers.periods import parse_week_arg

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import district_week, ingest, params, views
+from helpers import district_week, ingest, params, tables, views
 from helpers.periods import parse_week_arg
 from tests.conftest import SEEDS
 
@@ -55,3 +55,13 @@ def test_03_summary_rounds_and_signs(scratch):
     assert values["điểm toàn huyện"] == "57.45" and values["tăng/giảm toàn huyện"] == "+0.29"
     assert re.fullmatch(r"\d+\.\d\d", values["điểm trung bình các đơn vị"])
     assert values["xếp hạng trong tỉnh"] == "7" and values["trên tổng số"] == "11"
+
+
+def test_04_keeps_the_findings_behind_the_report_as_a_table(scratch):
+    ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]])
+    week = district_week.load("cho-moi", parse_week_arg("2023-W49"))
+    rows = _rows(tables.style_findings(week.findings).to_html())
+    assert rows and all(len(r) == 3 for r in rows)
+    lowest = [r for r in rows if r[0] == f"loại {week.findings.lowest_band}"]
+    assert [r[1] for r in lowest] == [u.unit.label for u in week.findings.lowest_band_units]
+    assert any(r[0].startswith("so sánh giữa các huyện") and r[1] == "huyện Chợ Mới" for r in rows)

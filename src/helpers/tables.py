@@ -231,7 +231,7 @@ def style_findings(findings, caption: str | None = "Các nhận xét rút ra t�
     rows = []
 
     def add(kind: str, unit, value) -> None:
-        rows.append((kind, unit.label() if hasattr(unit, "label") else str(unit), value))
+        rows.append((kind, unit.label if hasattr(unit, "label") else str(unit), value))
 
     for u in findings.lowest_band_units:
         add(f"loại {findings.lowest_band}", u.unit, u.score)

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 from typing import Self
 
+from chiso_bench.floor import child_floor
+from chiso_bench.processes import rss_bytes
 from helpers.batch import KERNEL_NAME as KERNEL
-from helpers.bench.floor import child_floor
-from helpers.bench.processes import rss_bytes
 
 
 def child_batch(args: dict) -> dict:
@@ -194,12 +194,10 @@ def _build_one(slug: str, week: str, template: str, target: str) -> str:
     """A 04_narrative notebook holding what its output cell displays when executed for `slug`."""
     import nbformat
 
-    from helpers import params, sections
-    from helpers.notebook import Run
+    from helpers import district_week, periods, report
 
     nb = nbformat.read(template, as_version=4)
-    run = Run(params.district(slug), week, False)
-    report = sections.build_report(run)
+    built = report.build_report(district_week.load(slug, periods.parse_week_arg(week)))
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -207,13 +205,13 @@ def _build_one(slug: str, week: str, template: str, target: str) -> str:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if "parameters" in tags:
             cell.source = f'district = "{slug}"\nweek = "{week}"\ninteractive = False'
-        if "report.parts" in cell.source:
+        if "built.parts" in cell.source:
             cell.outputs = [
                 nbformat.v4.new_output(
                     "display_data",
                     data={"text/html": part, "text/plain": "<IPython.core.display.HTML object>"},
                 )
-                for part in report.parts
+                for part in built.parts
             ]
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)

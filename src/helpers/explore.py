@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import ipywidgets as widgets
 import pandas as pd
 
-from helpers import district_week, params, rank, tables
+from helpers import district_week, params, rank, tables, vi_format
 from helpers import records as rec
 from helpers import score as scoring
 from helpers.collation import vi_key
@@ -36,7 +36,7 @@ TOTAL_TYPE = scoring.TOTAL_TYPE
 SCALE_MAX = 100.0
 # Scores are reported with two decimals: the smallest step of the threshold slider and inputs.
 STEP = 0.01
-MISSING = tables.MISSING
+MISSING = vi_format.MISSING
 
 HISTORY_COLUMNS = ["as_of", "period_label", "period_kind", "score", "band", "prev_score", "delta",
                    "rank", "rank_of", "derived", "source"]
@@ -55,13 +55,6 @@ def _int(value) -> int | None:
 
 def _esc(value) -> str:
     return html.escape("" if _missing(value) else str(value))
-
-
-def _num(value, signed: bool = False) -> str:
-    if _missing(value):
-        return MISSING
-    text = f"{float(value):+.2f}" if signed else f"{float(value):.2f}"
-    return text.replace("-", tables.MINUS)
 
 
 def unit_label(row, district_name: str | None = None) -> str:
@@ -252,8 +245,8 @@ def history_html(history: pd.DataFrame, label: str) -> str:
         place = MISSING if _missing(r["rank"]) else f"{int(r['rank'])}/{int(r['rank_of'])}"
         source = _esc(r["source"]) + (" (cột tuần trước)" if r["derived"] else "")
         body.append("<tr>" + f"<td>{_esc(r['period_label'])}</td><td>{_esc(r['as_of'])}</td>"
-                    f"<td>{_num(r['score'])}</td>" + _band_cell(r["band"])
-                    + f"<td>{_num(r['prev_score'])}</td><td>{_num(r['delta'], signed=True)}</td>"
+                    f"<td>{vi_format.cell(r['score'])}</td>" + _band_cell(r["band"])
+                    + f"<td>{vi_format.cell(r['prev_score'])}</td><td>{vi_format.change(r['delta'])}</td>"
                     f"<td>{place}</td><td>{source}</td></tr>")
     return _table(f"Điểm của {label} qua các kỳ trong kho", head, body)
 
@@ -271,8 +264,8 @@ def components_html(components: pd.DataFrame, label: str) -> str:
         else:
             verdict = "đạt" if r["met"] else "chưa đạt"
         target = MISSING if _missing(r["target"]) else f"{float(r['target']):g}"
-        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{_num(r['value'])}</td><td>{target}</td>"
-                    f"<td>{verdict}</td><td>{_num(r['gap'])}</td></tr>")
+        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{vi_format.cell(r['value'])}</td><td>{target}</td>"
+                    f"<td>{verdict}</td><td>{vi_format.cell(r['gap'])}</td></tr>")
     return _table(f"Các thành phần của {label} so với chỉ tiêu", head, body)
 
 
@@ -443,13 +436,13 @@ def what_if_html(result: WhatIf) -> str:
     """The unit's new standing (score, band, rank; before → after), its components, and the district's
     findings with the change, as HTML."""
     lines = [
-        f"Điểm: {_arrow(_num(result.score_before), _num(result.score))}",
+        f"Điểm: {_arrow(vi_format.cell(result.score_before), vi_format.cell(result.score))}",
         f"Xếp loại: {_arrow(_esc(result.band_before or MISSING), _esc(result.band or MISSING))}",
         "Hạng trong huyện: " + _arrow(_esc(result.rank_before or MISSING), _esc(result.rank or MISSING))
         + f"/{result.rank_of}" + (f" (kỳ trước: {result.prev_rank})" if result.prev_rank else ""),
     ]
     if result.next_band and result.points_to_next_band is not None:
-        lines.append(f"Cần thêm {_num(result.points_to_next_band)} điểm để lên loại {_esc(result.next_band)}")
+        lines.append(f"Cần thêm {vi_format.cell(result.points_to_next_band)} điểm để lên loại {_esc(result.next_band)}")
     summary = "".join(f"<li>{line}</li>" for line in lines)
     return (f"<h4>{_esc(result.unit_label)}</h4><ul>{summary}</ul>"
             + components_html(result.components, result.unit_label)
@@ -460,7 +453,7 @@ def what_if_html(result: WhatIf) -> str:
 def findings_summary_html(findings) -> str:
     """One line on what the thresholds select: notable drops and the weakest units per component."""
     weakest = [f"{_esc(c.label)}: {len(c.weakest)}" for c in findings.components if c.weakest]
-    return (f"<p>Mức giảm đáng chú ý: từ {_num(findings.notable_drop_points)} điểm trở lên — "
+    return (f"<p>Mức giảm đáng chú ý: từ {vi_format.cell(findings.notable_drop_points)} điểm trở lên — "
             f"{len(findings.drops)} đơn vị giảm đáng chú ý."
             + (f" Số đơn vị yếu nhất được nêu tên theo thành phần: {'; '.join(weakest)}." if weakest else "")
             + "</p>")

@@ -10,29 +10,26 @@ Two steps, kept apart so an officer can reword the report without touching code:
    of params/wording/ (`narrative.txt.j2`, `narrative.html.j2`, `heading.*.j2`, sentences in
    `macros.j2`, small words in `phrases.yaml`). The HTML environment autoescapes every value.
 
-Number format: scores with two decimals ("57.45", "51.10"); percentages and targets with the
-trailing zeros dropped ("12.5", "80"); changes signed with "+" or an ASCII "-" as the seeds print
-them ("+0.29", "-5.78", "0.00"); the decimal mark is the district's (params districts.yaml).
+Numbers, dates and lists are written by helpers.vi_format (scores "57.45", percentages "12.5",
+changes "+0.29" / "-5.78" as the seeds print them, the district's decimal mark).
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
-from helpers import params, registry
+from helpers import params, registry, vi_format
 from helpers import records as rec
-from helpers.errors import ParamsError, UsageError
+from helpers.errors import UsageError
 from helpers.periods import Period, parse_as_of
 from helpers.score import TOTAL_TYPE, band_of
 
@@ -46,80 +43,7 @@ _missing = rec.is_missing
 _float = rec.as_float
 
 
-def fmt_number(x, decimal: str = ".", digits: int = 2, trim: bool = False, signed: bool = False) -> str:
-    """A number as the district writes it.
-
-    `digits` decimals, rounded half up ("57.45", "51.10"); `trim=True` drops trailing zeros
-    ("12.5", "80"); `decimal` is "." or ","; `signed=True` prefixes "+" to positive numbers and
-    writes negatives with an ASCII "-" ("+0.29", "-5.78"; zero has no sign). Missing gives "".
-    """
-    value = _float(x)
-    if value is None:
-        return ""
-    quantum = Decimal(1).scaleb(-digits) if digits > 0 else Decimal(1)
-    d = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-    if d == 0:
-        d = abs(d)  # never "-0.00"
-    text = f"{abs(d):f}"
-    if trim and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if decimal != ".":
-        text = text.replace(".", decimal)
-    if d < 0:
-        return "-" + text
-    return ("+" + text) if signed and d > 0 else text
-
-
-def fmt_signed(x, decimal: str = ".", digits: int = 2) -> str:
-    """A change: "+0.29", "-5.78", "0.00"."""
-    return fmt_number(x, decimal, digits, signed=True)
-
-
-def fmt_pct(x, decimal: str = ".", digits: int = 2) -> str:
-    """A percentage or target without trailing zeros (no % sign): "12.5", "7.42", "80"."""
-    return fmt_number(x, decimal, digits, trim=True)
-
-
-def fmt_date(d) -> str:
-    """dd/mm/yyyy, as the reports write dates."""
-    if _missing(d):
-        return ""
-    if isinstance(d, str):
-        d = date.fromisoformat(d[:10])
-    return d.strftime("%d/%m/%Y")
-
-
-def _nfc(text) -> str:
-    return unicodedata.normalize("NFC", str(text))
-
-
-@lru_cache(maxsize=8)
-def _phrases_at(path: str) -> dict:
-    data = params.wording_yaml("phrases.yaml")
-    return {k: _nfc(v) if isinstance(v, str) else {a: _nfc(b) for a, b in v.items()} if isinstance(v, dict) else v
-            for k, v in data.items()}
-
-
-def phrases() -> dict:
-    """The small words of params/wording/phrases.yaml ("và", "các", "các đơn vị", ...)."""
-    return _phrases_at(str(params.wording_dir()))
-
-
-def _phrase(key: str) -> str:
-    words = phrases()
-    if key not in words:
-        raise ParamsError(f"wording/phrases.yaml: thiếu khóa '{key}'")
-    return str(words[key])
-
-
-def join_vi(items: Iterable) -> str:
-    """"A", "A và B", "A, B và C" (the words come from params/wording/phrases.yaml)."""
-    parts = [_nfc(x) for x in items if not _missing(x) and str(x) != ""]
-    if not parts:
-        return ""
-    if len(parts) == 1:
-        return parts[0]
-    return f"{_phrase('list_separator').join(parts[:-1])} {_phrase('and')} {parts[-1]}"
+_nfc = vi_format.nfc
 
 
 @dataclass(frozen=True)
@@ -169,8 +93,8 @@ def unit_label(row_or_unit) -> str:
             return unit_label(row_or_unit[0])
         types = {t for _, t in refs}
         if len(types) == 1 and None not in types:
-            return f"{_phrase('plural')} {types.pop()} {join_vi(n for n, _ in refs)}"
-        return f"{_phrase('mixed_units')} {join_vi(unit_label(x) for x in row_or_unit)}"
+            return f"{vi_format.phrase('plural')} {types.pop()} {vi_format.join(n for n, _ in refs)}"
+        return f"{vi_format.phrase('mixed_units')} {vi_format.join(unit_label(x) for x in row_or_unit)}"
     name, typ = _name_type(row_or_unit)
     return f"{typ} {name}" if typ else name
 
@@ -637,17 +561,17 @@ def build_findings(ranked: pd.DataFrame, total, district, policy: params.Policy 
 
 @jinja2.pass_context
 def _f_num(ctx, x, digits: int = 2):
-    return fmt_number(x, ctx.get("decimal", "."), digits)
+    return vi_format.number(x, ctx.get("decimal", "."), digits)
 
 
 @jinja2.pass_context
 def _f_pct(ctx, x, digits: int = 2):
-    return fmt_pct(x, ctx.get("decimal", "."), digits)
+    return vi_format.percent(x, ctx.get("decimal", "."), digits)
 
 
 @jinja2.pass_context
 def _f_signed(ctx, x, digits: int = 2):
-    return fmt_signed(x, ctx.get("decimal", "."), digits)
+    return vi_format.signed(x, ctx.get("decimal", "."), digits)
 
 
 def _f_ucfirst(text) -> str:
@@ -660,8 +584,8 @@ def _f_join_vi(items) -> str:
     """join_vi for templates: parts that are already markup stay markup, the rest is escaped."""
     parts = list(items)
     if any(isinstance(x, Markup) for x in parts):
-        return Markup(join_vi(str(x) if isinstance(x, Markup) else str(escape(x)) for x in parts))
-    return join_vi(parts)
+        return Markup(vi_format.join(str(x) if isinstance(x, Markup) else str(escape(x)) for x in parts))
+    return vi_format.join(parts)
 
 
 def _f_units(items) -> str:
@@ -678,11 +602,11 @@ def _make_env(html: bool, base: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters.update(
-        num=_f_num, pct=_f_pct, signed=_f_signed, vndate=fmt_date, ucfirst=_f_ucfirst,
+        num=_f_num, pct=_f_pct, signed=_f_signed, vndate=vi_format.vi_date, ucfirst=_f_ucfirst,
         unit=lambda u: unit_label(getattr(u, "unit", u)), units=_f_units, join_vi=_f_join_vi,
         absval=lambda x: abs(x),
     )
-    env.globals["phrases"] = phrases
+    env.globals["phrases"] = vi_format.phrases
     return env
 
 

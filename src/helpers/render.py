@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import re
 import tempfile
@@ -24,11 +23,10 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
-from helpers import params, periods
+from helpers import params, periods, vi_format
 from helpers.errors import UsageError
 from helpers.periods import Period
 from helpers.score import band_of
-from helpers.tables import text_color
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "report"
@@ -72,8 +70,8 @@ def band_class(name: str) -> str:
 
 
 def _text_colour(background: str) -> str:
-    """Dark or white text on a hex background (tables.text_color); dark for anything not hex."""
-    return text_color(background, dark="#1f2328") if _HEX_COLOUR_RE.match(background) else "#1f2328"
+    """Dark or white text on a hex background (vi_format.text_color); dark for anything not hex."""
+    return vi_format.text_color(background, dark="#1f2328") if _HEX_COLOUR_RE.match(background) else "#1f2328"
 
 
 def band_css() -> str:
@@ -308,17 +306,6 @@ def render_report(executed_notebook: Path, out_dir: Path, *, title: str | None =
 
 # -- the week's index ---------------------------------------------------------------------------
 
-def _score_text(score, decimal: str) -> str:
-    try:
-        value = float(score)
-    except (TypeError, ValueError):
-        return "–"
-    if math.isnan(value):
-        return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", decimal) if decimal != "." else text
-
-
 def _href(target, base_dir: Path) -> str | None:
     """A relative, URL-quoted link from the index's folder; None for anything that is not a file path."""
     if target is None or target == "":
@@ -368,7 +355,7 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
         "province": str(entry.get("province") or (known.province if known else "")),
         "period": _period_text(entry),
         "note": str(note),
-        "score_text": _score_text(score, decimal),
+        "score_text": vi_format.number(score, decimal, trim=True, missing="–"),
         "score_note": "bình quân các đơn vị cấp xã; văn bản không có điểm của huyện" if mean else "",
         "band": str(band) if band else "",
         "band_class": band_class(band) if band else "",

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from helpers import narrative, params, score
+from helpers import narrative, params, score, vi_format
 from helpers.district_week import DistrictWeek
 from helpers.params import District
 from helpers.periods import Period
-from helpers.tables import text_color
 
 
 @dataclass
@@ -36,8 +35,6 @@ def data_quality_html(findings: pd.DataFrame) -> str:
 
 def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District, period: Period) -> str:
     """Every unit with all the columns the source reported, band coloured, district total first."""
-    from helpers.narrative import fmt_number
-
     pol = params.policy()
     colors = {b.name: b.color for b in pol.bands}
     comps = [c for c in pol.components if scored[c.key].notna().any()]
@@ -46,7 +43,7 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
     source_rows = ([] if total is None else [total]) + [r for _, r in ranked.iterrows()]
 
     def num(x, digits=2):
-        return "—" if pd.isna(x) else fmt_number(float(x), district.decimal, digits)
+        return "—" if pd.isna(x) else vi_format.number(float(x), district.decimal, digits)
 
     def count(x):
         return "—" if pd.isna(x) else f"{int(x):,}".replace(",", district.thousands)
@@ -62,7 +59,7 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
             "total": is_total,
             "stt": "" if is_total or pd.isna(r.get("rank", pd.NA)) else str(int(r["rank"])),
             "name": "Toàn huyện" if is_total else f"{r['unit_type']} {r['unit']}",
-            "score": num(r["score"]), "band": band or "—", "bg": bg, "fg": text_color(bg),
+            "score": num(r["score"]), "band": band or "—", "bg": bg, "fg": vi_format.text_color(bg),
             "optional": [cells[c] for c in optional], "comps": [num(r[c.key]) for c in comps],
         })
     headers = {"prev_score": "Điểm tuần trước", "delta": "Tăng/giảm so với tuần trước",

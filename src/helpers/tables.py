@@ -12,34 +12,8 @@ import html
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from helpers import params
-
-MISSING = "—"
-MINUS = "\u2212"
-
-
-def band_palette() -> dict[str, str]:
-    """Band name -> colour (hex), in params order (highest band first)."""
-    return {b.name: b.color for b in params.policy().bands}
-
-
-def _luminance(color: str) -> float:
-    """WCAG relative luminance of a '#rrggbb' colour."""
-    value = color.lstrip("#")
-    if len(value) == 3:
-        value = "".join(ch * 2 for ch in value)
-    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def text_color(background: str, dark: str = "#000000") -> str:
-    """`dark` or white, whichever contrasts more with the background (WCAG contrast ratio).
-    The one place a text colour is chosen for a band colour (charts, tables, report, appendix)."""
-    lum = _luminance(background)
-    on_black = (lum + 0.05) / 0.05
-    on_white = 1.05 / (lum + 0.05)
-    return dark if on_black >= on_white else "#ffffff"
+from helpers import params, vi_format
+from helpers.vi_format import MINUS, MISSING, band_palette, text_color
 
 
 def band_css(value) -> str:
@@ -50,14 +24,6 @@ def band_css(value) -> str:
     if color is None:
         return ""
     return f"background-color: {color}; color: {text_color(color)};"
-
-
-def signed(value) -> str:
-    """A change in points: +0.29, −5.78 (a true minus sign), "—" when missing."""
-    if value is None or pd.isna(value):
-        return MISSING
-    text = f"{float(value):+.2f}"
-    return text.replace("-", MINUS)
 
 
 def _signed_int(value) -> str:
@@ -114,19 +80,10 @@ def _notes(frame: pd.DataFrame) -> pd.Series:
             parts.append("điểm kỳ trước lấy từ báo cáo tuần trước")
         if _flag(row, "target_15_3"):
             deadline = row.get("deadline_15_3")
-            when = "" if deadline is None or pd.isna(deadline) else " trước " + _vi_date(str(deadline))
+            when = "" if deadline is None or pd.isna(deadline) else " trước " + vi_format.vi_date(str(deadline))
             parts.append(f"phải đạt tiêu chí 15.3{when}")
         notes.append("; ".join(parts) if parts else pd.NA)
     return pd.Series(notes, index=frame.index, dtype="object")
-
-
-def _vi_date(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
-
-
-def _number(value) -> str:
-    return f"{float(value):.2f}" if value is not None and not pd.isna(value) else MISSING
 
 
 def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, caption: str | None,
@@ -137,7 +94,7 @@ def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, cap
     formatters = {k: v for k, v in formatters.items() if k in display.columns}
     for col in display.columns:  # every other number: two decimals (Float64 escapes `precision`)
         if col not in formatters and pd.api.types.is_numeric_dtype(display[col]):
-            formatters[col] = _number
+            formatters[col] = vi_format.cell
     styler = display.style.format(precision=2, na_rep=MISSING, escape="html")
     styler = styler.format(formatters, na_rep=MISSING, escape="html")
     if band_column and band_column in display.columns:
@@ -181,7 +138,7 @@ def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     display = display.astype({c: "object" for c in ["Đơn vị", "Xếp loại", "Ghi chú"]})
     return _style(
         display,
-        formatters={"Tăng/giảm": signed},
+        formatters={"Tăng/giảm": vi_format.change},
         band_column="Xếp loại",
         caption=caption,
         drop_empty=("Điểm kỳ trước", "Tăng/giảm", *components.values(), "Ghi chú", SOURCE),
@@ -203,7 +160,7 @@ def style_ranked(ranked: pd.DataFrame, caption: str | None = None) -> Styler:
     return _style(
         display,
         formatters={"Hạng": _integer, "Hạng kỳ trước": _integer, "Thay đổi hạng": _signed_int,
-                    "Tăng/giảm điểm": signed},
+                    "Tăng/giảm điểm": vi_format.change},
         band_column="Xếp loại",
         caption=caption,
         drop_empty=("Hạng kỳ trước", "Thay đổi hạng", "Tăng/giảm điểm", SOURCE),

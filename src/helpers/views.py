@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import params, periods, rank, score
+from helpers import params, periods, rank, score, vi_format
 from helpers import records as rec
 from helpers.district_week import DistrictWeek
 from helpers.params import District
@@ -44,7 +44,7 @@ def ingest_compared(run):
 
 def _words(key: str) -> dict:
     """A mapping of params/wording/phrases.yaml (finding kinds, format names)."""
-    from helpers.narrative import phrases
+    from helpers.vi_format import phrases
 
     return phrases().get(key) or {}
 
@@ -137,9 +137,9 @@ def summary_table(week: DistrictWeek):
         if isinstance(value, (list, tuple)):
             value = ", ".join(value)
         elif key == "district_delta" and value is not None:
-            value = tables.signed(value)
+            value = vi_format.change(value)
         elif isinstance(value, float):
-            value = f"{value:.2f}"
+            value = vi_format.cell(value)
         rows.append((label, "—" if value is None else str(value)))
     rows += [(f"số đơn vị loại {band}", str(n)) for band, n in (s.get("band_counts") or {}).items()]
     return tables.style_plain(pd.DataFrame(rows, columns=["chỉ số", "giá trị"]))

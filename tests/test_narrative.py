@@ -16,13 +16,8 @@ from datetime import date
 import pandas as pd
 
 from helpers import narrative, params, registry
-from helpers.narrative import (
-    build_findings,
-    heading,
-    render_html,
-    render_text,
-    unit_label,
-)
+from helpers.findings import build_findings, unit_label
+from helpers.narrative import heading, render_html, render_text
 from helpers.periods import month, week
 from helpers.vi_format import join as join_vi
 from helpers.vi_format import number as fmt_number

@@ -151,11 +151,11 @@ class DistrictWeek:
 
     @cached_property
     def findings(self):
-        """The narrative's findings (narrative.Findings); the districts are compared on their official
+        """The narrative's findings (findings.Findings); the districts are compared on their official
         scores when each has one (rank.with_district_totals)."""
-        from helpers import narrative
+        from helpers import findings
 
-        return narrative.build_findings(self.ranked, self.total, self.district, params.policy(),
+        return findings.build_findings(self.ranked, self.total, self.district, params.policy(),
                                        rank.with_district_totals(self.comparison, self.compared))
 
     @cached_property

@@ -22,6 +22,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from helpers import district_week, params, rank, tables, vi_format
+from helpers import findings as findings_mod
 from helpers import records as rec
 from helpers import score as scoring
 from helpers.collation import vi_key
@@ -315,13 +316,12 @@ def comparison_with(scored: pd.DataFrame, others: Mapping[str, pd.DataFrame] | N
 def findings_with(scored: pd.DataFrame, district=None, drop_threshold: float | None = None,
                   weakest_n: int | None = None, comparison: pd.DataFrame | None = None,
                   policy: Policy | None = None):
-    """The district's findings (helpers.narrative.build_findings) under another notable-drop
+    """The district's findings (helpers.findings.build_findings) under another notable-drop
     threshold and/or weakest-N count; the defaults are those of params/targets.yaml."""
-    from helpers import narrative
 
     district = _district_of(scored, district)
     pol = policy_with(drop_threshold, weakest_n, policy)
-    return narrative.build_findings(rank.rank_units(scored), scoring.total_row(scored), district, pol, comparison)
+    return findings_mod.build_findings(rank.rank_units(scored), scoring.total_row(scored), district, pol, comparison)
 
 
 def findings_html(findings, scored: pd.DataFrame, district=None) -> str:
@@ -362,7 +362,7 @@ class WhatIf:
     scored: pd.DataFrame
     ranked: pd.DataFrame
     components: pd.DataFrame
-    findings: object  # helpers.narrative.Findings
+    findings: object  # helpers.findings.Findings
     changed: dict = field(default_factory=dict)  # column -> new value
 
 
@@ -381,7 +381,6 @@ def what_if(scored: pd.DataFrame, unit_code: str, score: float | None = None,
     the score and the previous score). `others` (slug -> scored rows of the other districts) makes
     the findings' cross-district comparison use the changed score too; `policy` overrides
     params.policy() (e.g. from policy_with)."""
-    from helpers import narrative
 
     district = _district_of(scored, district)
     pol = policy or params.policy()
@@ -412,7 +411,7 @@ def what_if(scored: pd.DataFrame, unit_code: str, score: float | None = None,
     new_rank, prev_rank = _rank_of_unit(ranked, unit_code)
     old_rank, _ = _rank_of_unit(rank.rank_units(scored), unit_code)
     comparison = comparison_with(rescored, others)
-    findings = narrative.build_findings(ranked, scoring.total_row(rescored), district, pol,
+    findings = findings_mod.build_findings(ranked, scoring.total_row(rescored), district, pol,
                                         comparison)
     return WhatIf(
         unit_code=str(unit_code), unit_label=unit_label(after, district.name),

@@ -184,7 +184,7 @@ def style_compared(compared: pd.DataFrame, caption: str | None = None) -> Styler
 
 def style_findings(findings, caption: str | None = "Các nhận xét rút ra từ số liệu (dữ liệu của phần nhận xét)"
                    ) -> Styler:
-    """The narrative's findings (narrative.Findings) as one table: what was found, the unit, its value."""
+    """The narrative's findings (findings.Findings) as one table: what was found, the unit, its value."""
     rows = []
 
     def add(kind: str, unit, value) -> None:

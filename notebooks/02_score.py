@@ -46,7 +46,7 @@ display(tables.style_scored(week.scored))
 # chỉ tiêu thành phần so với mục tiêu.
 
 # %%
-from helpers import explore
+from helpers import panels
 
 if run.interactive:
-    display(explore.build_unit_panel(run))
+    display(panels.build_unit_panel(run))

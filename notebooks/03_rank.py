@@ -55,7 +55,7 @@ display(views.comparison_table(week))
 # Khi chạy tương tác: chọn huyện và tuần để xem bảng xếp hạng tương ứng (kèm kỳ số liệu được dùng).
 
 # %%
-from helpers import explore
+from helpers import panels
 
 if run.interactive:
-    display(explore.build_ranking_panel(run))
+    display(panels.build_ranking_panel(run))

@@ -59,11 +59,11 @@ display(tables.style_findings(week.findings))
 # Không có gì được ghi vào kho dữ liệu.
 
 # %% tags=["remove"]
-from helpers import explore
+from helpers import panels
 
 if run.interactive:
-    display(explore.build_what_if_panel(run))
+    display(panels.build_what_if_panel(run))
 
 # %% tags=["remove"]
 if run.interactive:
-    display(explore.build_findings_panel(run))
+    display(panels.build_findings_panel(run))

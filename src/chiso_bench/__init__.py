@@ -32,7 +32,7 @@ c. Ingest + score + rank over the SYNTHETIC national data set of chiso_bench.syn
 d. Rendering throughput (reports per minute) of `helpers.render.render_report` on SYNTHETIC
    districts with 1 and 2 processes. The 04_narrative notebooks rendered are built in-process:
    a copy of notebooks/04_narrative.ipynb whose output cell holds what that cell displays when
-   executed (`sections.build_report(run).parts` as text/html display outputs); the benchmark checks
+   executed (`report.build_report(week).parts` as text/html display outputs); the benchmark checks
    one of them against a papermill execution of the same district (kernel start-up is not part
    of rendering, and executing 50 × 4 notebooks would not fit the time the benchmark may take).
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers import params, periods
+from helpers import params, periods, vi_format
 from helpers.errors import ChisoError, UsageError
 from helpers.params import District
 from helpers.paths import PACKAGE_DIR, inside, notebooks_dir, outputs_dir, params_dir
@@ -408,10 +408,10 @@ def _write_index(result: BatchResult, chosen, asked) -> None:
         if d.slug in listed_slugs:
             entry = report.index_entry(weeks[d.slug], f"{d.slug}/report.html", f"{d.slug}/report.pdf")
             if d.slug in failed:  # the previous outputs stay in place: say they are not this run's
-                entry["note"] = "Lần chạy này bị lỗi; đây là báo cáo của lần chạy trước"
+                entry["note"] = vi_format.label("index", "failed_run")
         elif d.slug in failed:
             entry = {"slug": d.slug, "district": d.name, "province": d.province,
-                     "error": f"Chưa tạo được báo cáo: {failed[d.slug].error}"}
+                     "error": vi_format.label("index", "not_made", error=failed[d.slug].error)}
         else:
             continue
         entries.append(entry)

@@ -34,8 +34,6 @@ REPORT_TEMPLATE_DIR = TEMPLATES_DIR / TEMPLATE_NAME
 CSS_FILE = REPORT_TEMPLATE_DIR / "report.css"
 INDEX_TEMPLATE = "week_index.html.j2"
 
-DEFAULT_TITLE = "Báo cáo Bộ chỉ số 766"
-IMAGE_ALT = "Hình minh họa"
 # Output types shown in the report, by priority; anything else (JavaScript, widgets, SVG, LaTeX,
 # Markdown outputs, ...) is left out.
 SHOWN_MIMETYPES = ["text/html", "image/png", "text/plain"]
@@ -133,7 +131,7 @@ def notebook_to_html(nb, title: str | None = None, resources_path: Path | None =
 
     resources = {
         "report_css": Markup(report_css()),
-        "report_title": title or DEFAULT_TITLE,
+        "report_title": title or vi_format.label("index", "title"),
         "metadata": {"name": "report", "path": str(resources_path or ".")},
     }
     exporter = _exporter()
@@ -188,7 +186,7 @@ def clean_html(document: str, title: str | None = None) -> str:
         if not tag.get("src"):
             tag.decompose()
         elif not tag.get("alt") or tag.get("alt") == _NBCONVERT_DEFAULT_ALT:
-            tag["alt"] = IMAGE_ALT
+            tag["alt"] = vi_format.label("index", "image_alt")
     for style in soup.find_all("style"):
         if style.string and _CSS_URL_RE.search(style.string):
             style.string = _CSS_URL_RE.sub("", style.string)
@@ -199,7 +197,7 @@ def clean_html(document: str, title: str | None = None) -> str:
         if parent is not None and "table-wrap" in (parent.get("class") or []):
             continue
         table.wrap(soup.new_tag("div", attrs={"class": "table-wrap"}))
-    page_title = title or DEFAULT_TITLE
+    page_title = title or vi_format.label("index", "title")
     if soup.title is not None:
         soup.title.string = page_title
     if soup.head is not None and soup.find("main") is not None:
@@ -346,7 +344,7 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
     score = entry.get("score")
     mean = entry.get("score_kind") == "mean"  # the mean of the units: no band, the district has no score
     band = entry.get("band") or entry.get("band_computed") or (None if mean else band_of(score))
-    note = entry.get("note") or ("Số liệu cũ hơn tuần báo cáo" if entry.get("stale") else "")
+    note = entry.get("note") or (vi_format.label("index", "stale") if entry.get("stale") else "")
     html_target = entry.get("html", entry.get("report_html", f"{slug}/report.html" if slug else None))
     pdf_target = entry.get("pdf", entry.get("report_pdf", f"{slug}/report.pdf" if slug else None))
     error = entry.get("error") or ""
@@ -356,7 +354,7 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
         "period": _period_text(entry),
         "note": str(note),
         "score_text": vi_format.number(score, decimal, trim=True, missing="–"),
-        "score_note": "bình quân các đơn vị cấp xã; văn bản không có điểm của huyện" if mean else "",
+        "score_note": vi_format.label("index", "mean_score") if mean else "",
         "band": str(band) if band else "",
         "band_class": band_class(band) if band else "",
         "html_href": None if error else _href(html_target, base_dir),
@@ -386,7 +384,7 @@ def render_index(week_label: str, entries: list[dict], out_path: Path) -> Path:
     env = Environment(loader=FileSystemLoader(str(REPORT_TEMPLATE_DIR)),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     page = env.get_template(INDEX_TEMPLATE).render(
-        title=f"{DEFAULT_TITLE} – {week_label}",
+        title=f"{vi_format.label('index', 'title')} – {week_label}",
         css=Markup(report_css()),
         entries=[_index_row(e, base_dir, decimal) for e in entries],
     )

@@ -58,12 +58,11 @@ def appendix_html(scored: pd.DataFrame, ranked: pd.DataFrame, district: District
         rows.append({
             "total": is_total,
             "stt": "" if is_total or pd.isna(r.get("rank", pd.NA)) else str(int(r["rank"])),
-            "name": "Toàn huyện" if is_total else f"{r['unit_type']} {r['unit']}",
+            "name": vi_format.label("report", "district_total") if is_total else f"{r['unit_type']} {r['unit']}",
             "score": num(r["score"]), "band": band or "—", "bg": bg, "fg": vi_format.text_color(bg),
             "optional": [cells[c] for c in optional], "comps": [num(r[c.key]) for c in comps],
         })
-    headers = {"prev_score": "Điểm tuần trước", "delta": "Tăng/giảm so với tuần trước",
-               "e_cert": "Chứng thực điện tử", "e_cert_cum": "Chứng thực điện tử (lũy kế)"}
+    headers = vi_format.labels("report")
     before = [headers[c] for c in optional if c in ("prev_score", "delta")]
     after = [headers[c] for c in optional if c in ("e_cert", "e_cert_cum")]
     comp_headers = [(c.label, None if c.target is None else num(c.target, 0)) for c in comps]
@@ -93,7 +92,7 @@ def build_report(week: DistrictWeek) -> Report:
         narrative.render_heading_html(district, period),
         narrative.wording("period_note.html.j2", asked=week.asked, period=period, older=week.older),
         narrative.render_html(week.findings, district, period),
-        narrative.wording("section_title.html.j2", title="Biểu đồ"),
+        narrative.wording("section_title.html.j2", title=vi_format.label("report", "charts")),
         *[charts.chart_html(c) for c in figures if c is not None],
         appendix_html(week.scored, ranked, district, period),
         data_quality_html(week.used_findings),

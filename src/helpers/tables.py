@@ -182,29 +182,30 @@ def style_compared(compared: pd.DataFrame, caption: str | None = None) -> Styler
                   drop_empty=(SOURCE,))
 
 
-def style_findings(findings, caption: str | None = "Các nhận xét rút ra từ số liệu (dữ liệu của phần nhận xét)"
-                   ) -> Styler:
-    """The narrative's findings (findings.Findings) as one table: what was found, the unit, its value."""
+def style_findings(findings) -> Styler:
+    """The narrative's findings (findings.Findings) as one table: what was found, the unit, its value
+    (labels from params/wording/labels.yaml, `findings_table`)."""
     rows = []
+    words = vi_format.labels("findings_table")
 
     def add(kind: str, unit, value) -> None:
         rows.append((kind, unit.label if hasattr(unit, "label") else str(unit), value))
 
     for u in findings.lowest_band_units:
-        add(f"loại {findings.lowest_band}", u.unit, u.score)
+        add(words["lowest_band"].format(band=findings.lowest_band), u.unit, u.score)
     for c in findings.drops:
-        add("giảm đáng chú ý", c.unit, c.delta)
+        add(words["drop"], c.unit, c.delta)
     for c in findings.improved_most:
-        add("tăng nhiều nhất", c.unit, c.delta)
+        add(words["improved"], c.unit, c.delta)
     for m in findings.band_moves:
-        add(f"chuyển loại {m.prev_band} → {m.band}", m.unit, m.score)
+        add(words["band_move"].format(before=m.prev_band, after=m.band), m.unit, m.score)
     for comp in findings.components:
         for v in comp.weakest:
-            add(f"{comp.label}: yếu nhất (chỉ tiêu {comp.target:g}%)", v.unit, v.value)
+            add(words["weakest"].format(component=comp.label, target=vi_format.percent(comp.target)), v.unit, v.value)
     for t in findings.criterion_15_3:
-        add("tiêu chí 15.3" + (" (đã đạt)" if t.reached else ""), t.unit, t.score)
+        add(words["criterion_15_3"] + (words["reached"] if t.reached else ""), t.unit, t.score)
     if findings.comparison is not None:
         for d in findings.comparison.districts:
-            add(f"so sánh giữa các huyện: hạng {d.rank}", f"huyện {d.district}", d.score)
-    table = pd.DataFrame(rows, columns=["nhận xét", "đơn vị", "giá trị"])
-    return style_plain(table, caption=caption)
+            add(words["district_rank"].format(rank=d.rank), words["district"].format(district=d.district), d.score)
+    table = pd.DataFrame(rows, columns=[words["kind"], words["unit"], words["value"]])
+    return style_plain(table, caption=words["caption"])

@@ -105,6 +105,27 @@ def phrase(key: str) -> str:
     return str(words[key])
 
 
+@lru_cache(maxsize=8)
+def _labels_at(path: str) -> dict:
+    return params.wording_yaml("labels.yaml")
+
+
+def labels(section: str) -> dict[str, str]:
+    """The labels of one section of params/wording/labels.yaml (headers, captions, notes), in NFC."""
+    found = _labels_at(str(params.wording_dir())).get(section)
+    if not isinstance(found, dict):
+        raise ParamsError(f"wording/labels.yaml: thiếu mục '{section}'")
+    return {k: nfc(v) for k, v in found.items()}
+
+
+def label(section: str, key: str, **values) -> str:
+    """One label of params/wording/labels.yaml, its {placeholders} filled from `values`."""
+    text = labels(section).get(key)
+    if text is None:
+        raise ParamsError(f"wording/labels.yaml: thiếu khóa '{section}.{key}'")
+    return text.format(**values) if values else text
+
+
 def join(items: Iterable) -> str:
     """"A", "A và B", "A, B và C" (the words come from params/wording/phrases.yaml)."""
     parts = [nfc(x) for x in items if not rec.is_missing(x) and str(x) != ""]

@@ -15,10 +15,6 @@ from helpers.district_week import DistrictWeek
 from helpers.params import District
 from helpers.store import Store
 
-FINDING_HEADERS = {"severity": "mức", "rule": "quy tắc", "message": "nội dung", "source": "tệp",
-                   "source_line": "dòng", "as_of": "kỳ", "unit_code": "mã đơn vị"}
-
-
 # -- 01 ingest ------------------------------------------------------------------------------------
 
 def ingest_compared(run):
@@ -37,8 +33,9 @@ def ingest_compared(run):
         return None
     _, errors = ingest.ingest_districts(others)
     stored = [d.name for d in others if d.slug not in errors]
-    lines = [f"Báo cáo của các huyện được so sánh cũng được nạp vào kho: {', '.join(stored)}."] if stored else []
-    lines += [f"Không nạp được báo cáo của huyện {params.district(slug).name}: {exc}" for slug, exc in errors.items()]
+    lines = [vi_format.label("views", "compared_stored", names=", ".join(stored))] if stored else []
+    lines += [vi_format.label("views", "compared_failed", district=params.district(slug).name, error=exc)
+              for slug, exc in errors.items()]
     return Markdown("\n\n".join(lines))
 
 
@@ -57,7 +54,7 @@ def ingest_summary(result):
     if len(summary):
         formats = _words("formats")
         summary["định dạng"] = [formats.get(f, f) for f in summary["định dạng"]]
-    return tables.style_plain(summary, caption=None if len(summary) else "Thư mục của huyện chưa có tệp nào")
+    return tables.style_plain(summary, caption=None if len(summary) else vi_format.label("views", "no_files"))
 
 
 def parsed_table(result):
@@ -77,11 +74,13 @@ def findings_table(district: District, findings: pd.DataFrame | None = None):
     findings = Store().read().findings if findings is None else findings
     rows = findings[findings["district_code"] == district.code].reset_index(drop=True)
     kinds = _words("finding_kinds")
-    table = rows[list(FINDING_HEADERS)].rename(columns=FINDING_HEADERS)
-    table.insert(0, "loại", [kinds.get(r, r) for r in rows["rule"]])
-    table = table.drop(columns=["mức", "quy tắc"])  # all are warnings (an error refuses the file), kind said above
-    caption = (f"{len(table)} cảnh báo về số liệu của huyện {district.name}" if len(table)
-               else f"Không có cảnh báo nào về số liệu của huyện {district.name}")
+    headers = vi_format.labels("finding_headers")
+    table = rows[list(headers)].rename(columns=headers)
+    table.insert(0, vi_format.label("views", "finding_kind"), [kinds.get(r, r) for r in rows["rule"]])
+    # all are warnings (an error refuses the file), kind said above
+    table = table.drop(columns=[headers["severity"], headers["rule"]])
+    caption = (vi_format.label("views", "finding_count", n=len(table), district=district.name) if len(table)
+               else vi_format.label("views", "no_findings", district=district.name))
     return tables.style_plain(table, caption=caption)
 
 
@@ -93,15 +92,14 @@ def history_table(district: District, records: pd.DataFrame | None = None):
     records = Store().records() if records is None else records
     table = ingest.district_history(records, district)
     if table.empty:
-        return tables.style_plain(table, caption=f"Kho chưa có số liệu của huyện {district.name}")
+        return tables.style_plain(table, caption=vi_format.label("views", "store_empty", district=district.name))
     rows = records[records["district_code"] == district.code]
     reported = set(rows.loc[~rows["derived"], "as_of"])
-    table.columns = [periods.parse_as_of(a).short_label() + ("" if a in reported else " (suy ra)")
+    table.columns = [periods.parse_as_of(a).short_label() + ("" if a in reported else vi_format.label("views", "derived"))
                      for a in table.columns]
     table.index = [name if utype == score.TOTAL_TYPE else f"{utype} {name}" for utype, name in table.index]
-    table = table.rename_axis("đơn vị").reset_index()
-    return tables.style_plain(table, caption="Điểm của các đơn vị qua các kỳ trong kho; “(suy ra)”: kỳ chỉ có điểm "
-                                             "ghi ở cột tuần trước của báo cáo tuần sau")
+    table = table.rename_axis(vi_format.label("views", "unit")).reset_index()
+    return tables.style_plain(table, caption=vi_format.label("views", "history_caption"))
 
 
 # -- 02 score, 03 rank ----------------------------------------------------------------------------
@@ -115,16 +113,6 @@ def period_note(week: DistrictWeek):
     return Markdown(period_note_text(week.asked, week.require().period))
 
 
-SUMMARY_LABELS = {
-    "period_label": "kỳ số liệu", "n_units": "số đơn vị", "mean_score": "điểm trung bình các đơn vị",
-    "median_score": "điểm trung vị", "at_15_3_count": "số đơn vị đạt mốc điểm của tiêu chí 15.3",
-    "best_units_full": "đơn vị cao nhất", "best_score": "điểm cao nhất", "worst_units_full": "đơn vị thấp nhất",
-    "worst_score": "điểm thấp nhất", "district_score": "điểm toàn huyện", "district_band": "xếp loại toàn huyện",
-    "district_delta": "tăng/giảm toàn huyện", "province_rank": "xếp hạng trong tỉnh",
-    "province_rank_of": "trên tổng số",
-}
-
-
 def summary_table(week: DistrictWeek):
     """03: the district summary with Vietnamese labels: scores with two decimals, a change with its sign,
     a missing value as "—"."""
@@ -132,7 +120,7 @@ def summary_table(week: DistrictWeek):
 
     s = rank.district_summary(week.require().scored, week.ranked)
     rows = []
-    for key, label in SUMMARY_LABELS.items():
+    for key, label in vi_format.labels("summary").items():
         value = s.get(key)
         if isinstance(value, (list, tuple)):
             value = ", ".join(value)
@@ -140,9 +128,10 @@ def summary_table(week: DistrictWeek):
             value = vi_format.change(value)
         elif isinstance(value, float):
             value = vi_format.cell(value)
-        rows.append((label, "—" if value is None else str(value)))
-    rows += [(f"số đơn vị loại {band}", str(n)) for band, n in (s.get("band_counts") or {}).items()]
-    return tables.style_plain(pd.DataFrame(rows, columns=["chỉ số", "giá trị"]))
+        rows.append((label, vi_format.MISSING if value is None else str(value)))
+    rows += [(vi_format.label("views", "band_count", band=band), str(n)) for band, n in (s.get("band_counts") or {}).items()]
+    columns = [vi_format.label("views", "indicator"), vi_format.label("views", "value")]
+    return tables.style_plain(pd.DataFrame(rows, columns=columns))
 
 
 def comparison_table(week: DistrictWeek):
@@ -152,8 +141,8 @@ def comparison_table(week: DistrictWeek):
 
     compared = week.comparison.reset_index(drop=True)
     names = list(dict.fromkeys(compared["district"].dropna()))
-    caption = (f"Các đơn vị cấp xã của {len(names)} huyện được so sánh ({', '.join(names)}), xếp hạng chung"
-               if names else "Chưa có huyện nào có số liệu để so sánh đến tuần này")
+    caption = (vi_format.label("views", "compared_caption", n=len(names), names=", ".join(names))
+               if names else vi_format.label("views", "nothing_compared"))
     return tables.style_compared(compared, caption=caption)
 
 

@@ -32,6 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from helpers import params, periods, vi_format
+from helpers.district_week import MEAN, district_score
 from helpers.errors import ChisoError
 from helpers.params import District
 from helpers.periods import Period
@@ -644,12 +645,8 @@ def _history_points(history: pd.DataFrame, district) -> pd.DataFrame:
     if "unit_type" in df.columns:
         rows = []
         for as_of, grp in df.groupby(_texts(df, "as_of"), sort=False):
-            total = _floats(grp[_is_total(grp)], "score").dropna()
-            if len(total):
-                score, mean = float(total.iloc[0]), False
-            else:
-                unit_scores = _floats(grp[~_is_total(grp)], "score").dropna()
-                score, mean = (float(unit_scores.mean()) if len(unit_scores) else math.nan), True
+            s = district_score(grp.assign(score=_floats(grp, "score")))  # (the one rule: total, else mean)
+            score, mean = (math.nan if s.value is None else s.value), s.basis == MEAN
             label = next((t for t in _texts(grp, label_col) if t), "") if label_col else ""
             rows.append({"as_of": as_of, "label": label, "score": score, "mean": mean})
         df = pd.DataFrame(rows, columns=["as_of", "label", "score", "mean"])

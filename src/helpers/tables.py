@@ -41,9 +41,6 @@ def _full_name(frame: pd.DataFrame) -> pd.Series:
                       for u, t in zip(frame["unit"], frame["unit_type"])], index=frame.index, dtype="object")
 
 
-SOURCE = "Nguồn (tệp:dòng)"
-
-
 def _source(frame: pd.DataFrame) -> pd.Series:
     """Where each row's numbers were read: 'file:line' (missing when the frame does not say)."""
     if "source" not in frame.columns:
@@ -68,20 +65,22 @@ def _flag(row: pd.Series, column: str) -> bool:
 
 def _notes(frame: pd.DataFrame) -> pd.Series:
     notes = []
+    words = vi_format.labels("notes")
     for _, row in frame.iterrows():
         parts = []
         if _flag(row, "notable_drop"):
-            parts.append("giảm mạnh so với kỳ trước")
+            parts.append(words["notable_drop"])
         if _flag(row, "band_mismatch"):
-            parts.append(f"báo cáo in xếp loại “{row.get('band')}”")
+            parts.append(words["band_mismatch"].format(band=row.get("band")))
         if _flag(row, "delta_mismatch"):
-            parts.append("mức tăng/giảm in khác điểm tính được")
+            parts.append(words["delta_mismatch"])
         if _flag(row, "prev_from_store"):
-            parts.append("điểm kỳ trước lấy từ báo cáo tuần trước")
+            parts.append(words["prev_from_store"])
         if _flag(row, "target_15_3"):
             deadline = row.get("deadline_15_3")
-            when = "" if deadline is None or pd.isna(deadline) else " trước " + vi_format.vi_date(str(deadline))
-            parts.append(f"phải đạt tiêu chí 15.3{when}")
+            when = ("" if deadline is None or pd.isna(deadline)
+                    else words["deadline"].format(date=vi_format.vi_date(str(deadline))))
+            parts.append(words["target_15_3"].format(when=when))
         notes.append("; ".join(parts) if parts else pd.NA)
     return pd.Series(notes, index=frame.index, dtype="object")
 
@@ -121,65 +120,67 @@ def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     score, change, distances to the next band and to the criterion 15.3 score, components, notes.
     Columns that are missing for every row (e.g. previous scores of a monthly letter) are left out."""
     pol = params.policy()
-    threshold = f"{pol.min_score_15_3:g}"
+    h = vi_format.labels("columns")
     display = pd.DataFrame(index=scored.index)
-    display["Đơn vị"] = _full_name(scored)
-    display["Điểm"] = scored["score"].astype("Float64")
-    display["Xếp loại"] = scored["band_computed"].astype("object")
-    display["Điểm kỳ trước"] = scored["prev_score"].astype("Float64")
-    display["Tăng/giảm"] = _change(scored)
-    display["Cách hạng trên (điểm)"] = scored["points_to_next_band"].astype("Float64")
-    display[f"Cách mốc {threshold} điểm (tiêu chí 15.3)"] = scored["points_to_15_3"].astype("Float64")
+    display[h["unit"]] = _full_name(scored)
+    display[h["score"]] = scored["score"].astype("Float64")
+    display[h["band"]] = scored["band_computed"].astype("object")
+    display[h["prev_score"]] = scored["prev_score"].astype("Float64")
+    display[h["change"]] = _change(scored)
+    display[h["to_next_band"]] = scored["points_to_next_band"].astype("Float64")
+    display[h["to_15_3"].format(threshold=f"{pol.min_score_15_3:g}")] = scored["points_to_15_3"].astype("Float64")
     components = _component_columns(scored)
     for key, label in components.items():
         display[label] = scored[key].astype("Float64")
-    display["Ghi chú"] = _notes(scored)
-    display[SOURCE] = _source(scored)
-    display = display.astype({c: "object" for c in ["Đơn vị", "Xếp loại", "Ghi chú"]})
+    display[h["notes"]] = _notes(scored)
+    display[h["source"]] = _source(scored)
+    display = display.astype({c: "object" for c in [h["unit"], h["band"], h["notes"]]})
     return _style(
         display,
-        formatters={"Tăng/giảm": vi_format.change},
-        band_column="Xếp loại",
+        formatters={h["change"]: vi_format.change},
+        band_column=h["band"],
         caption=caption,
-        drop_empty=("Điểm kỳ trước", "Tăng/giảm", *components.values(), "Ghi chú", SOURCE),
+        drop_empty=(h["prev_score"], h["change"], *components.values(), h["notes"], h["source"]),
     )
 
 
 def style_ranked(ranked: pd.DataFrame, caption: str | None = None) -> Styler:
     """The ranked units of a district (rank_units) as a table: rank, unit, score, computed band,
     previous rank, movement (+ = up) and change in points."""
+    h = vi_format.labels("columns")
     display = pd.DataFrame(index=ranked.index)
-    display["Hạng"] = ranked["rank"]
-    display["Đơn vị"] = _full_name(ranked).astype("object")
-    display["Điểm"] = ranked["score"].astype("Float64")
-    display["Xếp loại"] = ranked["band_computed"].astype("object")
-    display["Hạng kỳ trước"] = ranked["prev_rank"]
-    display["Thay đổi hạng"] = ranked["rank_change"]
-    display["Tăng/giảm điểm"] = _change(ranked)
-    display[SOURCE] = _source(ranked)
+    display[h["rank"]] = ranked["rank"]
+    display[h["unit"]] = _full_name(ranked).astype("object")
+    display[h["score"]] = ranked["score"].astype("Float64")
+    display[h["band"]] = ranked["band_computed"].astype("object")
+    display[h["prev_rank"]] = ranked["prev_rank"]
+    display[h["rank_change"]] = ranked["rank_change"]
+    display[h["score_change"]] = _change(ranked)
+    display[h["source"]] = _source(ranked)
     return _style(
         display,
-        formatters={"Hạng": _integer, "Hạng kỳ trước": _integer, "Thay đổi hạng": _signed_int,
-                    "Tăng/giảm điểm": vi_format.change},
-        band_column="Xếp loại",
+        formatters={h["rank"]: _integer, h["prev_rank"]: _integer, h["rank_change"]: _signed_int,
+                    h["score_change"]: vi_format.change},
+        band_column=h["band"],
         caption=caption,
-        drop_empty=("Hạng kỳ trước", "Thay đổi hạng", "Tăng/giảm điểm", SOURCE),
+        drop_empty=(h["prev_rank"], h["rank_change"], h["score_change"], h["source"]),
     )
 
 
 def style_compared(compared: pd.DataFrame, caption: str | None = None) -> Styler:
     """Units of several districts (compare_districts): each row says which period its data are for."""
+    h = vi_format.labels("columns")
     display = pd.DataFrame(index=compared.index)
-    display["Hạng chung"] = compared["overall_rank"]
-    display["Huyện"] = compared["district"].astype("object")
-    display["Đơn vị"] = _full_name(compared).astype("object")
-    display["Điểm"] = compared["score"].astype("Float64")
-    display["Xếp loại"] = compared["band_computed"].astype("object")
-    display["Kỳ số liệu"] = compared["period_label"].astype("object")
-    display["Bách phân vị"] = compared["percentile"].astype("Float64")
-    display[SOURCE] = _source(compared)
-    return _style(display, formatters={"Hạng chung": _integer}, band_column="Xếp loại", caption=caption,
-                  drop_empty=(SOURCE,))
+    display[h["overall_rank"]] = compared["overall_rank"]
+    display[h["district"]] = compared["district"].astype("object")
+    display[h["unit"]] = _full_name(compared).astype("object")
+    display[h["score"]] = compared["score"].astype("Float64")
+    display[h["band"]] = compared["band_computed"].astype("object")
+    display[h["period"]] = compared["period_label"].astype("object")
+    display[h["percentile"]] = compared["percentile"].astype("Float64")
+    display[h["source"]] = _source(compared)
+    return _style(display, formatters={h["overall_rank"]: _integer}, band_column=h["band"], caption=caption,
+                  drop_empty=(h["source"],))
 
 
 def style_findings(findings) -> Styler:

@@ -10,9 +10,8 @@ import pytest
 from docx import Document
 from docx.shared import Cm, Mm, Pt
 
-from helpers import compose, document, ingest, params, periods
+from helpers import compose, district_week, document, ingest, params, periods, vi_format
 from helpers.document import Appendix, Block, Figure, OfficialDocument, Signer, Table
-from helpers.store import Store
 from tests.conftest import SEEDS
 
 W49 = periods.parse_week_arg("2023-W49")
@@ -169,15 +168,14 @@ def test_html_has_the_same_parts_escaped():
 @pytest.fixture
 def stored(scratch):
     ingest.ingest_paths(list(SEEDS.values()))
-    return Store().read().records
 
 
-def _compose(records, slug):
-    return compose.compose(compose.load(records, params.district(slug), W49), with_figures=False)
+def _compose(slug, with_figures=False):
+    return compose.compose(district_week.load(slug, W49), with_figures=with_figures)
 
 
 def test_cho_moi_w49_can_be_signed(stored):
-    d = _compose(stored, "cho-moi")
+    d = _compose("cho-moi")
     text = document.to_text(d)
     flat = " ".join(text.split())
     assert d.number == "Số:" + document.BLANK + "/BC-VP" and d.place_date.endswith("tháng 12 năm 2023")
@@ -210,7 +208,7 @@ def test_cho_moi_w49_can_be_signed(stored):
 
 
 def test_thap_muoi_is_a_cong_van_that_says_its_period(stored):
-    d = _compose(stored, "thap-muoi")
+    d = _compose("thap-muoi")
     assert d.kind == "cong-van" and d.subject.startswith("V/v khẩn trương") and not d.doc_type
     assert d.addressees == ["Các cơ quan chuyên môn thuộc UBND huyện;", "Ủy ban nhân dân các xã, thị trấn."]
     assert d.signer == Signer("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Đoàn Thanh Bình")
@@ -224,7 +222,7 @@ def test_thap_muoi_is_a_cong_van_that_says_its_period(stored):
 
 
 def test_docx_of_the_w49_report_opens_with_its_parts(stored, tmp_path):
-    d = compose.compose(compose.load(stored, params.district("cho-moi"), W49))
+    d = _compose("cho-moi", with_figures=True)
     path = document.write_docx(d, tmp_path / "report.docx")
     doc = Document(str(path))
     texts = [p.text for p in doc.paragraphs]
@@ -246,8 +244,8 @@ def test_same_period_districts_are_ranked_different_periods_are_not():
 
 
 def test_counts_never_take_a_mark_that_reads_as_a_decimal():
-    assert compose.fmt_count(1746, params.district("cho-moi")) == "1746"
-    assert compose.fmt_count(1746, params.district("thap-muoi")) == "1.746"
+    assert vi_format.count(1746, params.district("cho-moi").thousands) == "1746"
+    assert vi_format.count(1746, params.district("thap-muoi").thousands) == "1.746"
 
 
 def _params_copy(tmp_path, monkeypatch, edit) -> None:

@@ -22,7 +22,7 @@ import yaml
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from helpers import annex, notebook, params, render, sections
+from helpers import annex, district_week, params, periods, render, report, views
 from helpers.cli import main
 from helpers.store import Store
 from tests.conftest import ROOT, SEEDS
@@ -57,8 +57,8 @@ def evil_store(scratch, tmp_path, monkeypatch, capsys) -> Path:
     return path
 
 
-def _run():
-    return notebook.Run(params.district("phu-tan"), "2023-W41", False)
+def _week():
+    return district_week.load("phu-tan", periods.parse_week_arg("2023-W41"))
 
 
 def _no_active_markup(page: str) -> BeautifulSoup:
@@ -82,8 +82,8 @@ def test_the_store_holds_the_name_as_text(evil_store):
 def test_report_parts_escape_the_name(evil_store, tmp_path):
     """The signed document names no file; the analyst's data-quality page shows the name and the file as
     text."""
-    report = sections.build_report(_run())
-    page = "".join(report.parts)
+    built = report.build_report(_week())
+    page = "".join(built.parts)
     _no_active_markup(page)
     assert EVIL_FILE not in page and EVIL_FILE_ESCAPED not in page
     paths = annex.write_district_files("phu-tan", "2023-W41", tmp_path)
@@ -108,10 +108,10 @@ def _executed(path: Path, parts: list[str]) -> Path:
 
 
 def test_rendered_report_escapes_the_name(evil_store, tmp_path):
-    report = sections.build_report(_run())
+    built = report.build_report(_week())
     out = tmp_path / "rendered"
     out.mkdir()
-    html_path, pdf_path = render.render_report(_executed(out / "04_narrative.ipynb", report.parts), out)
+    html_path, pdf_path = render.render_report(_executed(out / "04_narrative.ipynb", built.parts), out)
     page = html_path.read_text(encoding="utf-8")
     assert EVIL_FILE not in page and EVIL_FILE_ESCAPED not in page  # no file of the workbench in the document
     _no_active_markup(page)
@@ -124,7 +124,7 @@ def test_rendered_report_escapes_the_name(evil_store, tmp_path):
 
 def test_ingest_notebook_tables_escape_the_name(evil_store):
     district = params.district("phu-tan")
-    table = sections.findings_table(district)._repr_html_()
+    table = views.findings_table(district)._repr_html_()
     assert EVIL_ESCAPED in table and EVIL_FILE_ESCAPED in table
     _no_active_markup(table)
 

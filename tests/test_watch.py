@@ -7,7 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from helpers import narrative, params, periods, watch
+from helpers import findings as found
+from helpers import params, periods, watch
 from helpers.proposals import Watched, proposals
 
 W49 = periods.parse_as_of("2023-12-04")
@@ -86,7 +87,7 @@ def _say(key, optional=False, **values):
     sentence, as when the office names nobody for it)."""
     if optional:
         return ""
-    shown = {k: (narrative.unit_label(v) if isinstance(v, narrative.UnitRef) else v) for k, v in values.items()
+    shown = {k: (found.unit_label(v) if isinstance(v, found.UnitRef) else v) for k, v in values.items()
              if k != "o"}
     return f"{key} {shown}"
 
@@ -95,10 +96,10 @@ def test_proposals_name_who_does_what_for_each_kind_of_finding():
     units = CHO_MOI.assign(unit_type=["thị trấn", "xã", "xã", "xã"],
                            prev_score=[65.41, 51.18, 56.88, 49.03],
                            payment_pct=[28.19, 7.42, 17.75, 7.56])
-    findings = narrative.build_findings(units, None, "cho-moi", params.policy())
-    kien_an = narrative.UnitRef("30634", "Kiến An", "xã")
+    findings = found.build_findings(units, None, "cho-moi", params.policy())
+    kien_an = found.UnitRef("30634", "Kiến An", "xã")
     watched = Watched(streaks=[watch.Streak(kien_an, 49.18, "Yếu", 2, W48)],
-                      gains=[watch.GainNeeded(narrative.UnitRef("1", "Phú Điền", "xã"), 73.37, 80, 6.63, 4, 1.66,
+                      gains=[watch.GainNeeded(found.UnitRef("1", "Phú Điền", "xã"), 73.37, 80, 6.63, 4, 1.66,
                                               date(2023, 12, 31))],
                       has_certifications=True)
     offices = {"support": "Phòng Văn hóa – Thông tin", "one_stop": "Bộ phận Một cửa huyện",

@@ -5,45 +5,41 @@ a second look, with files and lines: it never goes into the signed document)."""
 from __future__ import annotations
 
 import html
-import unicodedata
 from pathlib import Path
 
-from helpers import compose, document, params, sections
+from helpers import compose, district_week, document, params, periods, report, vi_format
 from helpers.render import report_css, write_text_atomic
-from helpers.store import Store
 
 DOCX_NAME = "report.docx"
 QUALITY_NAME = "data_quality.html"
 
 
-def quality_page(district, asked, findings_html: str, period_label: str) -> str:
-    title = f"Chất lượng số liệu – huyện {district.name} – {period_label}"
-    return unicodedata.normalize("NFC", (
+def quality_page(week: district_week.DistrictWeek) -> str:
+    """The analyst's page: the warnings about the data the district's report uses (files and lines)."""
+    title = vi_format.label("annex", "quality_title", district=week.district.name, period=week.period.short_label())
+    return vi_format.nfc(
         "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         f"<title>{html.escape(title)}</title>\n<style>\n{report_css()}\n</style>\n</head>\n<body>\n"
         f"<main class=\"report quality\">\n<h1>{html.escape(title)}</h1>\n"
-        "<p class=\"lead\">Trang dành cho người lập báo cáo: không gửi kèm văn bản.</p>\n"
-        f"{findings_html}</main>\n</body>\n</html>\n"))
+        f"<p class=\"lead\">{html.escape(vi_format.label('annex', 'quality_lead'))}</p>\n"
+        f"{report.data_quality_html(week.used_findings)}</main>\n</body>\n</html>\n")
 
 
 def write_district_files(slug: str, week: str, out_dir: Path) -> tuple[Path, Path] | None:
-    """Write out_dir/report.docx and out_dir/data_quality.html for the district and week; None (nothing
-    written) when the district has no data up to that week."""
+    """Write out_dir/report.docx and out_dir/data_quality.html for the district and the week asked (an ISO
+    week or a date; empty: the latest week in the store); None, nothing written, when the district has no
+    data up to that week."""
     from helpers.notebook import Run
 
-    district = params.district(slug)
-    asked = Run(district, week, False).week
-    snapshot = Store().read()
-    inputs = compose.load(snapshot.records, district, asked)
-    if inputs is None:
+    run = Run(params.district(slug), periods.parse_week_arg(week) if week else None, False)
+    found = district_week.load(run.district, run.week)
+    if not found.has_data:
         return None
     out_dir = Path(out_dir)
-    docx_path = document.write_docx(compose.compose(inputs), out_dir / DOCX_NAME)
-    found = sections.used_findings(snapshot, district, inputs.period)
-    page = quality_page(district, asked, sections.data_quality_html(found), inputs.period.short_label())
+    docx_path = document.write_docx(compose.compose(found), out_dir / DOCX_NAME)
     quality_path = out_dir / QUALITY_NAME
-    write_text_atomic(quality_path, page)
+    write_text_atomic(quality_path, quality_page(found))
     return docx_path, quality_path
 
 

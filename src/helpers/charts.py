@@ -30,13 +30,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from helpers import params, periods
+from helpers import params, periods, vi_format
+from helpers.district_week import MEAN, district_score
 from helpers.errors import ChisoError
-from helpers.narrative import fmt_number, join_vi
 from helpers.params import District
 from helpers.periods import Period
 from helpers.score import TOTAL_TYPE, band_of
-from helpers.tables import band_palette, text_color
+from helpers.vi_format import band_palette
 
 # Figures are drawn 12 cm wide with text of at least 9.5 pt: shown 360 px wide on a 390 px phone, the
 # smallest text is still 10 px high (9.5 / 72 in × 360 px / 4.72 in); on A4 they fit the text width.
@@ -49,7 +49,6 @@ INK = "#222222"
 MUTED = "#6b6b6b"
 NEUTRAL = "#bdbdbd"
 NO_TARGET = "#eeeeee"
-MISSING_LABEL = "Không có số liệu"
 
 _RC = {
     **sns.axes_style("whitegrid"),
@@ -116,8 +115,9 @@ def chart_html(chart: Chart | None, dpi: int = DPI) -> str:
 # -- palette and shared helpers -----------------------------------------------------------------
 
 def text_colour(background) -> str:
-    """Black (the charts' ink) or white, whichever reads better on a matplotlib colour."""
-    return text_color(to_hex(background), dark=INK)
+    """Black (the charts' ink) or white, whichever reads better on a matplotlib colour
+    (vi_format.text_color)."""
+    return vi_format.text_color(to_hex(background), dark=INK)
 
 
 def _mix(colour: str, share: float) -> tuple[float, float, float]:
@@ -202,9 +202,9 @@ def _as_period(value) -> Period | None:
 
 
 def _num(value: float, decimal: str = ".", digits: int = 2, sign: bool = False, trim: bool = False) -> str:
-    """A number as the district's tables and text print it (helpers.narrative.fmt_number): scores and
+    """A number on a chart as the district's tables and text print it (vi_format.number): scores and
     changes with two decimals ("56.90", "+0.29", "-5.78"), percentages and lines with `trim` ("12.5", "80")."""
-    return fmt_number(value, decimal, digits, trim=trim, signed=sign)
+    return vi_format.number(value, decimal, digits, trim=trim, sign=sign)
 
 
 def _floats(df: pd.DataFrame, column: str) -> pd.Series:
@@ -259,7 +259,7 @@ def _types_phrase(df: pd.DataFrame) -> str:
     """'xã, thị trấn' (the unit types present), or 'đơn vị cấp xã' when unknown."""
     present = {t.strip() for t in _texts(df, "unit_type") if t.strip()}
     ordered = [t for t in _TYPE_ORDER if t in present]
-    return ", ".join(ordered) if ordered else "đơn vị cấp xã"
+    return ", ".join(ordered) if ordered else _say("commune_units")
 
 
 # The lowest band is hatched as well as coloured, so that it stands out in black-and-white print.
@@ -271,7 +271,7 @@ def _band_handles(include_missing: bool = False) -> list:
     handles = [Patch(facecolor=c, edgecolor="white", hatch=LOWEST_HATCH if n == lowest else None, label=n)
                for n, c in band_palette().items()]
     if include_missing:
-        handles.append(Patch(facecolor=NEUTRAL, edgecolor="none", label=MISSING_LABEL))
+        handles.append(Patch(facecolor=NEUTRAL, edgecolor="none", label=_say("missing")))
     return handles
 
 
@@ -281,7 +281,7 @@ def _flag_lines(ax, orientation: str = "v") -> list:
         colour = _flag_colour(value)
         style = {"color": colour, "linestyle": "--", "linewidth": 1.3, "zorder": 4}
         (ax.axvline if orientation == "v" else ax.axhline)(value, **style)
-        handles.append(Line2D([], [], **style, label=f"Ngưỡng {_num(value, trim=True)} điểm"))
+        handles.append(Line2D([], [], **style, label=_say("threshold", value=_num(value, trim=True))))
     return handles
 
 
@@ -342,6 +342,11 @@ def _district_groups(comparison: pd.DataFrame) -> tuple[list[tuple[str, str, str
     return groups, key_col
 
 
+def _say(key: str, **values) -> str:
+    """A label of the charts (params/wording/labels.yaml, `charts`)."""
+    return vi_format.label("charts", key, **values)
+
+
 def _count_word(n: int) -> str:
     words = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"]
     return words[n] if 0 <= n < len(words) else str(n)
@@ -389,7 +394,7 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
             if band == lowest:
                 bar.set_hatch(LOWEST_HATCH)
         for yi, s, band in zip(y, scores, bands):
-            label = _num(s, decimal, 2) + (f" ({band})" if band == lowest else "")
+            label = _num(s, decimal) + (f" ({band})" if band == lowest else "")
             ax.text(s + 0.8, yi, label, va="center", ha="left", fontsize=LABEL_PT, color=INK, zorder=5,
                     bbox=_LABEL_BOX)
         handles = _flag_lines(ax, "v")
@@ -397,22 +402,23 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
             t = float(total.iloc[0])
             style = {"color": INK, "linestyle": ":", "linewidth": 1.3, "zorder": 4}
             ax.axvline(t, **style)
-            handles.append(Line2D([], [], **style, label=f"Toàn huyện: {_num(t, decimal, 2)} điểm"))
+            handles.append(Line2D([], [], **style, label=_say("district_total_line", value=_num(t, decimal))))
         ax.set_yticks(y, labels)
         ax.set_ylim(n - 0.4, -0.6)
         ax.set_xlim(0, 106)
         ax.set_xticks(range(0, 101, 10))
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Điểm (thang 100)")
-        ax.set_title(_wrap_lines(f"Điểm Bộ chỉ số 766 của các {_types_phrase(units)} – huyện {name}"), loc="left")
+        ax.set_xlabel(_say("score_axis"))
+        ax.set_title(_wrap_lines(_say("units_title", types=_types_phrase(units), district=name)), loc="left")
         if any(stars):
             handles.append(Patch(facecolor="none", edgecolor="none",
-                                 label=f"{STAR} phải đạt tiêu chí 15.3 (≥ {_num(params.policy().min_score_15_3, trim=True)} điểm)"))
+                                 label=_say("must_reach_15_3", star=STAR,
+                                                 value=_num(params.policy().min_score_15_3, trim=True))))
         _legend_below(fig, _band_handles() + handles, ncol=3)
     caption = (
-        f"Điểm và xếp loại của {n} {_types_phrase(units)} huyện {name}, xếp theo thứ hạng"
-        + (f" ({missing} đơn vị không có điểm)" if missing else "")
-        + (f" – số liệu {period_text}." if period_text else ".")
+        _say("units_caption", n=n, types=_types_phrase(units), district=name)
+        + (_say("without_score", n=missing) if missing else "")
+        + (_say("data_of", period=period_text) if period_text else ".")
     )
     return Chart(fig, caption)
 
@@ -421,8 +427,8 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
 
 def districts_compared(standings: list, scored_by: dict, district) -> Chart | None:
     """The districts compared, one row each in params order, each with its own data period: every commune
-    as a tick, the lowest and highest labelled, and the district's official score (a black diamond,
-    labelled) when its document gives one. No rank is drawn: the rows keep the order of params, and the
+    as a tick, the lowest and highest labelled, and the district's official score (a white diamond,
+    labelled) when its document gives one. No rank is drawn: the rows keep the order of params and the
     period of each row is under its name, so districts with data of different periods are shown side by
     side and never ordered against each other. Readable in grey (shapes and labels, not colour)."""
     rows = [s for s in standings if s.units or s.official is not None]
@@ -434,46 +440,42 @@ def districts_compared(standings: list, scored_by: dict, district) -> Chart | No
         fig, ax = _new_figure(0.95 * n + 1.6)
         lows = []
         for i, st in enumerate(rows):
-            scored = scored_by.get(st.slug)
-            units = _units_only(scored)
-            values = _floats(units, "score").dropna().to_numpy()
+            values = _floats(_units_only(scored_by.get(st.slug)), "score").dropna().to_numpy()
             if len(values):
                 lows.append(values.min())
                 ax.hlines(i, values.min(), values.max(), color=NEUTRAL, linewidth=5, zorder=2)
                 ax.scatter(values, np.full(len(values), i), marker="|", s=140, color=INK, linewidths=1.2, zorder=3)
-                ax.annotate(_num(values.min(), decimal, 2), (values.min(), i), textcoords="offset points",
+                ax.annotate(_num(values.min(), decimal), (values.min(), i), textcoords="offset points",
                             xytext=(-5, 0), ha="right", va="center", fontsize=LABEL_PT, color=INK)
-                ax.annotate(_num(values.max(), decimal, 2), (values.max(), i), textcoords="offset points",
+                ax.annotate(_num(values.max(), decimal), (values.max(), i), textcoords="offset points",
                             xytext=(5, 0), ha="left", va="center", fontsize=LABEL_PT, color=INK)
             if st.official is not None:
                 lows.append(st.official)
                 ax.scatter([st.official], [i], marker="D", s=60, color="white", edgecolors=INK, linewidths=1.6,
                            zorder=5)
-                ax.annotate(f"huyện: {_num(st.official, decimal, 2)}", (st.official, i), textcoords="offset points",
-                            xytext=(0, -13), ha="center", va="top", fontsize=LABEL_PT, fontweight="bold",
-                            color=INK)
-        for b in params.policy().bands:
-            if 0 < b.min <= 100:
-                ax.axvline(b.min, color=MUTED, linestyle="--", linewidth=0.9, zorder=1)
+                ax.annotate(_say("compared_official", value=_num(st.official, decimal)), (st.official, i),
+                            textcoords="offset points", xytext=(0, -13), ha="center", va="top", fontsize=LABEL_PT,
+                            fontweight="bold", color=INK)
+        lines = [b.min for b in params.policy().bands if 0 < b.min <= 100]
+        for line in lines:
+            ax.axvline(line, color=MUTED, linestyle="--", linewidth=0.9, zorder=1)
         low = min(lows) if lows else 50
         ax.set_xlim(max(0, math.floor((low - 8) / 10) * 10), 100)
         ax.set_ylim(n - 0.4, -0.6)
         ax.set_yticks(range(n), [f"{st.name}\n({st.period.short_label()})" for st in rows])
         ax.set_xticks(range(int(ax.get_xlim()[0]), 101, 10))
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Điểm (thang 100)")
-        ax.set_title(_wrap_lines("Các huyện, mỗi huyện theo kỳ số liệu của mình"), loc="left")
-        handles = [Line2D([], [], marker="|", linestyle="none", color=INK, markersize=10, label="một đơn vị cấp xã"),
+        ax.set_xlabel(_say("score_axis"))
+        ax.set_title(_wrap_lines(_say("compared_title")), loc="left")
+        handles = [Line2D([], [], marker="|", linestyle="none", color=INK, markersize=10, label=_say("compared_unit")),
                    Line2D([], [], marker="D", linestyle="none", markerfacecolor="white", markeredgecolor=INK,
-                          label="điểm của huyện"),
+                          label=_say("compared_district")),
                    Line2D([], [], color=MUTED, linestyle="--", linewidth=0.9,
-                          label="mức xếp loại: " + ", ".join(_num(b.min, trim=True) for b in params.policy().bands
-                                                             if b.min > 0))]
+                          label=_say("compared_lines", values=", ".join(_num(x, trim=True) for x in lines)))]
         _legend_below(fig, handles, ncol=2)
-    periods_ = {st.period.as_of for st in rows}
-    caption = (f"Điểm các đơn vị cấp xã và điểm của huyện: {_group_list((st.slug, st.name, st.period.short_label()) for st in rows)}"
-               + ("; các huyện có số liệu của những kỳ khác nhau nên không xếp hạng với nhau." if len(periods_) > 1
-                  else "."))
+    groups = _group_list((st.slug, st.name, st.period.short_label()) for st in rows)
+    mixed = len({st.period.as_of for st in rows}) > 1
+    caption = _say("compared_caption_mixed" if mixed else "compared_caption", groups=groups)
     return Chart(fig, caption)
 
 
@@ -499,7 +501,7 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
     drop = params.policy().notable_drop_points
     rising, falling = _rising_colour(), _falling_colour()
     colours = [rising if c > 0 else falling if c < 0 else NEUTRAL for c in frame["change"]]
-    since = "tuần trước" if p is None or p.kind == "week" else "kỳ trước"
+    since = _say("last_week") if p is None or p.kind == "week" else _say("last_period")
 
     n = len(frame)
     with mpl.rc_context(_RC):
@@ -518,20 +520,20 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
         ax.set_yticks(y, frame["label"].tolist())
         ax.set_ylim(n - 0.4, -0.6)
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel(f"Thay đổi so với {since} (điểm)")
-        ax.set_title(_wrap_lines(f"Điểm tăng, giảm so với {since} – huyện {name}"), loc="left")
-        handles = [Patch(facecolor=rising, label="Tăng"), Patch(facecolor=falling, label="Giảm"),
-                   Patch(facecolor=NEUTRAL, label="Không đổi")]
+        ax.set_xlabel(_say("change_axis", since=since))
+        ax.set_title(_wrap_lines(_say("change_title", since=since, district=name)), loc="left")
+        handles = [Patch(facecolor=rising, label=_say("rising")), Patch(facecolor=falling, label=_say("falling")),
+                   Patch(facecolor=NEUTRAL, label=_say("unchanged"))]
         _legend_below(fig, handles, ncol=3)
     if p is not None and p.kind == "week":
-        when = f"{p.short_label()} so với {p.previous_week().short_label()}"
+        when = _say("compared_with", period=p.short_label(), previous=p.previous_week().short_label())
     else:
         text = _period_text(period)
-        when = f"{text} so với kỳ trước" if text else ""
+        when = _say("compared_with", period=text, previous=_say("last_period")) if text else ""
     caption = (
-        f"Thay đổi điểm của {n} {_types_phrase(units)} huyện {name}"
+        _say("change_caption", n=n, types=_types_phrase(units), district=name)
         + (f": {when}" if when else "")
-        + (f" ({missing} đơn vị không có điểm {since})" if missing else "")
+        + (_say("without_score_since", n=missing, since=since) if missing else "")
         + "."
     )
     return Chart(fig, caption)
@@ -552,7 +554,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
     if rows.empty:
         return None
     name, decimal = _district(district)
-    labels = _unit_labels(units, name) + (["Toàn huyện"] if len(total) else [])
+    labels = _unit_labels(units, name) + ([_say("district_total")] if len(total) else [])
     period_text = _period_text(period)
     met_colour = _hex(_mix(_rising_colour(), 0.45))
     missed = _falling_colour()
@@ -574,7 +576,8 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
                 colours[i, j] = _mix(missed, 0.2 + 0.75 * gap)
     headers = []
     for comp in comps:
-        target = f"≥ {_num(comp.target, decimal, trim=True)}%" if comp.target is not None else "(không có)"
+        target = _say("target", value=_num(comp.target, decimal, trim=True)) if comp.target is not None \
+            else _say("no_target")
         headers.append(_wrap_lines(comp.label, 9) + "\n" + target)  # (a wider line would touch its neighbour's)
 
     with mpl.rc_context(_RC):
@@ -600,16 +603,16 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
         ax.tick_params(which="both", length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_title(_wrap_lines(f"Tỉ lệ (%) các thành phần so với mục tiêu – huyện {name}"), loc="left")
+        ax.set_title(_wrap_lines(_say("components_title", district=name)), loc="left")
         handles = [
-            Patch(facecolor=met_colour, label="Đạt mục tiêu"),
-            Patch(facecolor=_hex(_mix(missed, 0.9)), label="Chưa đạt (càng đậm càng xa mục tiêu)"),
-            Patch(facecolor=NO_TARGET, edgecolor=NEUTRAL, linewidth=0.5, label="Không có mục tiêu"),
+            Patch(facecolor=met_colour, label=_say("met")),
+            Patch(facecolor=_hex(_mix(missed, 0.9)), label=_say("missed")),
+            Patch(facecolor=NO_TARGET, edgecolor=NEUTRAL, linewidth=0.5, label=_say("no_target_legend")),
         ]
         _legend_below(fig, handles, ncol=1)
     caption = (
-        f"Tỉ lệ (%) {_count_word(len(comps))} thành phần của {len(units)} {_types_phrase(units)} huyện {name} "
-        f"so với mục tiêu" + (f" – số liệu {period_text}." if period_text else ".")
+        _say("components_caption", count=_count_word(len(comps)), n=len(units), types=_types_phrase(units),
+             district=name) + (_say("data_of", period=period_text) if period_text else ".")
     )
     return Chart(fig, caption)
 
@@ -631,12 +634,8 @@ def _history_points(history: pd.DataFrame, district) -> pd.DataFrame:
     if "unit_type" in df.columns:
         rows = []
         for as_of, grp in df.groupby(_texts(df, "as_of"), sort=False):
-            total = _floats(grp[_is_total(grp)], "score").dropna()
-            if len(total):
-                score, mean = float(total.iloc[0]), False
-            else:
-                unit_scores = _floats(grp[~_is_total(grp)], "score").dropna()
-                score, mean = (float(unit_scores.mean()) if len(unit_scores) else math.nan), True
+            s = district_score(grp.assign(score=_floats(grp, "score")))  # (the one rule: total, else mean)
+            score, mean = (math.nan if s.value is None else s.value), s.basis == MEAN
             label = next((t for t in _texts(grp, label_col) if t), "") if label_col else ""
             rows.append({"as_of": as_of, "label": label, "score": score, "mean": mean})
         df = pd.DataFrame(rows, columns=["as_of", "label", "score", "mean"])
@@ -674,7 +673,7 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
     if len(points) < 2:
         return None
     name, decimal = _district(district)
-    subject = f"Điểm bình quân các đơn vị cấp xã của huyện {name}" if points["mean"].all() else f"Điểm huyện {name}"
+    subject = _say("history_mean" if points["mean"].all() else "history_total", district=name)
     bands = params.policy().bands
     palette = band_palette()
     lowest = float(points["score"].min())
@@ -702,15 +701,15 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%d/%m/%Y"))
         ax.set_ylim(ymin, 100)
-        ax.set_ylabel("Điểm (thang 100)")
+        ax.set_ylabel(_say("score_axis"))
         ax.grid(axis="x", visible=False)
-        ax.set_title(_wrap_lines(f"{subject} qua các kỳ số liệu"), loc="left")
+        ax.set_title(_wrap_lines(_say("history_title", subject=subject)), loc="left")
         _legend_below(fig, _band_handles() + handles, ncol=3)
     first, last = points["label"].iloc[0], points["label"].iloc[-1]
-    caption = f"{subject} qua {len(points)} kỳ số liệu, từ {first} đến {last}."
+    caption = _say("history_caption", subject=subject, n=len(points), first=first, last=last)
     if points["mean"].any() and not points["mean"].all():
-        means = join_vi(list(points.loc[points["mean"], "label"]))
-        caption += f" Văn bản của {means} không có điểm của huyện: điểm của kỳ đó là bình quân các đơn vị cấp xã."
+        means = vi_format.join(list(points.loc[points["mean"], "label"]))
+        caption += _say("history_means", periods=means)
     return Chart(fig, caption)
 
 

@@ -1,4 +1,4 @@
-"""What a district's signed document says, put together from the store: heading, legal bases, findings,
+"""What a district's signed document says, put together from its DistrictWeek: heading, legal bases, findings,
 new findings (helpers.watch), a valid comparison, the "đề nghị" section (helpers.proposals), recipients,
 signer and the appendix (table and charts) — as a helpers.document.OfficialDocument.
 
@@ -15,7 +15,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from helpers import charts, narrative, params, rank, score, watch
+from helpers import charts, narrative, params, score, vi_format, watch
+from helpers.district_week import TOTAL, DistrictWeek, district_score
 from helpers.document import (
     BLANK,
     Appendix,
@@ -25,32 +26,10 @@ from helpers.document import (
     Signer,
     Table,
 )
+from helpers.findings import unit_label
 from helpers.params import District
 from helpers.periods import Period
 from helpers.proposals import Watched, proposals
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The district's data for the week asked, read once."""
-
-    district: District
-    asked: Period
-    period: Period
-    scored: pd.DataFrame
-    ranked: pd.DataFrame
-    scored_by: dict  # slug -> scored frame (or None) of the districts compared
-    history: pd.DataFrame  # the district's store rows (every period), for streaks and the history chart
-
-
-def load(records: pd.DataFrame, district: District, asked: Period) -> Inputs | None:
-    """The inputs of a district's document; None when the store has no data for it up to the week."""
-    scored = score.score_district(records, district.slug, asked)
-    if scored is None:
-        return None
-    return Inputs(district, asked, score.period_of(scored), scored, rank.rank_units(scored),
-                  score.score_compared(records, district, asked), score.district_rows(records, district.code))
-
 
 # -- wording ------------------------------------------------------------------------------------
 
@@ -83,7 +62,7 @@ class Sayer:
         if isinstance(node, dict):
             node = node.get(self.kind, "")
         text = self.env.from_string(str(node)).render(self.ctx | values)
-        return narrative._nfc(re.sub(r"[ \t\r\n]+", " ", text).strip())
+        return vi_format.nfc(re.sub(r"[ \t\r\n]+", " ", text).strip())
 
 
 def _collect(macro, *args) -> list[str]:
@@ -102,16 +81,8 @@ def _collect(macro, *args) -> list[str]:
 
 # -- numbers --------------------------------------------------------------------------------------
 
-def fmt_count(value, district: District) -> str:
-    """A count with the district's thousands mark (never one that reads as a decimal)."""
-    if value is None or pd.isna(value):
-        return "—"
-    text = f"{int(value):,}"
-    return text.replace(",", district.thousands)
-
-
 def _num(value, district: District, digits: int = 2) -> str:
-    return "—" if value is None or pd.isna(value) else narrative.fmt_number(float(value), district.decimal, digits)
+    return vi_format.number(value, district.decimal, digits, missing=vi_format.MISSING)
 
 
 def _month(m: int) -> str:
@@ -121,31 +92,32 @@ def _month(m: int) -> str:
 
 # -- parts ----------------------------------------------------------------------------------------
 
-def period_note(inputs: Inputs, say: Sayer) -> str:
-    p, asked = inputs.period, inputs.asked
+def period_note(week: DistrictWeek, say: Sayer) -> str:
+    p, asked = week.period, week.asked
     if p.start < asked.start and p.as_of != asked.as_of:
-        return say("stale_note", asked=asked.short_label(), asked_cut=narrative.fmt_date(asked.start),
+        return say("stale_note", asked=asked.short_label(), asked_cut=vi_format.vi_date(asked.start),
                    period=p.short_label())
     if p.kind == "month":
         return say("month_note", period=p.short_label())
     return ""
 
 
-def watched(inputs: Inputs) -> Watched:
+def watched(week: DistrictWeek) -> Watched:
     pol = params.policy()
     th = params.watch_thresholds()
-    total = score.total_row(inputs.scored)
-    d = inputs.district
+    total = score.total_row(week.scored)
+    d = week.district
     return Watched(
-        near=watch.near_band_lines(inputs.ranked, th["near_band_points"], pol),
-        streaks=watch.lowest_band_streaks(inputs.ranked, inputs.history, inputs.period, pol),
-        moves=watch.rank_moves(inputs.ranked, th["rank_move_places"]),
-        agencies=watch.agencies_below_communes(inputs.ranked, total, pol),
-        gains=watch.gain_needed_15_3(inputs.ranked, list(d.units_15_3), pol.min_score_15_3, d.deadline_15_3,
-                                     inputs.asked.start),
-        best_below=watch.best_below(inputs.ranked, pol.min_score_15_3),
+        near=watch.near_band_lines(week.ranked, th["near_band_points"], pol),
+        streaks=watch.lowest_band_streaks(week.ranked, score.district_rows(week.snapshot.records, d.code),
+                                          week.period, pol),
+        moves=watch.rank_moves(week.ranked, th["rank_move_places"]),
+        agencies=watch.agencies_below_communes(week.ranked, total, pol),
+        gains=watch.gain_needed_15_3(week.ranked, list(d.units_15_3), pol.min_score_15_3, d.deadline_15_3,
+                                     week.asked.start),
+        best_below=watch.best_below(week.ranked, pol.min_score_15_3),
         near_within=th["near_band_points"],
-        has_certifications=bool(inputs.scored["e_cert"].notna().any()) if "e_cert" in inputs.scored else False,
+        has_certifications=bool(week.scored["e_cert"].notna().any()) if "e_cert" in week.scored else False,
     )
 
 
@@ -168,7 +140,7 @@ def watch_sentences(w: Watched, say: Sayer) -> list[str]:
     if w.best_below is not None:
         b = w.best_below
         out.append(say("watch.none_reach", line=b.line, band=score.band_of(b.line), score=b.score, points=b.points,
-                       units=narrative.unit_label(list(b.units))))
+                       units=unit_label(list(b.units))))
     return out
 
 
@@ -189,8 +161,8 @@ def standings(scored_by: dict) -> list[Standing]:
     for slug, scored in scored_by.items():
         if scored is None or scored.empty:
             continue
-        total = score.total_row(scored)
-        official = None if total is None or pd.isna(total["score"]) else float(total["score"])
+        own = district_score(scored)  # the one rule: only a printed total is the district's score
+        official = own.value if own.basis == TOTAL else None
         units = score.units_only(scored)["score"].dropna().astype(float)
         out.append(Standing(slug, params.district(slug).name, score.period_of(scored), official, len(units),
                             float(units.min()) if len(units) else None, float(units.max()) if len(units) else None))
@@ -202,11 +174,11 @@ def comparable(rows: list[Standing]) -> bool:
     return len(rows) > 1 and all(r.official is not None for r in rows) and len({r.period.as_of for r in rows}) == 1
 
 
-def comparison_sentences(inputs: Inputs, say: Sayer) -> list[str]:
-    rows = standings(inputs.scored_by)
+def comparison_sentences(week: DistrictWeek, say: Sayer) -> list[str]:
+    rows = standings(week.compared)
     if len(rows) < 2:
         return []
-    d = inputs.district
+    d = week.district
 
     def total(r):
         return say("comparison.total", name=r.name, score=_num(r.official, d), period=r.period.short_label())
@@ -215,27 +187,28 @@ def comparison_sentences(inputs: Inputs, say: Sayer) -> list[str]:
         ordered = sorted(rows, key=lambda r: -r.official)
         own = next(r for r in rows if r.slug == d.slug)
         place = 1 + sum(1 for r in rows if r.official > own.official + 1e-9)
-        listing = narrative.join_vi(total(r) for r in ordered)
+        listing = vi_format.join(total(r) for r in ordered)
         return [say("comparison.ranked", period=own.period.short_label(), rank=place, n=len(rows), listing=listing)]
     parts = [total(r) if r.official is not None else
              say("comparison.range", name=r.name, n=r.units, low=_num(r.low, d), high=_num(r.high, d),
                  period=r.period.short_label())
              for r in rows]
-    return [say("comparison.side_by_side", listing=narrative.join_vi(parts))]
+    return [say("comparison.side_by_side", listing=vi_format.join(parts))]
 
 
-def appendix_table(inputs: Inputs) -> Table:
+def appendix_table(week: DistrictWeek) -> Table:
     """Every unit with all the columns the source reported, the district total first (bold)."""
-    d, scored, ranked = inputs.district, inputs.scored, inputs.ranked
+    d, scored, ranked = week.district, week.scored, week.ranked
     pol = params.policy()
     comps = [c for c in pol.components if scored[c.key].notna().any()]
     has = {c: scored[c].notna().any() for c in ("prev_score", "delta", "e_cert", "e_cert_cum")}
-    headers = ["STT", "Đơn vị", "Điểm tổng hợp", "Xếp loại"]
-    headers += [h for c, h in (("prev_score", "Điểm tuần trước"), ("delta", "Tăng/giảm")) if has[c]]
-    headers += [f"{c.label} (%)" + (f" – chỉ tiêu {_num(c.target, d, 0)}%" if c.target is not None else "")
+    words = vi_format.labels("report")
+    headers = [words["stt"], words["unit"], words["score"], words["band"]]
+    headers += [words[c] for c in ("prev_score", "delta") if has[c]]
+    headers += [vi_format.label("report", "component", label=c.label) if c.target is None else
+                vi_format.label("report", "component_target", label=c.label, target=_num(c.target, d, 0))
                 for c in comps]
-    headers += [h for c, h in (("e_cert", "Chứng thực điện tử"), ("e_cert_cum", "Chứng thực điện tử (lũy kế)"))
-                if has[c]]
+    headers += [words[c] for c in ("e_cert", "e_cert_cum") if has[c]]
     total = score.total_row(scored)
     rows, bold = [], set()
     for r in ([] if total is None else [total]) + [r for _, r in ranked.iterrows()]:
@@ -244,43 +217,43 @@ def appendix_table(inputs: Inputs) -> Table:
             bold.add(len(rows))
         band = r["band_computed"] if not pd.isna(r["band_computed"]) else None
         row = ["" if is_total or pd.isna(r.get("rank", pd.NA)) else str(int(r["rank"])),
-               "Toàn huyện" if is_total else f"{r['unit_type']} {r['unit']}", _num(r["score"], d), band or "—"]
+               words["district_total"] if is_total else f"{r['unit_type']} {r['unit']}", _num(r["score"], d),
+               band or vi_format.MISSING]
         if has["prev_score"]:
             row.append(_num(r["prev_score"], d))
         if has["delta"]:
-            row.append("—" if pd.isna(r["delta"]) else narrative.fmt_signed(float(r["delta"]), d.decimal))
-        row += ["—" if pd.isna(r[c.key]) else narrative.fmt_pct(float(r[c.key]), d.decimal) for c in comps]
-        row += [fmt_count(r[c], d) for c in ("e_cert", "e_cert_cum") if has[c]]
+            row.append(vi_format.MISSING if pd.isna(r["delta"]) else vi_format.signed(float(r["delta"]), d.decimal))
+        row += [vi_format.percent(r[c.key], d.decimal) or vi_format.MISSING for c in comps]
+        row += [vi_format.count(r[c], d.thousands, missing=vi_format.MISSING) for c in ("e_cert", "e_cert_cum") if has[c]]
         rows.append(row)
-    numeric = frozenset(i for i, h in enumerate(headers) if i >= 2 and h != "Xếp loại")
+    numeric = frozenset(i for i in range(len(headers)) if i >= 2 and i != 3)  # all but STT, name and band
     return Table(headers, rows, frozenset(bold), numeric)
 
 
-def figures(inputs: Inputs) -> list[Figure]:
-    from helpers import sections
-
-    d, p = inputs.district, inputs.period
+def figures(week: DistrictWeek) -> list[Figure]:
+    d, p = week.district, week.period
     made = [
-        charts.units_by_score(inputs.ranked, d, p),
-        charts.weekly_change(inputs.ranked, d, p),
-        charts.components_vs_targets(pd.concat([inputs.ranked, inputs.scored[score.is_total(inputs.scored)]]),
+        charts.units_by_score(week.ranked, d, p),
+        charts.weekly_change(week.ranked, d, p),
+        charts.components_vs_targets(pd.concat([week.ranked, week.scored[score.is_total(week.scored)]]),
                                      d, p),
-        charts.districts_compared(standings(inputs.scored_by), inputs.scored_by, d),
-        charts.score_history(sections.district_history_scores(inputs.history, d, inputs.asked), d),
+        charts.districts_compared(standings(week.compared), week.compared, d),
+        charts.score_history(week.history, d),
     ]
     return [Figure(c.png(), c.caption) for c in made if c is not None]
 
 
-def compose(inputs: Inputs, with_figures: bool = True) -> OfficialDocument:
+def compose(week: DistrictWeek, with_figures: bool = True) -> OfficialDocument:
     """The district's document for the week asked."""
-    d, p, asked = inputs.district, inputs.period, inputs.asked
+    d, p, asked = week.district, week.period, week.asked
     settings = params.document_settings(d.slug)
     kind = settings["kind"]
     say = Sayer(d, p, kind)
     env = narrative._env(False)
     macros = env.get_template("macros.j2").make_module(narrative._context(d, p))
-    findings = narrative.build_findings(inputs.ranked, score.total_row(inputs.scored), d, params.policy())
-    w = watched(inputs)
+    week.require()
+    findings = week.findings
+    w = watched(week)
     head = narrative.heading(d, p)
 
     body = [Block(text) for text in settings["legal_bases"]]
@@ -292,7 +265,7 @@ def compose(inputs: Inputs, with_figures: bool = True) -> OfficialDocument:
         ("titles.components", _collect(macros.component_sentences, findings), {}),
         ("titles.criterion_15_3", _collect(macros.criterion_sentences, findings), {"target": findings.min_score_15_3}),
         ("titles.watch", watch_sentences(w, say), {}),
-        ("titles.comparison", comparison_sentences(inputs, say), {}),
+        ("titles.comparison", comparison_sentences(week, say), {}),
     ]
     for key, sentences, values in sections_:
         if not sentences:
@@ -320,9 +293,9 @@ def compose(inputs: Inputs, with_figures: bool = True) -> OfficialDocument:
                       body=reporter),
         title=say("appendix_title"),
         subtitle=head["data_cut"],
-        table=appendix_table(inputs),
+        table=appendix_table(week),
         note=say("appendix_note", scale=scale),
-        figures=figures(inputs) if with_figures else [],
+        figures=figures(week) if with_figures else [],
     )
     return OfficialDocument(
         kind=kind,
@@ -335,7 +308,7 @@ def compose(inputs: Inputs, with_figures: bool = True) -> OfficialDocument:
         doc_type=head["doc_kind"] if kind == "bao-cao" else "",
         title=head["title"] if kind == "bao-cao" else "",
         subject=settings["subject"] if kind == "cong-van" else "",
-        period_note=period_note(inputs, say),
+        period_note=period_note(week, say),
         addressees=list(settings["addressees"]),
         body=body,
         recipients=list(settings["recipients"]),
@@ -344,5 +317,5 @@ def compose(inputs: Inputs, with_figures: bool = True) -> OfficialDocument:
     )
 
 
-__all__ = ["Inputs", "Sayer", "Standing", "appendix_table", "comparable", "comparison_sentences", "compose",
-           "fmt_count", "load", "standings", "watch_sentences", "watched"]
+__all__ = ["Sayer", "Standing", "appendix_table", "comparable", "comparison_sentences", "compose",
+           "standings", "watch_sentences", "watched"]

@@ -1,7 +1,7 @@
 """The "đề nghị" section: who is asked to do what, written from the findings.
 
-A pure function: `proposals(findings, watched, offices, say)` takes the narrative's findings
-(helpers.narrative.Findings), the new findings of helpers.watch (`Watched`), the district's offices
+A pure function: `proposals(findings, watched, offices, say)` takes the report's findings
+(helpers.findings.Findings), the new findings of helpers.watch (`Watched`), the district's offices
 (params/documents.yaml) and `say(key, **values) -> str`, which renders the sentence `key` of
 params/wording/document.yaml ("proposals.lowest_band", ...). One line per kind of finding:
 
@@ -40,7 +40,7 @@ class Watched:
 
 
 def _units_label(units) -> str:
-    from helpers.narrative import unit_label
+    from helpers.findings import unit_label
 
     return unit_label(list(units))
 

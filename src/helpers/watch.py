@@ -24,7 +24,7 @@ from datetime import date
 import pandas as pd
 
 from helpers import params
-from helpers.narrative import UnitRef as Unit
+from helpers.findings import UnitRef as Unit
 from helpers.periods import Period
 from helpers.score import band_of, is_total
 

@@ -201,8 +201,12 @@ def test_the_report_title_joins_the_heading_kind_and_title_and_names_the_distric
     prefix = "Báo cáo kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp (Quyết định số 766/QĐ-TTg) "
     assert (narrative.report_title(params.district("cho-moi"), parse_week_arg("2023-W49"))
             == prefix + "Tháng 12 – Tuần 1 – huyện Chợ Mới")
+    assert (narrative.report_title(params.district("phu-tan"), parse_week_arg("2023-W41"))
+            == prefix + "Tháng 10 – Tuần 2 – huyện Phú Tân")
+    # a công văn (params/documents.yaml) is named by its V/v summary
     assert (narrative.report_title(params.district("thap-muoi"), parse_as_of("2023-09"))
-            == prefix + "tháng 9 năm 2023 – huyện Tháp Mười")
+            == "Công văn V/v khẩn trương triển khai thực hiện nâng cao điểm số trong Bộ Chỉ số đánh giá chất "
+               "lượng phục vụ người dân và doanh nghiệp – huyện Tháp Mười")
 
 
 def test_the_title_given_and_no_running_header():

@@ -175,6 +175,57 @@ def _resolve_points(kinds: list[str | None], labels: list[str] | None = None) ->
     return out
 
 
+def _coverage(text: str) -> int:
+    """How many characters of `text` the header keywords cover."""
+    return sum(h.end - h.start for h in _scan(text))
+
+
+_WINDOW = 4  # words on each side of a line break looked at to tell a broken word
+
+
+@lru_cache(maxsize=4096)  # header cells and blocks recur from report to report
+def rejoin_broken_words(text: str) -> str:
+    """Header text whose line breaks may fall inside a word (a narrow column of a PDF: "CHỨN\nG THỰC
+    ĐIỆN TỬ"): a break is closed up when the word it joins makes a header keyword the spaced text does
+    not have; every other line break becomes a space. Text without keywords (unit names) is unchanged
+    but for its line breaks."""
+    if "\n" not in text:
+        return text
+    words: list[tuple[str, bool]] = []  # (word, a line break before it)
+    for n, line in enumerate(text.split("\n")):
+        words += [(w, n > 0 and k == 0) for k, w in enumerate(line.split())]
+    out: list[str] = []
+    for i, (word, broken) in enumerate(words):
+        if broken and out and out[-1][-1].isalpha() and word[0].isalpha():
+            left = " ".join(out[-_WINDOW:])
+            right = " ".join(w for w, _ in words[i + 1:i + _WINDOW])
+            if _coverage(f"{left}{word} {right}") > _coverage(f"{left} {word} {right}"):
+                out[-1] += word
+                continue
+        out.append(word)
+    return " ".join(out)
+
+
+def _two_level_order(kinds: list[str]) -> list[str]:
+    """Value columns in printed order from header keywords read row by row. A two-row header read in
+    reading order gives the first row, where a group label ("DỊCH VỤ TRỰC TUYẾN") stands over its
+    columns, then the second row with those columns ("DVCTT", "THANH TOÁN"): the first keyword that comes
+    again starts the second row, and its columns take the place of the group label."""
+    seen: dict[str, int] = {}
+    for s, k in enumerate(kinds):
+        if k in seen:
+            g = seen[k]
+            second = kinds[s:]
+            order = kinds[:g] + second + [x for x in kinds[g + 1:s] if x not in second]
+            out: list[str] = []
+            for x in order:
+                if x not in out:
+                    out.append(x)
+            return out
+        seen[k] = s
+    return list(kinds)
+
+
 def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
     """Columns of a header printed as running text (PDF extraction, one word per line).
 
@@ -188,6 +239,7 @@ def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
 
 @lru_cache(maxsize=1024)  # a header block recurs from report to report
 def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None:
+    text = rejoin_broken_words(text)
     hits = scan(text)
     points = [h for h in hits if h.kind in ("points", "prev_points")]
     if not points or len(points) > 2 or not any(h.kind == NAME for h in hits):
@@ -197,16 +249,11 @@ def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None
     # The text of each keyword up to the next one: where a score header prints its week label.
     labels = [text[h.start:(hits[j + 1].start if j + 1 < len(hits) else len(text))] for j, h in enumerate(hits)]
     kinds = _resolve_points([h.kind for h in hits], labels)
-    # A group header ("DỊCH VỤ TRỰC TUYẾN" above "DVCTT" and "THANH TOÁN") repeats a column keyword:
-    # the last occurrence is the column itself.
-    last: dict[str, int] = {}
-    for i, k in enumerate(kinds):
-        if k and k not in (NAME, "reported_rank"):
-            last[k] = i
-    if "score" not in last:
+    # A group header ("DỊCH VỤ TRỰC TUYẾN" above "DVCTT" and "THANH TOÁN") repeats a column keyword.
+    order = _two_level_order([k for k in kinds if k and k not in (NAME, "reported_rank")])
+    if "score" not in order:
         return None
-    order = sorted(last.items(), key=lambda kv: kv[1])
-    return tuple(k for k, _ in order), tuple(hits)
+    return tuple(order), tuple(hits)
 
 
 _PAREN_RE = re.compile(r"\([^()]*\)")

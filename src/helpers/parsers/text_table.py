@@ -122,7 +122,7 @@ def find_header(lines: list[str], tokens: list[Token] | None = None) -> Header |
         tried.add(ln)
         text = lines[ln - 1]
         hits = [h for h in cols.scan(text) if h.kind in (cols.NAME, "reported_rank")]
-        block = text[hits[0].start:] + " " + " ".join(lines[ln:row_line - 1])
+        block = "\n".join([text[hits[0].start:], *lines[ln:row_line - 1]])  # (line breaks kept: see rejoin)
         found = cols.stream_columns(block)
         if found is not None:
             return Header(found[0], ln, i)
@@ -205,7 +205,8 @@ class _Parser:
             return None
         for k in range(i, len(self.t)):
             if _row_start(self.t, k):
-                block = " ".join(x.text for x in self.t[i:k])
+                block = "\n".join(" ".join(x.text for x in self.t[i:k] if x.line == ln)
+                                  for ln in range(self.t[i].line, self.t[k].line))
                 found = cols.stream_columns(block)
                 if found is not None and found[0] == self.columns:
                     return k

@@ -21,6 +21,11 @@ def parse_lines(lines: list[str], source: str, fmt: str | None = None) -> tuple[
     """(format, result) for text lines; `fmt` forces one of the text formats."""
     if fmt is not None and fmt not in TEXT_FORMATS:
         raise UsageError(f"định dạng '{fmt}' không dùng được cho văn bản (có: {', '.join(TEXT_FORMATS)})")
+    used, result = _parse(lines, source, fmt)
+    return used, prose.with_stated_total(result, lines)
+
+
+def _parse(lines: list[str], source: str, fmt: str | None) -> tuple[str, TableResult]:
     if fmt is not None:
         return fmt, _PARSERS[fmt].parse(lines, source)
     table = markdown_table.first_table(lines)

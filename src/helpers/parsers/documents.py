@@ -20,7 +20,7 @@ import io
 
 from helpers.errors import InputError
 from helpers.parsers import columns as cols
-from helpers.parsers import dispatch, metadata
+from helpers.parsers import dispatch, metadata, prose
 from helpers.parsers.archive import check_zip
 from helpers.parsers.base import ReportMeta, TableResult, collapse, nfc, split_lines
 from helpers.parsers.grid import GridRow, first_table, parse_grid
@@ -101,7 +101,7 @@ def parse_pdf(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
         result = parse_grid(table[1], source)
         if not result.rows:
             raise InputError(source, None, "bảng trong tệp PDF không có dòng số liệu nào")
-        return result, meta
+        return prose.with_stated_total(result, lines), meta
     _, result = dispatch.parse_lines(lines, source)
     return result, meta
 

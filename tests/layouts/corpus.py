@@ -177,8 +177,8 @@ def _notes_part(doc, kind: str, notes: dict[int, list[str]]) -> None:
     from docx.opc.part import Part
 
     items = [f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>',
-             f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
-             f'</w:p></w:{kind}>']
+             (f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
+              f'</w:p></w:{kind}>')]
     for nid, paras in notes.items():
         first = (f'<w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:{kind}Ref/></w:r>'
                  f'<w:r><w:t xml:space="preserve"> {_esc(paras[0])}</w:t></w:r></w:p>')
@@ -274,7 +274,7 @@ def docx_table(path: Path, district: str) -> None:
         head, title, cut, header, columns, comma = PT_HEAD, PT_TITLE, PT_CUT, PT_HEADER, TABLE_PT, True
     _letterhead(doc, head, NATION)
     doc.add_paragraph(title)
-    p = doc.add_paragraph(f"Văn phòng HĐND và UBND huyện báo cáo kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp "
+    p = doc.add_paragraph("Văn phòng HĐND và UBND huyện báo cáo kết quả Bộ chỉ số phục vụ người dân, doanh nghiệp "
                           "như sau (số liệu từ Cổng Dịch vụ công quốc gia")
     _note_reference(p, "footnote", 1)
     p.add_run("):")
@@ -326,12 +326,12 @@ def tm_list(rows: list[Row], style: str) -> list[str]:
 
 TM_BODY = [
     "Kính gửi: - Các cơ quan chuyên môn thuộc UBND huyện; - Ủy ban nhân dân các xã, thị trấn.",
-    "Thực hiện Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ phê duyệt Bộ chỉ số chỉ đạo, "
-    "điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp.",
+    ("Thực hiện Quyết định số 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ phê duyệt Bộ chỉ số chỉ đạo, "
+     "điều hành và đánh giá chất lượng phục vụ người dân, doanh nghiệp."),
 ]
-TM_TAIL = ["Riêng đối với Ủy ban nhân dân xã Phú Điền và Ủy ban nhân dân xã Trường Xuân khẩn trương chỉ đạo "
-           "thực hiện ngay các nội dung trên nhằm cải thiện điểm số đến cuối năm 2023 phải đạt tối thiểu 80 điểm "
-           "để đạt tiêu chí 15.3 của xã nông thôn mới nâng cao.", "Nơi nhận: - Như trên; - Lưu: VT.",
+TM_TAIL = [("Riêng đối với Ủy ban nhân dân xã Phú Điền và Ủy ban nhân dân xã Trường Xuân khẩn trương chỉ đạo "
+            "thực hiện ngay các nội dung trên nhằm cải thiện điểm số đến cuối năm 2023 phải đạt tối thiểu 80 điểm "
+            "để đạt tiêu chí 15.3 của xã nông thôn mới nâng cao."), "Nơi nhận: - Như trên; - Lưu: VT.",
            "TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
 
 

@@ -259,6 +259,21 @@ def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None
 _PAREN_RE = re.compile(r"\([^()]*\)")
 
 
+def unrecognised_words(text: str, limit: int = 80) -> str:
+    """The words of a header that are no keyword (parenthesised notes left out), as printed: what a column
+    whose header is not recognised is called."""
+    keep = [True] * len(text)
+    for h in _scan(text):
+        for i in range(h.start, h.end):
+            keep[i] = False
+    for m in _PAREN_RE.finditer(text):
+        for i in range(m.start(), m.end()):
+            keep[i] = False
+    words = "".join(ch if k else " " for ch, k in zip(text, keep)).split()
+    shown = " ".join(w for w in words if any(ch.isalpha() for ch in w) and w not in ("/", ","))
+    return shown if len(shown) <= limit else shown[:limit - 1].rstrip() + "…"
+
+
 def _mostly_keywords(text: str, hits: list[Hit]) -> bool:
     """True when at most as many words fall outside the keywords (and parentheses) as inside them."""
     folded = list(fold(text))

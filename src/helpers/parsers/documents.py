@@ -53,6 +53,29 @@ def _pdf_cell(text):
     return collapse(cols.rejoin_broken_words(nfc(text)) if "\n" in text else text)
 
 
+def _numbers_within(words: list[dict], bbox) -> int:
+    """How many numbers the page prints inside a table row's box."""
+    x0, top, x1, bottom = bbox
+    return sum(1 for w in words if is_number(w["text"]) and w["x0"] >= x0 - 1 and w["x1"] <= x1 + 1
+               and top <= (w["top"] + w["bottom"]) / 2 < bottom)
+
+
+def _cell_numbers(cells: list) -> int:
+    return sum(1 for c in cells if isinstance(c, str) for tok in c.split() if is_number(tok))
+
+
+def _check_rows_complete(rows: list[GridRow], source: str) -> None:
+    """A value printed inside a row of a ruled table but in no cell of it (a cell border the table reader did
+    not see, text run over a rule) would be lost without a trace: refused, with the row's line."""
+    for row in rows:
+        if row.printed_numbers is not None and row.printed_numbers > _cell_numbers(row.cells):
+            label = next((c for c in row.cells if isinstance(c, str) and any(ch.isalpha() for ch in c)), "")
+            where = f"dòng “{label}” của bảng" if label else "một dòng của bảng"
+            raise InputError(source, row.line, f"{where}: trang PDF in {row.printed_numbers} số nhưng các ô đọc được "
+                                               f"chỉ có {_cell_numbers(row.cells)}; có giá trị nằm ngoài ô của bảng, "
+                                               "không được bỏ qua: cần bản PDF có bảng kẻ ô đầy đủ hoặc tệp gốc")
+
+
 def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]]]:
     """(lines of the extracted text, the ruled tables: rows with their line in that text)."""
     import pdfplumber
@@ -74,11 +97,13 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]
                 found = page.find_tables()
                 if found:
                     tops = [ln["top"] for ln in page.extract_text_lines()]
+                    words = page.extract_words()
                     for table in found:
                         rows = []
                         for row, cells in zip(table.rows, table.extract()):
                             k = min(_line_for(tops, row.bbox[1], row.bbox[3]), n_lines - 1)
-                            rows.append(GridRow(offset + k + 1, [_pdf_cell(c) for c in cells]))
+                            rows.append(GridRow(offset + k + 1, [_pdf_cell(c) for c in cells],
+                                                printed_numbers=_numbers_within(words, row.bbox)))
                         tables.append(rows)
                 texts.append(text)
                 offset += n_lines
@@ -98,6 +123,7 @@ def parse_pdf(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
     meta = metadata.extract(_numbered(lines), source)
     table = first_table(tables)  # the ruled table, continued on the next pages
     if table is not None:
+        _check_rows_complete(table[1], source)
         result = parse_grid(table[1], source)
         if not result.rows:
             raise InputError(source, None, "bảng trong tệp PDF không có dòng số liệu nào")

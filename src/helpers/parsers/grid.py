@@ -20,6 +20,7 @@ class GridRow:
     line: int
     cells: list                       # str | int | float | datetime | None
     refs: list[str] | None = None     # cell references ("D9") for messages, spreadsheets only
+    printed_numbers: int | None = None  # numbers the page prints over the row (PDF), to check none is lost
 
 
 def cell_text(value) -> str:
@@ -202,8 +203,8 @@ def _check_unread_columns(data_rows: list[tuple[GridRow, list]], head: list[str]
                 place = f"ô {row.refs[idx]}" if row.refs and idx < len(row.refs) else f"dòng {row.line}"
                 raise InputError(source, header_line,
                                  f"cột thứ {idx + 1} của bảng ({label}) có số liệu ({cell_text(value)} ở {place}) "
-                                 "nhưng tiêu đề không thuộc các cột được biết; số liệu không được bỏ qua: hãy "
-                                 "ghi tiêu đề cột như mẫu (ví dụ “Chứng thực điện tử”) hoặc bỏ cột này")
+                                 "nhưng tiêu đề không được nhận ra; số liệu không được bỏ qua: hãy ghi tiêu đề cột "
+                                 "như bảng mẫu (data/templates) hoặc bỏ cột này")
 
 
 def _where(row: GridRow, idx: int, column: str, name: str = "") -> str:
@@ -272,4 +273,6 @@ def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: l
         name, unit_type = split_unit_type(name)
     if has_digit(name) and not any(ch.isalpha() for ch in name):
         raise InputError(source, row.line, f"tên đơn vị “{name}” không hợp lệ")
-    return RawRow(line=row.line, name=name, is_total=is_total, unit_type=unit_type, band=band, values=values)
+    refs = {k: row.refs[idx] for idx, k in enumerate(kinds) if k in values and row.refs and idx < len(row.refs)}
+    return RawRow(line=row.line, name=name, is_total=is_total, unit_type=unit_type, band=band, values=values,
+                  cells=refs)

@@ -18,6 +18,7 @@ which maps the header and refuses a column of numbers whose header it does not k
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from helpers.errors import InputError
 from helpers.parsers import columns as cols
@@ -127,7 +128,7 @@ def _header_stream(lines: list[str], header: list[int], spans: list[tuple[int, i
     narrowest column pitch or more between two groups: one header cell's lines share their middle), each
     group's words top down, a line break between lines (so columns.rejoin_broken_words sees them)."""
     centers = [(a + b) / 2 for a, b in spans]
-    pitch = min((b - a for a, b in zip(centers, centers[1:])), default=6.0)
+    pitch = min((b - a for a, b in pairwise(centers)), default=6.0)
     words = sorted(((w.start + w.end) / 2, n, w.start, w.text) for n, k in enumerate(header)
                    for w in _words(lines[k].replace("\f", " ")))
     groups: list[list[tuple[float, int, int, str]]] = []

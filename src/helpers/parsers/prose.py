@@ -303,8 +303,9 @@ def with_stated_total(result: TableResult, lines: list[str]) -> TableResult:
         return TableResult(result.columns, [stated, *result.rows])
     score = printed.values.get("score")
     if score is not None and abs(score - stated.values["score"]) > 1e-9:
-        printed.suspect.append((stated.line, f"văn bản ghi điểm của huyện là {stated.values['score']:g} (dòng "
-                                             f"{stated.line}) nhưng dòng toàn huyện của bảng ghi {score:g}"))
+        message = (f"văn bản ghi điểm của huyện là {stated.values['score']:g} (dòng {stated.line}) nhưng dòng toàn "
+                   f"huyện của bảng ghi {score:g}")
+        printed.suspect.append((stated.line, message))
     return result
 
 

@@ -256,6 +256,16 @@ class _Parser:
                 message += f"; xếp loại “{band}” in ngay sau tên đơn vị nên thiếu cột {names}"
         return self.err(line, message)
 
+    def _unread_column(self, line: int, name: str, extra: str) -> InputError:
+        """A row with more numbers than the header names columns: a column whose header is not recognised
+        would be dropped silently; refused, with the header as printed."""
+        header = cols.rejoin_broken_words("\n".join(self.lines[self.h.line - 1:self.t[self.h.first_token].line - 1]))
+        unknown = cols.unrecognised_words(header)
+        what = f"; chữ trong tiêu đề không nhận ra: “{unknown}”" if unknown else ""
+        return self.err(line, f"dòng của “{name}” có nhiều số hơn các cột tiêu đề nhận ra được (số “{extra}” không "
+                              f"thuộc cột nào): một cột có số liệu nhưng tiêu đề không được nhận ra (tiêu đề ở dòng "
+                              f"{self.h.line}){what}")
+
     def _row(self, i: int, rank: int | None) -> tuple[RawRow, int]:
         t = self.t
         first = t[i]
@@ -334,6 +344,8 @@ class _Parser:
                                              f"{exc.message}") from None
             got += 1
             i += 1
+        if n_values and i < n_tokens and not t[i].first and t[i].line == t[i - 1].line and is_number(t[i].text):
+            raise self._unread_column(first.line, name, t[i].text)
         is_total = rank is None
         unit_type = None
         if not is_total:

@@ -414,7 +414,12 @@ def _letter_html(head: list[str], paragraphs: list[str]) -> str:
     return top + "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
-def pdf_table(path: Path, district: str) -> None:
+TIGHT_CSS = "@page{size:A4 landscape;margin:1.2cm} table.r td,table.r th{padding:1pt 2pt}"
+
+
+def pdf_table(path: Path, district: str, css: str = "") -> None:
+    """The report as a PDF: the letter on the first page, the table from the second, over two pages. `css`
+    is added to the style (TIGHT_CSS: landscape, rows without padding)."""
     import weasyprint
 
     rows = truth(district)
@@ -427,7 +432,7 @@ def pdf_table(path: Path, district: str) -> None:
         head, title, cut, header, columns, narrow = PT_HEAD, PT_TITLE, PT_CUT, PT_HEADER, TABLE_PT, set()
     data = [table_cells(total(rows), columns, False, upper_name)] + \
         [table_cells(r, columns, False, upper_name) for r in units(rows)]
-    html = ("<html><head><meta charset='utf-8'><style>" + PDF_CSS + "</style></head><body>"
+    html = ("<html><head><meta charset='utf-8'><style>" + PDF_CSS + css + "</style></head><body>"
             + _letter_html(head, [title, district_sentence(rows, district, comma=False),
                                   "Trên đây là kết quả thực hiện Bộ chỉ số phục vụ người dân, doanh nghiệp./.",
                                   "Nơi nhận: - Như trên; - Lưu: VT."])
@@ -527,6 +532,13 @@ for _d, _cols in (("cho-moi", TABLE_CM), ("phu-tan", TABLE_PT)):
     _layout(f"{_d}/prose-bullets", _d, f"{_d}-bullets.txt", SCORE_BAND, SCORE_BAND,
             "bullets “- Xã Trường Xuân: 81,65 điểm, xếp loại Tốt;”, the district's score in the body")(
         lambda folder, path, d=_d: bullets_text(path, d))
+
+_layout("cho-moi/pdf-table-tight", "cho-moi", "cho-moi-tight.pdf", TABLE_CM, TABLE_CM[1:],
+        "PDF ruled table, landscape, rows without padding")(
+    lambda folder, path: pdf_table(path, "cho-moi", TIGHT_CSS))
+_layout("cho-moi/pdftotext-layout-tight", "cho-moi", "cho-moi-tight-layout.txt", TABLE_CM, TABLE_CM[1:],
+        "`pdftotext -layout` of that PDF: the header touching the first row, rows without blank lines between")(
+    lambda folder, path: pdftotext(folder / "cho-moi-tight.pdf", path, "layout"))
 
 for _where in ("footnote", "endnote", "textbox"):
     _layout(f"thap-muoi/docx-{_where}", "thap-muoi", f"thap-muoi-{_where}.docx", ["score"], SCORE_BAND,

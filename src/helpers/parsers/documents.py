@@ -53,27 +53,36 @@ def _pdf_cell(text):
     return collapse(cols.rejoin_broken_words(nfc(text)) if "\n" in text else text)
 
 
-def _numbers_within(words: list[dict], bbox) -> int:
-    """How many numbers the page prints inside a table row's box."""
-    x0, top, x1, bottom = bbox
-    return sum(1 for w in words if is_number(w["text"]) and w["x0"] >= x0 - 1 and w["x1"] <= x1 + 1
-               and top <= (w["top"] + w["bottom"]) / 2 < bottom)
+def _stray_digits(chars: list[dict], cells: list) -> list[tuple[float, str]]:
+    """(height, digit) of the digits a page prints in none of a table's cells."""
+    out = []
+    for ch in chars:
+        if not ch["text"].isdigit():
+            continue
+        x, y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if not any(a <= x <= b and t <= y <= u for a, t, b, u in cells):
+            out.append((y, ch["text"]))
+    return out
 
 
-def _cell_numbers(cells: list) -> int:
-    return sum(1 for c in cells if isinstance(c, str) for tok in c.split() if is_number(tok))
+def _outside(stray: list[tuple[float, str]], row) -> str:
+    """The digits printed on a table row's band (its height, the page's width) but in no cell of the table:
+    a value the table reader does not see (a column without rules, a cell border missing, text run over a
+    rule)."""
+    _, top, _, bottom = row.bbox
+    return "".join(text for y, text in stray if top <= y < bottom)
 
 
 def _check_rows_complete(rows: list[GridRow], source: str) -> None:
-    """A value printed inside a row of a ruled table but in no cell of it (a cell border the table reader did
-    not see, text run over a rule) would be lost without a trace: refused, with the row's line."""
+    """A value printed inside a row of a ruled table but in no cell of it would be lost without a trace:
+    refused, with the row's line."""
     for row in rows:
-        if row.printed_numbers is not None and row.printed_numbers > _cell_numbers(row.cells):
+        if row.outside:
             label = next((c for c in row.cells if isinstance(c, str) and any(ch.isalpha() for ch in c)), "")
             where = f"dòng “{label}” của bảng" if label else "một dòng của bảng"
-            raise InputError(source, row.line, f"{where}: trang PDF in {row.printed_numbers} số nhưng các ô đọc được "
-                                               f"chỉ có {_cell_numbers(row.cells)}; có giá trị nằm ngoài ô của bảng, "
-                                               "không được bỏ qua: cần bản PDF có bảng kẻ ô đầy đủ hoặc tệp gốc")
+            raise InputError(source, row.line, f"{where}: trang PDF in chữ số “{row.outside}” nằm ngoài các ô của "
+                                               "bảng, không đọc được vào cột nào nhưng không được bỏ qua: cần bản PDF có "
+                                               "bảng kẻ ô đầy đủ hoặc tệp gốc")
 
 
 def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]]]:
@@ -97,13 +106,13 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]
                 found = page.find_tables()
                 if found:
                     tops = [ln["top"] for ln in page.extract_text_lines()]
-                    words = page.extract_words()
                     for table in found:
                         rows = []
+                        stray = _stray_digits(page.chars, table.cells)
                         for row, cells in zip(table.rows, table.extract()):
                             k = min(_line_for(tops, row.bbox[1], row.bbox[3]), n_lines - 1)
                             rows.append(GridRow(offset + k + 1, [_pdf_cell(c) for c in cells],
-                                                printed_numbers=_numbers_within(words, row.bbox)))
+                                                outside=_outside(stray, row)))
                         tables.append(rows)
                 texts.append(text)
                 offset += n_lines

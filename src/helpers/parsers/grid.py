@@ -20,7 +20,7 @@ class GridRow:
     line: int
     cells: list                       # str | int | float | datetime | None
     refs: list[str] | None = None     # cell references ("D9") for messages, spreadsheets only
-    printed_numbers: int | None = None  # numbers the page prints over the row (PDF), to check none is lost
+    outside: str = ""                 # digits a PDF prints across the row but in none of its cells (a lost value)
 
 
 def cell_text(value) -> str:

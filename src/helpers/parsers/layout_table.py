@@ -83,14 +83,22 @@ def _blocks(lines: list[str], start: int, stop: int) -> list[list[int]]:
 
 
 def _split_rows(block: list[int], lines: list[str]) -> list[list[int]]:
-    """The rows of a block holding lines of numbers: each other line goes to the nearest line of numbers."""
+    """The rows of a block holding lines of numbers: each other line goes to the nearest line of numbers,
+    the nearest lines first; a line halfway between two goes to the row above when that row has more lines
+    above its numbers than below them so far (a row's cells are centred on its line of numbers)."""
     data = [k for k in block if _is_data(lines[k])]
     rows: dict[int, list[int]] = {d: [d] for d in data}
-    for k in block:
-        if k in rows:
-            continue
-        nearest = min(data, key=lambda d: (abs(d - k), d < k))
-        rows[nearest].append(k)
+    others = sorted((min(abs(d - k) for d in data), k) for k in block if k not in rows)
+    for _, k in others:
+        above = max((d for d in data if d < k), default=None)
+        below = min((d for d in data if d > k), default=None)
+        if above is None or below is None or (k - above) != (below - k):
+            target = above if below is None or (above is not None and k - above < below - k) else below
+        else:
+            ups = sum(1 for x in rows[above] if x < above)
+            downs = sum(1 for x in rows[above] if x > above)
+            target = above if ups > downs else below
+        rows[target].append(k)
     return [[d] + sorted(x for x in rows[d] if x != d) for d in data]
 
 
@@ -188,14 +196,34 @@ def _rows_from(blocks: list[list[int]], i: int, lines: list[str]) -> list[list[i
     return rows
 
 
+def _leading_header(lines: list[str], block: list[int], following: list[list[int]]) -> int | None:
+    """How many lines at the top of a block holding rows are a header printed right above them (no blank
+    line between): as many lines above the first line of numbers as the first row has below it belong to
+    it (its cells are centred on its line of numbers); the lines above those are the header, if they name
+    the columns."""
+    d0 = next(n for n, k in enumerate(block) if _is_data(lines[k]))
+    if d0 == 0 or d0 > HEADER_MAX_LINES:
+        return None
+    below = len(_split_rows(block[d0:], lines)[0]) - 1
+    for m in [d0 - below, *range(d0, 0, -1)]:
+        if m > 0 and _names_columns(lines, block[:m], _split_rows(block[m:], lines) + following):
+            return m
+    return None
+
+
 def find(lines: list[str]) -> list[_Part] | None:
     """The parts of the first laid-out table with a header, or None."""
     if not any(_is_data(line) for line in lines):
         return None
     blocks = _blocks(lines, 0, len(lines))
-    for i in range(len(blocks) - 1):
+    for i in range(len(blocks)):
         block = blocks[i]
-        if len(block) > HEADER_MAX_LINES or any(_is_data(lines[k]) for k in block):
+        if any(_is_data(lines[k]) for k in block):
+            m = _leading_header(lines, block, _rows_from(blocks, i + 1, lines))
+            if m is not None:  # the header touches the first row
+                return _parts(lines, [*blocks[:i], block[:m], block[m:], *blocks[i + 1:]], i)
+            continue
+        if len(block) > HEADER_MAX_LINES:
             continue
         rows = _rows_from(blocks, i + 1, lines)
         if rows and _names_columns(lines, block, rows):
@@ -209,7 +237,11 @@ def _parts(lines: list[str], blocks: list[list[int]], first: int) -> list[_Part]
     while i < len(blocks):
         block = blocks[i]
         if any(_is_data(lines[k]) for k in block):
-            if "\f" in lines[block[0]] and parts[-1].rows:
+            m = None if _is_data(lines[block[0]]) else _leading_header(lines, block, _rows_from(blocks, i + 1, lines))
+            if m is not None:  # the header printed again, right above the rows of a new page
+                parts.append(_Part(block[:m], []))
+                block = block[m:]
+            elif "\f" in lines[block[0]] and parts[-1].rows:
                 parts.append(_Part([], []))  # a new page that does not print the header again
             parts[-1].rows += _split_rows(block, lines)
             i += 1
@@ -224,22 +256,18 @@ def _parts(lines: list[str], blocks: list[list[int]], first: int) -> list[_Part]
     return [p for p in parts if p.rows]
 
 
-def _columns(lines: list[str], rows: list[list[int]]) -> list[tuple[int, int]]:
-    """[start, end) of each column: the runs of positions the rows fill, apart by MIN_GAP blanks or more."""
-    width = max(len(lines[k]) for r in rows for k in r)
+def _runs(words: list[_Word], width: int) -> list[tuple[int, int]]:
+    """[start, end) of the runs of positions the words fill, apart by MIN_GAP blank positions or more."""
     filled = [False] * width
-    for r in rows:
-        for k in r:
-            for w in _words(lines[k]):
-                for x in range(w.start, w.end):
-                    filled[x] = True
+    for w in words:
+        for x in range(w.start, w.end):
+            filled[x] = True
     spans, x = [], 0
     while x < width:
         if not filled[x]:
             x += 1
             continue
-        start = x
-        end = x
+        start = end = x
         while x < width:
             if filled[x]:
                 end = x + 1
@@ -250,6 +278,19 @@ def _columns(lines: list[str], rows: list[list[int]]) -> list[tuple[int, int]]:
                 x += 1
         spans.append((start, end))
     return spans
+
+
+def _columns(lines: list[str], rows: list[list[int]]) -> list[tuple[int, int]]:
+    """[start, end) of each column. The rows' lines of numbers give the columns first (their cells are side
+    by side on one line); the words wrapped above and below them that fall in none of those make the
+    columns printed only wrapped (a band "TRUNG" / "BÌNH" over and under its row). Words of different
+    lines are not side by side, so they are not allowed to join two columns into one."""
+    width = max(len(lines[k]) for r in rows for k in r)
+    on_data = [w for r in rows for w in _words(lines[r[0]].replace("\f", " "))]
+    spans = _runs(on_data, width)
+    wrapped = [w for r in rows for k in r[1:] for w in _words(lines[k].replace("\f", " "))
+               if not any(min(b, w.end) > max(a, w.start) for a, b in spans)]
+    return sorted(spans + _runs(wrapped, width))
 
 
 def _column_of(word: _Word, spans: list[tuple[int, int]]) -> int:
@@ -304,4 +345,17 @@ def parse(lines: list[str], source: str, parts: list[_Part] | None = None) -> Ta
         for r in part.rows:
             grid.append(GridRow(r[0] + 1, _cells(lines, r, spans, " ")))
     assert head is not None
+    _check_rows_before(lines, parts, source)
     return parse_grid([GridRow(first_line, head), *grid], source, header_rows=1, start=0)
+
+
+def _check_rows_before(lines: list[str], parts: list[_Part], source: str) -> None:
+    """A line shaped like the table's rows above the header read (a part of the table whose header could
+    not be read) would be left out: refused, with its line."""
+    counts = [sum(1 for w in lines[r[0]].split() if is_number(w)) for p in parts for r in p.rows]
+    least = max(3, min(counts))
+    for k in range(parts[0].header[0]):
+        if _is_data(lines[k]) and sum(1 for w in lines[k].split() if is_number(w)) >= least:
+            raise InputError(source, k + 1, "dòng này có dạng một dòng của bảng điểm nhưng nằm trên tiêu đề bảng đọc "
+                                            f"được (dòng {parts[0].header[0] + 1}); tiêu đề của phần bảng phía trên "
+                                            "không đọc được nên số liệu của nó không được bỏ qua: cần bản có tiêu đề rõ")

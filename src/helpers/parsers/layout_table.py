@@ -113,15 +113,7 @@ def _header_texts(lines: list[str], header: list[int], rows: list[list[int]]) ->
     names, the band (words) and the value columns (numbers). When the counts do not agree, each column
     keeps the header words printed over it, and the grid reader judges them."""
     spans = _columns(lines, rows)
-    by_column: list[list[str]] = [[] for _ in spans]
-    for k in header:
-        on_line: list[list[str]] = [[] for _ in spans]
-        for w in _words(lines[k].replace("\f", " ")):
-            on_line[_column_of(w, spans)].append(w.text)
-        for c, ws in enumerate(on_line):
-            if ws:
-                by_column[c].append(" ".join(ws))
-    printed = [collapse(cols.rejoin_broken_words("\n".join(p))) for p in by_column]
+    printed = [collapse(cols.rejoin_broken_words(t)) for t in _cells(lines, header, spans, "\n")]
     found = cols.stream_columns(_header_stream(lines, header, spans))
     if found is None:
         return printed

@@ -350,6 +350,10 @@ def tm_docx(path: Path, where: str) -> None:
         _note_reference(p, where, 1)
         p.add_run(", theo Công văn số 114/VPUBND-KSTTHC ngày 23/8/2022 của Văn phòng Ủy ban nhân dân tỉnh.")
         _notes_part(doc, where, {1: items})
+    elif where == "bullets":  # Word's own bullets: the "-" is numbering, not text
+        p.add_run(", cụ thể:")
+        for item in tm_items(rows, "bullets"):
+            doc.add_paragraph(item.removeprefix("- "), style="List Bullet")
     else:
         p.add_run(", cụ thể như sau:")
         _text_box(doc.add_paragraph(), items)
@@ -544,6 +548,9 @@ for _where in ("footnote", "endnote", "textbox"):
     _layout(f"thap-muoi/docx-{_where}", "thap-muoi", f"thap-muoi-{_where}.docx", ["score"], SCORE_BAND,
             f"Word letter with the list in a real {_where}; “huyện đạt 71,02 điểm, xếp loại Khá” in the body")(
         lambda folder, path, w=_where: tm_docx(path, w))
+_layout("thap-muoi/docx-bullets", "thap-muoi", "thap-muoi-bullets.docx", SCORE_BAND, SCORE_BAND,
+        "Word letter, a bulleted list (Word's bullets) “Xã Trường Xuân: 68,97 điểm, xếp loại Trung bình;”")(
+    lambda folder, path: tm_docx(path, "bullets"))
 _layout("thap-muoi/pdf-letter", "thap-muoi", "thap-muoi-letter.pdf", ["score"], SCORE_BAND,
         "PDF letter, the list in a footnote at the foot of the page")(lambda folder, path: pdf_letter(path))
 for _style, _example in (("dat", "“Thị trấn Mỹ An đạt 70,41 điểm; xã Mỹ An đạt 73,53 điểm; …”"),

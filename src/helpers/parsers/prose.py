@@ -160,15 +160,24 @@ _EXPECTED = "cần dạng “xã Tên 70,19 điểm”"
 _BULLETS = {"-", "+", "•", "*", "–", "·"}
 
 
+def _list_ends_after(tokens: list[Token], i: int) -> bool:
+    """Whether a list ends at tokens[i] (a line ending with ';'): a blank line follows, or a line that does
+    not begin an item but a new sentence (a capital letter: the paragraph after a Word bullet list)."""
+    nxt = tokens[i + 1]
+    if nxt.line > tokens[i].line + 1:
+        return True
+    return nxt.line > tokens[i].line and nxt.text[:1].isupper() and _unit_type(tokens, i + 1) is None
+
+
 def _sentences(tokens: list[Token]) -> list[tuple[int, int]]:
     """Sentences: up to '.', '!' or '?'; a bullet at the start of a line also starts one, and a line ending
-    with ';' before a blank line ends one (the last bullet of a list)."""
+    with ';' ends one when the list ends there (_list_ends_after: the last bullet of a list)."""
     out, start = [], 0
     for i, tok in enumerate(tokens):
         if i > start and tok.first and tok.text in _BULLETS:
             out.append((start, i))
             start = i
-        ends_list = tok.text.endswith(";") and i + 1 < len(tokens) and tokens[i + 1].line > tok.line + 1
+        ends_list = tok.text.endswith(";") and i + 1 < len(tokens) and _list_ends_after(tokens, i)
         if tok.text.rstrip(_CLOSERS)[-1:] in _SENTENCE_END or ends_list:
             out.append((start, i + 1))
             start = i + 1

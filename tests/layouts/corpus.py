@@ -17,6 +17,7 @@ Run it with PYTHONPATH pointing at another checkout's `src` to measure that chec
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 import subprocess
 import sys
@@ -470,7 +471,24 @@ def pdftotext(pdf: Path, out: Path, mode: str) -> None:
 
 # -- Excel vi-VN CSV: semicolons, decimal commas, thousands dots, UTF-8 with BOM, CRLF ----------------
 
-def csv_vi(path: Path, district: str) -> None:
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def cp1258(text: str) -> bytes:
+    """Text as Excel writes a plain "CSV" on Vietnamese Windows: code page 1258, the letters with their
+    base marks (ơ, ư, â, ê, ô, ă, đ) precomposed and the tone marks as combining characters."""
+    import unicodedata
+
+    out = []
+    for ch in text:
+        d = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONES))
+        out.append((base + "".join(c for c in d if c in _TONES)).encode("cp1258"))
+    return b"".join(out)
+
+
+def csv_vi(path: Path, district: str, encoding: str = "utf-8-sig") -> None:
+    """Excel's CSV on Vietnamese settings; `encoding` "utf-8-sig" ("CSV UTF-8") or "cp1258" (plain "CSV")."""
     rows = truth(district)
     if district == "cho-moi":
         head, cut, header, columns = CM_HEAD, CM_CUT, CM_HEADER, TABLE_CM
@@ -491,8 +509,10 @@ def csv_vi(path: Path, district: str) -> None:
     lines += [top, sub]
     lines += [table_cells(r, columns, True, short_name) for r in units(rows)]
     lines.append(table_cells(total(rows), columns, True, short_name))
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        csv.writer(fh, delimiter=";", lineterminator="\r\n").writerows(lines)
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(lines)
+    text = buffer.getvalue()
+    path.write_bytes(cp1258(text) if encoding == "cp1258" else text.encode(encoding))
 
 
 # -- the corpus -------------------------------------------------------------------------------------
@@ -533,6 +553,9 @@ for _d, _cols in (("cho-moi", TABLE_CM), ("phu-tan", TABLE_PT)):
     _layout(f"{_d}/csv-vi", _d, f"{_d}-excel-vi.csv", _cols, _cols[1:],
             "Excel CSV, Vietnamese settings: “;” separator, “57,45”, “1.746”, group header in its first cell")(
         lambda folder, path, d=_d: csv_vi(path, d))
+    _layout(f"{_d}/csv-vi-ansi", _d, f"{_d}-excel-vi-ansi.csv", _cols, _cols[1:],
+            "Excel plain CSV on Vietnamese Windows: the same in code page 1258 (tone marks combining)")(
+        lambda folder, path, d=_d: csv_vi(path, d, "cp1258"))
     _layout(f"{_d}/prose-bullets", _d, f"{_d}-bullets.txt", SCORE_BAND, SCORE_BAND,
             "bullets “- Xã Trường Xuân: 81,65 điểm, xếp loại Tốt;”, the district's score in the body")(
         lambda folder, path, d=_d: bullets_text(path, d))

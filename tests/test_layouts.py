@@ -91,8 +91,8 @@ def test_district_score_differing_from_the_total_row_is_a_warning(tmp_path):
 # -- no printed value is dropped silently, in any format ---------------------------------------------
 
 def _pdf_variant(folder: Path, monkeypatch) -> Path:
-    """The Phú Tân PDF with the change column headed "GHI CHÚ" (a header the workbench does not know)."""
-    header = [*corpus.PT_HEADER[:5], (None, "GHI CHÚ")]
+    """The Phú Tân PDF with the change column headed "TỶ LỆ KHÁC" (a header the workbench does not know)."""
+    header = [*corpus.PT_HEADER[:5], (None, "TỶ LỆ KHÁC")]
     monkeypatch.setattr(corpus, "PT_HEADER", header)
     path = folder / "pt.pdf"
     corpus.pdf_table(path, "phu-tan")
@@ -107,25 +107,25 @@ def _unknown_column(fmt: str, folder: Path, monkeypatch) -> Path:
         corpus.pdftotext(_pdf_variant(folder, monkeypatch), out, fmt.split("-")[1])
         return out
     if fmt == "docx":
-        monkeypatch.setattr(corpus, "CM_HEADER", [*corpus.CM_HEADER[:12], (None, "GHI CHÚ")])
+        monkeypatch.setattr(corpus, "CM_HEADER", [*corpus.CM_HEADER[:12], (None, "TỶ LỆ KHÁC")])
         path = folder / "cm.docx"
         corpus.docx_table(path, "cho-moi")
         return path
     if fmt == "csv":
-        monkeypatch.setattr(corpus, "CM_HEADER", [*corpus.CM_HEADER[:12], (None, "GHI CHÚ")])
+        monkeypatch.setattr(corpus, "CM_HEADER", [*corpus.CM_HEADER[:12], (None, "TỶ LỆ KHÁC")])
         path = folder / "cm.csv"
         corpus.csv_vi(path, "cho-moi")
         return path
     if fmt == "xlsx":
         def edit(ws, header):
-            ws.cell(row=header, column=13, value="GHI CHÚ")
+            ws.cell(row=header, column=13, value="TỶ LỆ KHÁC")
         return _template_xlsx(folder, edit=edit)[0]
     if fmt == "markdown":
         lines = SEED_PHU_TAN.read_text(encoding="utf-8").split("\n")
-        lines = [x.replace("TĂNG/GIẢM SO VỚI TUẦN TRƯỚC", "GHI CHÚ") for x in lines]
+        lines = [x.replace("TĂNG/GIẢM SO VỚI TUẦN TRƯỚC", "TỶ LỆ KHÁC") for x in lines]
         return write(folder, "pt.md", "\n".join(lines))
     if fmt == "text-table":
-        text = SEED_CHO_MOI.read_text(encoding="utf-8").replace("CHỨNG \n\nTHỰC \n\nĐIỆN TỬ  \n\n(Lũy kế)", "GHI \n\nCHÚ")
+        text = SEED_CHO_MOI.read_text(encoding="utf-8").replace("CHỨNG \n\nTHỰC \n\nĐIỆN TỬ  \n\n(Lũy kế)", "TỶ LỆ \n\nKHÁC")
         return write(folder, "cm.txt", text)
     raise AssertionError(fmt)
 
@@ -141,16 +141,27 @@ def test_a_column_of_numbers_with_an_unknown_header_is_refused(fmt, tmp_path, mo
         parse_document(path)
     err = info.value
     assert err.line is not None, str(err)
-    assert "GHI CHÚ" in err.message and "không được nhận ra" in err.message, str(err)
+    assert "TỶ LỆ KHÁC" in err.message and "không được nhận ra" in err.message, str(err)
+
+
+def test_a_rank_column_is_left_out_with_a_warning(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus, "PT_HEADER", [*corpus.PT_HEADER[:5], (None, "XẾP HẠNG")])
+    path = tmp_path / "pt.docx"
+    corpus.docx_table(path, "phu-tan")
+    parsed = ingest.parse_file(path, district="phu-tan")
+    assert parsed.report.columns == ["reported_rank", "score", "prev_score"]
+    warned = parsed.findings[parsed.findings["rule"] == "suspect_value"]
+    expected = "cột “XẾP HẠNG” của bảng có số liệu nhưng không được lưu (cột này không thuộc bảng mẫu)"
+    assert warned["message"].tolist() == [expected]
 
 
 def test_xlsx_unknown_column_names_its_cell(tmp_path):
     def edit(ws, header):
-        ws.cell(row=header, column=13, value="Ghi chú")
+        ws.cell(row=header, column=13, value="Tỷ lệ khác")
     path, header = _template_xlsx(tmp_path, edit=edit)
     with pytest.raises(InputError) as info:
         parse_document(path)
-    assert f"ở ô M{header + 1}" in info.value.message and "“Ghi chú”" in info.value.message
+    assert f"ở ô M{header + 1}" in info.value.message and "“Tỷ lệ khác”" in info.value.message
 
 
 def test_pdf_value_printed_outside_the_cells_is_refused():

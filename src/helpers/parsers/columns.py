@@ -257,6 +257,14 @@ def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None
 
 
 _PAREN_RE = re.compile(r"\([^()]*\)")
+# Columns a report may add that the workbench does not store: the rank within the district, notes. Their
+# numbers are left out with a warning, not refused.
+_OPTIONAL_RE = re.compile(r"^(?:XEP\s+HANG|THU\s+HANG|HANG|GHI\s+CHU)(?:\s*\(.*\))?$")
+
+
+def is_optional_header(text: str) -> bool:
+    """A header of a column the workbench does not store but that a report may print ("Xếp hạng", "Ghi chú")."""
+    return bool(_OPTIONAL_RE.match(" ".join(fold(text).split())))
 
 
 def unrecognised_words(text: str, limit: int = 80) -> str:

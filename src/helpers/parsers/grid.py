@@ -185,19 +185,24 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
         if parsed is not None:
             out.append(parsed)
             data_rows.append((row, cells))
-    _check_unread_columns(data_rows, head, kinds, rows[h].line, source)
+    _check_unread_columns(data_rows, head, kinds, rows[h].line, source, out)
     return TableResult(value_cols, out)
 
 
 def _check_unread_columns(data_rows: list[tuple[GridRow, list]], head: list[str], kinds: list[str | None],
-                          header_line: int, source: str) -> None:
+                          header_line: int, source: str, out: list[RawRow]) -> None:
     """A column holding numbers whose header names no known column would be dropped: refused, naming the
-    header as printed, the column's first number and its line (no printed value is lost silently)."""
+    header as printed, the column's first number and its line (no printed value is lost silently). A column
+    the workbench does not store but a report may add ("Xếp hạng", "Ghi chú") is left out with a warning."""
     for idx, kind in enumerate(kinds):
         if kind is not None:
             continue
         for row, cells in data_rows:
             value = cells[idx] if idx < len(cells) else None
+            if _is_numeric_cell(value) and cols.is_optional_header(head[idx]) and out:
+                message = f"cột “{head[idx]}” của bảng có số liệu nhưng không được lưu (cột này không thuộc bảng mẫu)"
+                out[0].suspect.append((header_line, message))
+                break
             if _is_numeric_cell(value):
                 label = f"“{head[idx]}”" if head[idx] else "không có tiêu đề"
                 place = f"ô {row.refs[idx]}" if row.refs and idx < len(row.refs) else f"dòng {row.line}"

@@ -155,6 +155,28 @@ def test_a_rank_column_is_left_out_with_a_warning(tmp_path, monkeypatch):
     assert warned["message"].tolist() == [expected]
 
 
+def test_rows_after_a_header_that_cannot_be_read_are_refused(layouts, tmp_path):
+    """pdftotext -raw: the header printed again on the next page with a word the workbench cannot read;
+    the rows after it are refused, not left out."""
+    raw = {layout.name: path for layout, path in layouts}["cho-moi/pdftotext-raw"]
+    lines = raw.read_text(encoding="utf-8").split("\n")
+    again = [n for n, x in enumerate(lines) if x == "ĐƠN"][1]  # the second header
+    lines[again:again + 2] = ["TÊN", "GỌI"]
+    with pytest.raises(InputError) as info:
+        parse_document(write(tmp_path, "raw.txt", "\n".join(lines)))
+    assert info.value.line is not None and info.value.line > again
+    assert "nằm sau chỗ bảng bị ngắt" in info.value.message
+
+
+def test_stream_header_with_two_groups():
+    from helpers.parsers.columns import stream_columns
+
+    header = ("STT ĐƠN VỊ ĐIỂM TỔNG HỢP XẾP LOẠI DỊCH VỤ TRỰC TUYẾN SỐ HÓA CHỨNG THỰC ĐIỆN TỬ\n"
+              "DVCTT THANH TOÁN TRỰC TUYẾN Trong tuần Lũy kế")
+    assert stream_columns(header)[0] == ["score", "band", "online_pct", "payment_pct", "digitization_pct", "e_cert",
+                                         "e_cert_cum"]
+
+
 def test_xlsx_unknown_column_names_its_cell(tmp_path):
     def edit(ws, header):
         ws.cell(row=header, column=13, value="Tỷ lệ khác")

@@ -447,6 +447,26 @@ def pdf_table(path: Path, district: str, css: str = "") -> None:
     weasyprint.HTML(string=html).write_pdf(path)
 
 
+def pdf_table_merged(path: Path) -> None:
+    """The Chợ Mới table as a PDF with its title row inside the repeated header, "CHỨNG THỰC ĐIỆN TỬ" over
+    "Trong tuần" and "Lũy kế", and "TOÀN HUYỆN" merged across the STT and name columns at the bottom."""
+    import weasyprint
+
+    rows = truth("cho-moi")
+    data = [table_cells(r, TABLE_CM, True, short_name) for r in units(rows)]
+    last = table_cells(total(rows), TABLE_CM, True, short_name)
+    body = "".join("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>" for cells in data)
+    body += "<tr><td colspan=2>TOÀN HUYỆN</td>" + "".join(f"<td>{x}</td>" for x in last[2:]) + "</tr>"
+    single = "".join(f"<th rowspan=2>{label}</th>" for group, label in CM_HEADER[:8])
+    head = (f"<thead><tr><th colspan={len(CM_HEADER)}>BỘ CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP {CM_CUT}</th></tr>"
+            f"<tr>{single}<th colspan=2>DỊCH VỤ TRỰC TUYẾN</th><th rowspan=2>SỐ HÓA (Từ 80% trở lên)</th>"
+            "<th colspan=2>CHỨNG THỰC ĐIỆN TỬ</th></tr><tr><th>DVCTT</th><th>THANH TOÁN TRỰC TUYẾN</th>"
+            "<th>Trong tuần</th><th>Lũy kế</th></tr></thead>")
+    html = ("<html><head><meta charset='utf-8'><style>" + PDF_CSS + "</style></head><body>"
+            + _letter_html(CM_HEAD, [CM_TITLE]) + f"<table class='r'>{head}<tbody>{body}</tbody></table></body></html>")
+    weasyprint.HTML(string=html).write_pdf(path)
+
+
 def pdf_letter(path: Path) -> None:
     """The Tháp Mười letter as a PDF: the list in a footnote printed at the bottom of the page."""
     import weasyprint
@@ -566,6 +586,13 @@ _layout("cho-moi/pdf-table-tight", "cho-moi", "cho-moi-tight.pdf", TABLE_CM, TAB
 _layout("cho-moi/pdftotext-layout-tight", "cho-moi", "cho-moi-tight-layout.txt", TABLE_CM, TABLE_CM[1:],
         "`pdftotext -layout` of that PDF: the header touching the first row, rows without blank lines between")(
     lambda folder, path: pdftotext(folder / "cho-moi-tight.pdf", path, "layout"))
+
+_layout("cho-moi/pdf-table-merged", "cho-moi", "cho-moi-merged.pdf", TABLE_CM, TABLE_CM[1:],
+        "PDF ruled table: title row repeated with the header, “CHỨNG THỰC ĐIỆN TỬ” over “Trong tuần” and “Lũy kế”, "
+        "“TOÀN HUYỆN” merged over STT and name at the bottom")(lambda folder, path: pdf_table_merged(path))
+_layout("cho-moi/pdftotext-raw-merged", "cho-moi", "cho-moi-merged-raw.txt", TABLE_CM, TABLE_CM[1:],
+        "`pdftotext -raw` of that PDF: the title printed again over the header on the next page")(
+    lambda folder, path: pdftotext(folder / "cho-moi-merged.pdf", path, "raw"))
 
 for _where in ("footnote", "endnote", "textbox"):
     _layout(f"thap-muoi/docx-{_where}", "thap-muoi", f"thap-muoi-{_where}.docx", ["score"], SCORE_BAND,

@@ -206,24 +206,53 @@ def rejoin_broken_words(text: str) -> str:
     return " ".join(out)
 
 
+# Columns that a group label stands over in a two-row header: the online services ("DỊCH VỤ TRỰC TUYẾN"
+# over "DVCTT" and "THANH TOÁN") and the e-certifications ("CHỨNG THỰC ĐIỆN TỬ" over "Trong tuần", "Lũy kế").
+_FAMILIES = ({"online_pct", "payment_pct"}, {"e_cert", "e_cert_cum"})
+
+
+def _family(kind: str) -> set[str]:
+    return next((f for f in _FAMILIES if kind in f), {kind})
+
+
 def _two_level_order(kinds: list[str]) -> list[str]:
     """Value columns in printed order from header keywords read row by row. A two-row header read in
     reading order gives the first row, where a group label ("DỊCH VỤ TRỰC TUYẾN") stands over its
     columns, then the second row with those columns ("DVCTT", "THANH TOÁN"): the first keyword that comes
-    again starts the second row, and its columns take the place of the group label."""
-    seen: dict[str, int] = {}
+    again starts the second row; each group label of the first row gives way to the second row's columns
+    of its family, and the second row's other columns follow (cells of the first row read after it)."""
+    seen: set[str] = set()
     for s, k in enumerate(kinds):
         if k in seen:
-            g = seen[k]
-            second = kinds[s:]
-            order = kinds[:g] + second + [x for x in kinds[g + 1:s] if x not in second]
+            first, second = kinds[:s], kinds[s:]
+            order: list[str] = []
+            for x in first:
+                members = [y for y in second if y in _family(x)]
+                order += members or [x]
+            order += second
             out: list[str] = []
             for x in order:
                 if x not in out:
                     out.append(x)
             return out
-        seen[k] = s
+        seen.add(k)
     return list(kinds)
+
+
+# The labels under a "CHỨNG THỰC ĐIỆN TỬ" group: this week's and the cumulative count (folded text).
+_SUB_LABELS_RE = re.compile(r"(?<![A-Z0-9])(?:(?P<e_cert>TRONG\s+TUAN|TUAN\s+NAY)|(?P<e_cert_cum>LUY\s+KE))(?![A-Z0-9])")
+
+
+def _with_sub_labels(text: str, hits: list[Hit]) -> list[Hit]:
+    """The hits, with the e-certification group's sub-labels ("Trong tuần", "Lũy kế") after a group label
+    "CHỨNG THỰC ĐIỆN TỬ" read as its two columns (outside such a group they name nothing)."""
+    group = next((h for h in hits if h.kind == "e_cert"), None)
+    if group is None:
+        return hits
+    taken = [(h.start, h.end) for h in hits]
+    extra = [Hit(m.lastgroup, m.start(), m.end()) for m in _SUB_LABELS_RE.finditer(fold(text), group.end)
+             if not any(a <= m.start() < b for a, b in taken)]
+    return sorted(hits + extra, key=lambda h: h.start)
 
 
 def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
@@ -240,7 +269,7 @@ def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
 @lru_cache(maxsize=1024)  # a header block recurs from report to report
 def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None:
     text = rejoin_broken_words(text)
-    hits = scan(text)
+    hits = _with_sub_labels(text, scan(text))
     points = [h for h in hits if h.kind in ("points", "prev_points")]
     if not points or len(points) > 2 or not any(h.kind == NAME for h in hits):
         return None

@@ -28,6 +28,7 @@ from helpers.parsers.numbers import (
 
 MAX_NAME_WORDS = 8
 HEADER_LOOKBACK = 250  # lines searched above the first row for the header
+TITLE_LINES = 12       # lines of a table's title printed again above its header after a page break
 _PAGE_MARK_RE = re.compile(r"^\s*(?:[-–]\s*\d{1,3}\s*[-–]|(?:trang|page)\s+\d{1,3}(?:\s*/\s*\d{1,3})?)\s*$",
                            re.IGNORECASE)
 _TOTAL_START = {"TOAN", "TONG", "CONG", "HUYEN", "UBND"}
@@ -199,10 +200,17 @@ class _Parser:
         return i
 
     def _repeated_header(self, i: int) -> int | None:
-        """After a page break the header may be printed again: skip it when it names the same columns."""
+        """After a page break the header may be printed again: skip it when it names the same columns. A
+        title printed above it again (a few lines holding no number) is skipped with it."""
         line = self.t[i].line
-        if not cols.has_name_keyword(self.lines[line - 1]):
-            return None
+        while not cols.has_name_keyword(self.lines[line - 1]):
+            if line - self.t[i].line >= TITLE_LINES or any(is_number(w) for w in self.lines[line - 1].split()):
+                return None
+            line += 1
+            if line > len(self.lines):
+                return None
+        while self.t[i].line < line:
+            i += 1
         for k in range(i, len(self.t)):
             if _row_start(self.t, k):
                 block = "\n".join(" ".join(x.text for x in self.t[i:k] if x.line == ln)
@@ -214,13 +222,18 @@ class _Parser:
         return None
 
     def _check_tail(self, end: int) -> None:
-        """Text after the table must not hold more rows (a row the parser could not read ends it)."""
+        """Text after the table must not hold more rows (a row the parser could not read ends it): a line
+        shaped like a row, or a line holding as many numbers as most of a row's values (a row whose cells
+        are on lines of their own) is refused rather than left out."""
         if end >= len(self.t):
             return
+        n_values = len([c for c in self.columns if c != cols.BAND])
+        many = max(3, (n_values + 1) // 2)
         for ln in range(self.t[end].line, len(self.lines) + 1):
             words = self.lines[ln - 1].split()
             numbers = [w for w in words if is_number(w)]
-            if words and _is_int(words[0]) and len(numbers) >= 4 and any(not has_digit(w) for w in words):
+            row_like = words and _is_int(words[0]) and len(numbers) >= 4 and any(not has_digit(w) for w in words)
+            if row_like or (n_values >= 3 and len(numbers) >= many):
                 raise self.err(ln, "dòng này có dạng một dòng số liệu nhưng nằm sau chỗ bảng bị ngắt; "
                                    "kiểm tra các dòng phía trên")
 

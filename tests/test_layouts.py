@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ingest
+from helpers import validate
 from helpers.errors import InputError
 from helpers.parsers import documents, parse_document
 from helpers.parsers.grid import GridRow
@@ -65,7 +65,7 @@ def test_truth_tables_agree_with_the_seeds():
 def test_district_score_in_the_body_is_the_total_row(tmp_path):
     path = tmp_path / "tm.txt"
     corpus.tm_text(path, "dat")
-    parsed = ingest.parse_file(path, district="thap-muoi")
+    parsed = validate.parse_file(path, district="thap-muoi")
     total = parsed.records[parsed.records["unit_type"] == "huyện"]
     assert (total["score"].tolist(), total["band"].tolist()) == ([71.02], ["Khá"])
     assert int(total["source_line"].iloc[0]) == path.read_text(encoding="utf-8").split("\n").index(
@@ -148,7 +148,7 @@ def test_a_rank_column_is_left_out_with_a_warning(tmp_path, monkeypatch):
     monkeypatch.setattr(corpus, "PT_HEADER", [*corpus.PT_HEADER[:5], (None, "XẾP HẠNG")])
     path = tmp_path / "pt.docx"
     corpus.docx_table(path, "phu-tan")
-    parsed = ingest.parse_file(path, district="phu-tan")
+    parsed = validate.parse_file(path, district="phu-tan")
     assert parsed.report.columns == ["reported_rank", "score", "prev_score"]
     warned = parsed.findings[parsed.findings["rule"] == "suspect_value"]
     expected = "cột “XẾP HẠNG” của bảng có số liệu nhưng không được lưu (cột này không thuộc bảng mẫu)"
@@ -228,7 +228,7 @@ def test_total_row_refusal_names_its_cell(tmp_path):
     # the district's cumulative e-certifications (5300) are not the sum of its units' (2121)
     path, header = _template_xlsx(tmp_path)
     with pytest.raises(InputError) as info:
-        ingest.parse_file(path, district="cho-moi")
+        validate.parse_file(path, district="cho-moi")
     assert info.value.line == header + 1
     assert info.value.message == (f"dòng toàn huyện, ô M{header + 1}, cột “Chứng thực điện tử (lũy kế)” ghi 5300 nhưng "
                                   "tổng các đơn vị là 2121")

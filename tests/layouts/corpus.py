@@ -649,14 +649,23 @@ def _same(expected, got) -> bool:
     return abs(float(got) - float(expected)) < 1e-9
 
 
+def _parse_file():
+    """helpers.validate.parse_file (helpers.ingest.parse_file before the ingest module was split: the
+    measure runs on older checkouts too, to compare)."""
+    try:
+        from helpers.validate import parse_file
+    except ImportError:
+        from helpers.ingest import parse_file
+    return parse_file
+
+
 def measure_one(layout: Layout, path: Path) -> Result:
-    from helpers import ingest
 
     rows = truth(layout.district)
     expected = [(r, layout.total_columns if r.is_total else layout.unit_columns) for r in rows]
     cells = sum(1 for r, cols in expected for c in cols if r.values[c] is not None)
     try:
-        parsed = ingest.parse_file(path, district=layout.district)
+        parsed = _parse_file()(path, district=layout.district)
     except Exception as exc:  # noqa: BLE001 - a refusal reads no cell
         return Result(layout, 0, cells, [f"refused: {exc}"])
     records = parsed.records[~parsed.records["derived"].astype(bool)]

@@ -240,7 +240,10 @@ def _two_level_order(kinds: list[str]) -> list[str]:
 
 
 # The labels under a "CHỨNG THỰC ĐIỆN TỬ" group: this week's and the cumulative count (folded text).
-_SUB_LABELS_RE = re.compile(r"(?<![A-Z0-9])(?:(?P<e_cert>TRONG\s+TUAN|TUAN\s+NAY)|(?P<e_cert_cum>LUY\s+KE))(?![A-Z0-9])")
+# In text laid out in columns the two labels may be printed side by side, their words interleaved
+# ("Trong Lũy" / "tuần kế"): one word may come between a label's two words.
+_SUB_LABELS = {"e_cert": re.compile(r"(?<![A-Z0-9])(?:TRONG\s+(?:\S+\s+)?TUAN|TUAN\s+NAY)(?![A-Z0-9])"),
+               "e_cert_cum": re.compile(r"(?<![A-Z0-9])LUY\s+(?:\S+\s+)?KE(?![A-Z0-9])")}
 
 
 def _with_sub_labels(text: str, hits: list[Hit]) -> list[Hit]:
@@ -250,8 +253,13 @@ def _with_sub_labels(text: str, hits: list[Hit]) -> list[Hit]:
     if group is None:
         return hits
     taken = [(h.start, h.end) for h in hits]
-    extra = [Hit(m.lastgroup, m.start(), m.end()) for m in _SUB_LABELS_RE.finditer(fold(text), group.end)
-             if not any(a <= m.start() < b for a, b in taken)]
+    folded = fold(text)
+    extra = []
+    for kind, pattern in _SUB_LABELS.items():  # each label looked for on its own: their words may interleave
+        m = next((m for m in pattern.finditer(folded, group.end) if not any(a <= m.start() < b for a, b in taken)),
+                 None)
+        if m is not None:
+            extra.append(Hit(kind, m.start(), m.end()))
     return sorted(hits + extra, key=lambda h: h.start)
 
 

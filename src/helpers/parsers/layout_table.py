@@ -248,8 +248,8 @@ def _parts(lines: list[str], blocks: list[list[int]], first: int) -> list[_Part]
     return [p for p in parts if p.rows]
 
 
-def _runs(words: list[_Word], width: int) -> list[tuple[int, int]]:
-    """[start, end) of the runs of positions the words fill, apart by MIN_GAP blank positions or more."""
+def _runs(words: list[_Word], width: int, gap: int = MIN_GAP) -> list[tuple[int, int]]:
+    """[start, end) of the runs of positions the words fill, apart by `gap` blank positions or more."""
     filled = [False] * width
     for w in words:
         for x in range(w.start, w.end):
@@ -264,7 +264,7 @@ def _runs(words: list[_Word], width: int) -> list[tuple[int, int]]:
             if filled[x]:
                 end = x + 1
                 x += 1
-            elif x + MIN_GAP <= width and not any(filled[x:x + MIN_GAP]):
+            elif x + gap <= width and not any(filled[x:x + gap]):
                 break
             else:
                 x += 1
@@ -279,10 +279,15 @@ def _columns(lines: list[str], rows: list[list[int]]) -> list[tuple[int, int]]:
     lines are not side by side, so they are not allowed to join two columns into one."""
     width = max(len(lines[k]) for r in rows for k in r)
     on_data = [w for r in rows for w in _words(lines[r[0]].replace("\f", " "))]
-    spans = _runs(on_data, width)
-    wrapped = [w for r in rows for k in r[1:] for w in _words(lines[k].replace("\f", " "))
-               if not any(min(b, w.end) > max(a, w.start) for a, b in spans)]
+    # numbers first, apart by one blank: two numbers of a line are two cells, however close they are printed
+    spans = _runs([w for w in on_data if is_number(w.text)], width, gap=1)
+    spans += _runs([w for w in on_data if not is_number(w.text) and not _overlaps(w, spans)], width)
+    wrapped = [w for r in rows for k in r[1:] for w in _words(lines[k].replace("\f", " ")) if not _overlaps(w, spans)]
     return sorted(spans + _runs(wrapped, width))
+
+
+def _overlaps(word: _Word, spans: list[tuple[int, int]]) -> bool:
+    return any(min(b, word.end) > max(a, word.start) for a, b in spans)
 
 
 def _column_of(word: _Word, spans: list[tuple[int, int]]) -> int:

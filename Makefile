@@ -27,8 +27,9 @@ $(STAMP): pyproject.toml
 report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/PDF (WEEK=2023-W49 DISTRICTS="cho-moi phu-tan" JOBS=2)
 	$(BIN)/chiso report $(if $(WEEK),--week $(WEEK)) $(foreach d,$(DISTRICTS),--district $(d)) $(if $(JOBS),--jobs $(JOBS))
 
-lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP) ## open JupyterLab on notebooks/ (in Vietnamese, saves without outputs: jupyter/)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) ## run the whole test suite (unit and end-to-end)
 	$(BIN)/python -m pytest

@@ -1,13 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
-#     language: python
-#     name: chiso766
-# ---
-
 # %% [markdown]
 # # 01 · Nạp dữ liệu
 # Đọc các báo cáo của huyện trong `data/raw/<huyện>/`, kiểm tra từng dòng và đưa vào kho dữ liệu.

@@ -1,13 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
-#     language: python
-#     name: chiso766
-# ---
-
 # %% [markdown]
 # # 02 · Chấm điểm
 # Xếp loại theo `params/bands.yaml`, so với chỉ tiêu của `params/targets.yaml`, khoảng cách tới hạng

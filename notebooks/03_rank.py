@@ -1,13 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
-#     language: python
-#     name: chiso766
-# ---
-
 # %% [markdown]
 # # 03 · Xếp hạng
 # Thứ hạng trong huyện (đồng điểm cùng hạng), thứ hạng tuần trước và mức thay đổi; so sánh với các

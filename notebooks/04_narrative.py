@@ -1,13 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
-#     language: python
-#     name: chiso766
-# ---
-
 # %% [markdown] tags=["remove"]
 # # 04 · Báo cáo
 # Báo cáo gửi đi của huyện: phần đầu, kết quả, nhận xét, so sánh, biểu đồ, phụ lục và chất lượng

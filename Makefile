@@ -10,19 +10,31 @@ WEEK ?=
 DISTRICTS ?=
 JOBS ?=
 
-.PHONY: help setup report lab test lint bench clean
+.PHONY: help setup report lab test lint bench clean venv-foreign
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## create .venv with pip from pyproject.toml and register the project's Jupyter kernel
 
-$(STAMP): pyproject.toml
+# A .venv copied or moved with the folder still runs the folder it was made in (its scripts, the
+# editable install, the kernel): scripts/check_venv.py says so, and the .venv is made again.
+VENV_FOREIGN := $(if $(wildcard $(STAMP)),$(shell $(PYTHON) scripts/check_venv.py $(VENV)))
+
+$(STAMP): pyproject.toml $(if $(VENV_FOREIGN),venv-foreign)
+	@if [ -n "$(VENV_FOREIGN)" ]; then echo "$(VENV_FOREIGN): tạo lại .venv"; rm -rf $(VENV); fi
+	@echo "[1/4] Tạo môi trường Python $(VENV)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@echo "[2/4] Cập nhật pip"
+	$(BIN)/python -m pip install --upgrade pip
+	@echo "[3/4] Cài các gói của dự án (lần đầu khoảng 2 phút; mỗi gói một dòng)"
+	$(BIN)/python -m pip install -e '.[dev]'
+	@echo "[4/4] Đăng ký kernel Jupyter $(KERNEL)"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Chỉ số 766 (.venv)" > /dev/null
 	@touch $(STAMP)
+	@echo "Đã cài xong $(VENV)"
+
+venv-foreign:
 
 report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/PDF (WEEK=2023-W49 DISTRICTS="cho-moi phu-tan" JOBS=2)
 	$(BIN)/chiso report $(if $(WEEK),--week $(WEEK)) $(foreach d,$(DISTRICTS),--district $(d)) $(if $(JOBS),--jobs $(JOBS))

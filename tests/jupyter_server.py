@@ -44,7 +44,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_lab(tmp: Path, extra_env: dict | None = None):
+def start_lab(tmp: Path, extra_env: dict | None = None, extra_args: tuple[str, ...] = ()):
     """Start the server in `tmp`; yields a LabServer and stops the server afterwards."""
     root = tmp / "notebooks"
     shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
@@ -55,7 +55,7 @@ def start_lab(tmp: Path, extra_env: dict | None = None):
                **(extra_env or {}))
     log = tmp / "lab.log"
     args = [str(JUPYTER), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", *extra_args]
     if os.geteuid() == 0:
         args.append("--allow-root")
     with open(log, "wb") as out:

@@ -78,6 +78,10 @@ def test_the_interface_opens_in_vietnamese(server):
     assert pack[""]["language"] == "vi-VN" and pack["Settings"] == ["Cài đặt"]
     widgets = server.api("GET", "/lab/api/settings/@jupyter-widgets/jupyterlab-manager:plugin")
     assert widgets["schema"]["properties"]["saveState"]["default"] is False
+    # it asks nothing of the web: no news, no update check
+    news = server.api("GET", "/lab/api/settings/@jupyterlab/apputils-extension:notification")["schema"]
+    assert news["properties"]["fetchNews"]["default"] == "false"
+    assert news["properties"]["checkForUpdates"]["default"] is False
 
 
 def test_the_hook_keeps_tags_and_sources():

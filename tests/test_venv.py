@@ -90,3 +90,14 @@ def test_a_venv_without_its_python_is_rebuilt(tmp_path):
     (venv / "pyvenv.cfg").write_text("home = /nonexistent\n")
     assert check_venv.foreign(venv) == ".venv/bin/python không chạy được"
     assert check_venv.foreign(tmp_path / "none") == "none không có pyvenv.cfg"
+
+
+def test_setup_says_each_step_and_lets_pip_show_its_progress(tmp_path):
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy2(ROOT / name, folder / name)
+    dry = subprocess.run(["make", "-n", "setup"], cwd=folder, capture_output=True, text=True, check=True).stdout
+    steps = [line for line in dry.splitlines() if line.startswith('echo "[')]
+    assert [s[6:11] for s in steps] == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]
+    assert "pip install" in dry and "--quiet" not in dry and "-q " not in dry

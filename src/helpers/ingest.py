@@ -96,6 +96,7 @@ class IngestResult:
     records: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.STORE_COLUMNS))
     file_findings: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.FINDING_COLUMNS))
     hashes: dict[Path, str] = field(default_factory=dict)  # path -> SHA-256 of every file known or parsed
+    retired: list = field(default_factory=list)  # helpers.retire.Retired: stored files that left data/raw
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -761,6 +762,11 @@ def _conflicts(records: pd.DataFrame, first_new: int) -> list[dict]:
     return out
 
 
+def conflicts_among(records: pd.DataFrame) -> pd.DataFrame:
+    """The conflict findings of every pair of rows that disagree, as ingesting them in order finds them."""
+    return _findings_frame(_conflicts(records, 0))
+
+
 def _unit_period_keys(records: pd.DataFrame) -> np.ndarray:
     """One integer per row, equal for rows of the same (unit_code, as_of) (missing equals missing)."""
     units, _ = pd.factorize(records["unit_code"], use_na_sentinel=False)
@@ -782,8 +788,13 @@ def _conflict(p: pd.Series, q: pd.Series, diffs: list[str]) -> dict:
 
 
 def ingest_raw(district: District, store: Store | None = None) -> IngestResult:
-    """Ingest what data/raw/<slug>/ holds for one district (idempotent: known files are skipped)."""
-    return ingest_paths(raw_files(district), district=district.slug, store=store)
+    """Ingest what data/raw/<slug>/ holds for one district (idempotent: known files are skipped); a
+    stored file of the district that has left the folder is retired (helpers.retire)."""
+    from helpers import retire
+
+    result = ingest_paths(raw_files(district), district=district.slug, store=store)
+    result.retired = retire.retire_missing([district], set(result.hashes.values()), store)
+    return result
 
 
 def raw_files(district: District) -> list[Path]:
@@ -803,6 +814,8 @@ def ingest_districts(districts: list[District], store: Store | None = None, jobs
     not parse adds nothing and its error is returned under its slug; the other districts' files are
     stored. The result lists the parsed files only.
     """
+    from helpers import retire
+
     store = store or Store()
     stored = _StoredFiles(store, None, None, None)
     hashes: dict[Path, str] = {}
@@ -814,9 +827,10 @@ def ingest_districts(districts: list[District], store: Store | None = None, jobs
                 hashes[path] = sha
             else:
                 new.setdefault(d.slug, []).append(path)
+    retired = retire.retire_missing(districts, set(hashes.values()), store)  # (a new file is not stored yet)
     parsed = parse_districts(new, jobs)
     result = IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings,
-                          hashes=_hashes(hashes, parsed))
+                          hashes=_hashes(hashes, parsed), retired=retired)
     if parsed.files:
         _write(store, result, parsed)
     return result, parsed.errors

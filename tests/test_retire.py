@@ -82,6 +82,19 @@ def test_the_ingest_notebook_retires_too(raw):
     result = ingest.ingest_raw(district)
     assert [r.source for r in result.retired] == [EXTRA.name]
     assert set(Store().read().sources["source"]) == {SEED, RESENT}
+    summary = result.summary()  # what the ingest notebook shows
+    assert summary.iloc[-1]["tệp"] == EXTRA.name
+    assert summary.iloc[-1]["kết quả"] == "đã bỏ khỏi kho: tệp không còn trong data/raw"
+
+
+def test_the_batch_says_which_file_was_retired(raw):
+    from helpers import batch
+
+    everyone = list(params.districts().values())
+    ingest.ingest_districts(everyone)
+    (raw / "cho-moi" / EXTRA.name).unlink()
+    plan = batch.plan_batch(everyone, batch.periods.parse_week_arg("2023-W49"))
+    assert [r.source for r in plan.retired] == [EXTRA.name]
 
 
 def test_other_districts_are_not_touched_by_a_run_on_one(raw):

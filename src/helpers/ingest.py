@@ -112,6 +112,10 @@ class IngestResult:
                 "kỳ số liệu": f.period.label(), "số dòng": f.n_reported,
                 "cảnh báo": f.n_warnings, "kết quả": status,
             })
+        for r in self.retired:  # stored files that have left data/raw: their data left the store
+            rows.append({"tệp": r.source, "định dạng": None, "huyện": r.district.name,
+                         "kỳ số liệu": periods.parse_as_of(r.as_of).label(), "số dòng": r.records, "cảnh báo": None,
+                         "kết quả": "đã bỏ khỏi kho: tệp không còn trong data/raw"})
         return pd.DataFrame(rows)
 
 

@@ -84,7 +84,8 @@ def test_every_input_label_and_button_is_whole(page):
         width, fits, value = box.evaluate("e => [e.getBoundingClientRect().width, e.scrollWidth <= e.clientWidth,"
                                           " e.value]")
         assert width >= 70 and fits and value.strip(), f"input {i}: {width:.0f} px, value {value!r}"
-    for kind in (".widget-label", "button"):
+    assert panel.locator(".chiso-label").count() == inputs.count() + 1  # every input and the unit's choice
+    for kind in (".chiso-label span", "button", "select"):
         items = panel.locator(kind)
         for i in range(items.count()):
             text, whole = items.nth(i).evaluate("e => [e.innerText, e.scrollWidth <= e.clientWidth]")

@@ -14,7 +14,6 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from helpers import params, periods, rank, score
-from helpers import records as rec
 from helpers.errors import ChisoError
 from helpers.params import District
 from helpers.paths import project_root, raw_dir
@@ -78,13 +77,14 @@ def ingest_summary(result):
 
 
 def parsed_table(result):
-    """01: the reported records of the files just read, in the contract's columns (the names
-    `chiso ingest --dry-run` prints), with the line each row was read from."""
+    """01: the reported records of the files just read, the unit and the file and line each was read
+    from first (Vietnamese headers; `chiso ingest --dry-run` prints the contract's columns)."""
     from helpers import tables
 
     recs = result.records
-    table = rec.to_csv_frame(recs[~recs["derived"]]) if len(recs) else pd.DataFrame(columns=rec.CONTRACT_COLUMNS)
-    return tables.style_plain(table.reset_index(drop=True))
+    reported = recs[~recs["derived"].astype(bool)].reset_index(drop=True)
+    caption = None if len(reported) else "Chưa đọc được dòng số liệu nào"
+    return tables.style_parsed(reported, caption=caption)
 
 
 def findings_table(district: District, findings: pd.DataFrame | None = None):
@@ -97,6 +97,7 @@ def findings_table(district: District, findings: pd.DataFrame | None = None):
     table = rows[list(FINDING_HEADERS)].rename(columns=FINDING_HEADERS)
     table.insert(0, "loại", [kinds.get(r, r) for r in rows["rule"]])
     table = table.drop(columns=["mức", "quy tắc"])  # all are warnings (an error refuses the file), kind said above
+    table = table[["tệp", "dòng", "loại", "nội dung", "kỳ", "mã đơn vị"]]  # where first, as in every table
     caption = (f"{len(table)} cảnh báo về số liệu của huyện {district.name}" if len(table)
                else f"Không có cảnh báo nào về số liệu của huyện {district.name}")
     return tables.style_plain(table, caption=caption)

@@ -129,11 +129,33 @@ def _number(value) -> str:
     return f"{float(value):.2f}" if value is not None and not pd.isna(value) else MISSING
 
 
+UNIT = "Đơn vị"
+# Laid out for a notebook beside JupyterLab's file browser: headers wrap onto a few short lines,
+# figures stay on one line, long texts (notes, messages) wrap in a column of bounded width; a table
+# still wider than the notebook scrolls sideways in its output area.
+TABLE_STYLES = [
+    {"selector": "th", "props": "white-space: normal; max-width: 7.5em; vertical-align: bottom;"},
+    {"selector": "td", "props": "white-space: nowrap; text-align: right;"},
+]
+LONG_TEXT = 40  # characters: a text column with a longer value wraps
+WRAPPED = {"white-space": "normal", "min-width": "14em", "max-width": "30em"}
+
+
+def _lead(display: pd.DataFrame) -> pd.DataFrame:
+    """The unit and where its figures were read side by side, at the left (after a rank column)."""
+    if UNIT not in display.columns or SOURCE not in display.columns:
+        return display
+    cols = [c for c in display.columns if c != SOURCE]
+    at = cols.index(UNIT) + 1
+    return display[cols[:at] + [SOURCE] + cols[at:]]
+
+
 def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, caption: str | None,
            drop_empty: tuple[str, ...]) -> Styler:
     for col in drop_empty:
         if col in display.columns and display[col].isna().all():
             display = display.drop(columns=col)
+    display = _lead(display)
     formatters = {k: v for k, v in formatters.items() if k in display.columns}
     for col in display.columns:  # every other number: two decimals (Float64 escapes `precision`)
         if col not in formatters and pd.api.types.is_numeric_dtype(display[col]):
@@ -142,7 +164,13 @@ def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, cap
     styler = styler.format(formatters, na_rep=MISSING, escape="html")
     if band_column and band_column in display.columns:
         styler = styler.map(band_css, subset=[band_column])
-    styler = styler.hide(axis="index")
+    styler = styler.hide(axis="index").set_table_styles(TABLE_STYLES)
+    texts = [c for c in display.columns if display[c].dtype == object]
+    if texts:  # (figures align right, as in the documents)
+        styler = styler.set_properties(subset=texts, **{"text-align": "left"})
+    long = [c for c in texts if display[c].map(lambda v: len(v) if isinstance(v, str) else 0).max() > LONG_TEXT]
+    if long:
+        styler = styler.set_properties(subset=long, **WRAPPED)
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return styler
@@ -159,6 +187,42 @@ def style_plain(table: pd.DataFrame, caption: str | None = None) -> Styler:
     return _style(table, formatters=integers, band_column=None, caption=caption, drop_empty=())
 
 
+LINE = "Dòng"
+PARSED_HEADERS = {"score": "Điểm", "band": "Xếp loại (in)", "prev_score": "Điểm kỳ trước", "delta": "Tăng/giảm (in)"}
+PARSED_TAIL = {"e_cert": "Chứng thực điện tử", "e_cert_cum": "Chứng thực điện tử (lũy kế)",
+               "reported_rank": "Hạng (in)", "unit_code": "Mã đơn vị"}
+
+
+def style_parsed(recs: pd.DataFrame, caption: str | None = None) -> Styler:
+    """01: the rows read from the files, as printed: the unit and where it was read first, the period,
+    then the figures (Vietnamese headers; `chiso ingest --dry-run` prints the same with the contract's
+    column names). A column no row has is left out."""
+    from helpers.periods import parse_as_of
+
+    display = pd.DataFrame(index=recs.index)
+    display[UNIT] = _full_name(recs)
+    display[SOURCE] = _source(recs)
+    display["Kỳ số liệu"] = pd.Series([None if pd.isna(a) else parse_as_of(str(a)).short_label()
+                                       for a in recs["as_of"]], index=recs.index, dtype="object")
+    files, kept = recs["source"].dropna().unique(), display["Kỳ số liệu"].dropna().unique()
+    if len(files) == 1 and len(kept) == 1 and recs["source"].notna().all():  # one file: named once, above
+        display = display.drop(columns=[SOURCE, "Kỳ số liệu"])
+        display.insert(1, LINE, recs["source_line"])
+        caption = caption or f"Đọc từ tệp {files[0]} ({kept[0]}); “{LINE}”: dòng của tệp"
+    for col, label in PARSED_HEADERS.items():
+        display[label] = recs[col]
+    components = _component_columns(recs)
+    for key, label in components.items():
+        display[label] = recs[key].astype("Float64")
+    for col, label in PARSED_TAIL.items():
+        display[label] = recs[col]
+    optional = [*PARSED_HEADERS.values(), *components.values(), *PARSED_TAIL.values()]
+    return _style(display.astype({"Xếp loại (in)": "object"}),
+                  formatters={"Tăng/giảm (in)": signed, "Chứng thực điện tử": _integer, LINE: _integer,
+                              "Chứng thực điện tử (lũy kế)": _integer, "Hạng (in)": _integer},
+                  band_column="Xếp loại (in)", caption=caption, drop_empty=tuple(optional))
+
+
 def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     """The scored rows of a district (score_district) as a table: unit, score, computed band, previous
     score, change, distances to the next band and to the criterion 15.3 score, components, notes.
@@ -166,7 +230,7 @@ def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     pol = params.policy()
     threshold = f"{pol.min_score_15_3:g}"
     display = pd.DataFrame(index=scored.index)
-    display["Đơn vị"] = _full_name(scored)
+    display[UNIT] = _full_name(scored)
     display["Điểm"] = scored["score"].astype("Float64")
     display["Xếp loại"] = scored["band_computed"].astype("object")
     display["Điểm kỳ trước"] = scored["prev_score"].astype("Float64")

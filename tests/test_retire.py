@@ -104,3 +104,14 @@ def test_other_districts_are_not_touched_by_a_run_on_one(raw):
     shutil.rmtree(raw / "phu-tan")  # a run on Chợ Mới alone does not read Phú Tân's folder
     result, _ = ingest.ingest_districts([params.district("cho-moi")], store)
     assert result.retired == [] and "001_9befcb279ea0e6bb.txt" in set(store.read().sources["source"])
+
+
+def test_the_ingest_notebook_says_what_was_retired_of_the_districts_compared(raw):
+    from helpers import sections
+    from helpers.notebook import Run
+
+    everyone = list(params.districts().values())
+    ingest.ingest_districts(everyone)
+    (raw / "cho-moi" / EXTRA.name).unlink()
+    shown = sections.ingest_compared(Run(params.district("phu-tan"), "", True)).data
+    assert f"Đã bỏ khỏi kho số liệu của tệp {EXTRA.name} (huyện Chợ Mới" in shown

@@ -51,9 +51,10 @@ def ingest_compared(run):
     others = [d for d in params.compared_with(run.district) if d.slug != run.district.slug]
     if not others:
         return None
-    _, errors = ingest.ingest_districts(others)
+    result, errors = ingest.ingest_districts(others)
     stored = [d.name for d in others if d.slug not in errors]
     lines = [f"Báo cáo của các huyện được so sánh cũng được nạp vào kho: {', '.join(stored)}."] if stored else []
+    lines += [r.message() for r in result.retired]
     lines += [f"Không nạp được báo cáo của huyện {params.district(slug).name}: {exc}" for slug, exc in errors.items()]
     return Markdown("\n\n".join(lines))
 

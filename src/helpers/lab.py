@@ -10,13 +10,13 @@ from __future__ import annotations
 
 # Cell metadata JupyterLab writes while a notebook is used (folding, scrolling, timings); tags stay.
 RUNTIME_CELL_METADATA = ("collapsed", "scrolled", "execution", "jupyter")
-# Notebook metadata that describes a kernel session, not the notebook.
+# Notebook metadata that describes the kernel that last ran it, not the notebook.
 RUNTIME_NOTEBOOK_METADATA = ("widgets", "language_info")
 
 
 def strip_for_commit(nb: dict) -> dict:
     """The notebook (nbformat JSON as a dict) without outputs, execution counts, widget state and the
-    metadata of the session that ran it; changed in place and returned."""
+    metadata of the kernel that ran it; changed in place and returned."""
     for key in RUNTIME_NOTEBOOK_METADATA:
         nb.get("metadata", {}).pop(key, None)
     for cell in nb.get("cells", []):

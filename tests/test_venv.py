@@ -20,11 +20,17 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import check_venv
 
 
+def _copy_build_files(folder: Path) -> None:
+    """What `make setup` reads (the lock file of pinned versions too, where the project has one)."""
+    for name in ("Makefile", "pyproject.toml", "requirements.lock"):
+        if (ROOT / name).exists():
+            shutil.copy2(ROOT / name, folder / name)
+
+
 def _project(folder: Path) -> Path:
     """A project folder with a bare .venv laid out as `make setup` leaves it."""
     folder.mkdir(parents=True)
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, folder / name)
+    _copy_build_files(folder)
     (folder / "scripts").mkdir()
     shutil.copy2(ROOT / "scripts" / "check_venv.py", folder / "scripts" / "check_venv.py")
     venv = folder / ".venv"
@@ -95,8 +101,7 @@ def test_a_venv_without_its_python_is_rebuilt(tmp_path):
 def test_setup_says_each_step_and_lets_pip_show_its_progress(tmp_path):
     folder = tmp_path / "fresh"
     folder.mkdir()
-    for name in ("Makefile", "pyproject.toml"):
-        shutil.copy2(ROOT / name, folder / name)
+    _copy_build_files(folder)
     dry = subprocess.run(["make", "-n", "setup"], cwd=folder, capture_output=True, text=True, check=True).stdout
     steps = [line for line in dry.splitlines() if line.startswith('echo "[')]
     assert [s[6:11] for s in steps] == ["[1/4]", "[2/4]", "[3/4]", "[4/4]"]

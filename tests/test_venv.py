@@ -60,8 +60,9 @@ def test_a_venv_in_its_own_folder_belongs_to_it(original):
     assert "Nothing to be done for 'setup'" in dry
 
 
+@pytest.mark.skipif(Path(sys.prefix).parent != ROOT, reason="the tests do not run in this folder's .venv")
 def test_the_projects_own_venv_belongs_to_it():
-    assert check_venv.foreign(ROOT / ".venv") == ""
+    assert check_venv.foreign(Path(sys.prefix)) == ""
 
 
 def test_a_copied_venv_is_found_and_make_rebuilds_it(original, tmp_path):

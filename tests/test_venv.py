@@ -72,7 +72,7 @@ def test_a_copied_venv_is_found_and_make_rebuilds_it(original, tmp_path):
     assert str(original / ".venv" / "bin" / "python") in reason
     dry = subprocess.run(["make", "-n", "setup"], cwd=copy, capture_output=True, text=True, check=True).stdout
     assert f".venv không thuộc thư mục này ({reason}): tạo lại .venv" in dry
-    assert "rm -rf .venv" in dry and "pip install -e '.[dev]'" in dry
+    assert "rm -rf .venv" in dry and "pip install" in dry and "-e '.[dev]'" in dry
 
 
 @pytest.mark.parametrize("what", ["editable", "kernel"])

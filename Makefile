@@ -10,31 +10,41 @@ WEEK ?=
 DISTRICTS ?=
 JOBS ?=
 
-.PHONY: help setup report lab test lint bench clean venv-foreign
+LOCK := requirements.lock
+
+.PHONY: help setup lock report lab test lint bench clean venv-foreign
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## create .venv with pip from pyproject.toml and register the project's Jupyter kernel
+setup: $(STAMP) ## create .venv with pip from pyproject.toml, versions pinned by requirements.lock; register the Jupyter kernel
 
 # A .venv copied or moved with the folder still runs the folder it was made in (its scripts, the
 # editable install, the kernel): scripts/check_venv.py says so, and the .venv is made again.
 VENV_FOREIGN := $(if $(wildcard $(STAMP)),$(shell $(PYTHON) scripts/check_venv.py $(VENV)))
 
-$(STAMP): pyproject.toml $(if $(VENV_FOREIGN),venv-foreign)
+$(STAMP): pyproject.toml $(LOCK) $(if $(VENV_FOREIGN),venv-foreign)
 	@if [ -n "$(VENV_FOREIGN)" ]; then echo "$(VENV_FOREIGN): tạo lại .venv"; rm -rf $(VENV); fi
 	@echo "[1/4] Tạo môi trường Python $(VENV)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "[2/4] Cập nhật pip"
 	$(BIN)/python -m pip install --upgrade pip
-	@echo "[3/4] Cài các gói của dự án (lần đầu khoảng 2 phút; mỗi gói một dòng)"
-	$(BIN)/python -m pip install -e '.[dev]'
+	@echo "[3/4] Cài các gói của dự án, phiên bản theo $(LOCK) (lần đầu khoảng 1–2 phút; mỗi gói một dòng)"
+	$(BIN)/python -m pip install -c $(LOCK) -e '.[dev]'
 	@echo "[4/4] Đăng ký kernel Jupyter $(KERNEL)"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Chỉ số 766 (.venv)" > /dev/null
 	@touch $(STAMP)
 	@echo "Đã cài xong $(VENV)"
 
 venv-foreign:
+
+lock: ## re-resolve pyproject.toml's dependencies to their newest versions and pin them in requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
+	{ echo "# Exact versions 'make setup' installs (pip constraints); regenerate with 'make lock'."; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > $(LOCK)
+	@touch $(STAMP)
 
 report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/PDF (WEEK=2023-W49 DISTRICTS="cho-moi phu-tan" JOBS=2)
 	$(BIN)/chiso report $(if $(WEEK),--week $(WEEK)) $(foreach d,$(DISTRICTS),--district $(d)) $(if $(JOBS),--jobs $(JOBS))
@@ -50,7 +60,7 @@ lint: $(STAMP) ## check the code with ruff (rules in pyproject.toml)
 	$(BIN)/python -m ruff check src tests
 
 bench: $(STAMP) ## run the benchmark; prints a table and writes it to outputs/bench/
-	$(BIN)/python -m helpers.bench
+	$(BIN)/python -m chiso_bench
 
 clean: ## remove generated outputs (never data/)
 	find outputs -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

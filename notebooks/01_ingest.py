@@ -6,7 +6,7 @@
 # %%
 from IPython.display import display
 
-from helpers import ingest, notebook, sections
+from helpers import ingest, notebook, views
 
 # %% tags=["parameters"]
 district = "cho-moi"
@@ -20,24 +20,24 @@ run = notebook.check_parameters(globals())
 # ## Kết quả nạp
 
 # %%
-display(sections.ingest_compared(run))  # by hand: the districts it is compared with too, as the batch does
+display(views.ingest_compared(run))  # by hand: the districts it is compared with too, as the batch does
 result = ingest.ingest_raw(run.district)
-display(sections.ingest_summary(result))
+display(views.ingest_summary(result))
 
 # %% [markdown]
 # ## Số liệu đọc được (các cột theo hợp đồng dữ liệu)
 
 # %%
-display(sections.parsed_table(result))
+display(views.parsed_table(result))
 
 # %% [markdown]
 # ## Cảnh báo về số liệu của huyện
 
 # %%
-display(sections.findings_table(run.district))
+display(views.findings_table(run.district))
 
 # %% [markdown]
 # ## Lịch sử điểm trong kho
 
 # %%
-display(sections.history_table(run.district))
+display(views.history_table(run.district))

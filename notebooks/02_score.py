@@ -6,7 +6,7 @@
 # %%
 from IPython.display import display
 
-from helpers import notebook, sections, tables
+from helpers import notebook, tables, views
 
 # %% tags=["parameters"]
 district = "cho-moi"
@@ -17,11 +17,11 @@ interactive = True
 run = notebook.check_parameters(globals())
 
 # %%
-scored = sections.load_scored(run)
-display(sections.period_note(run, scored))
+week = run.district_week
+display(views.period_note(week))
 
 # %%
-display(tables.style_scored(scored))
+display(tables.style_scored(week.scored))
 
 # %% [markdown]
 # ## Xem từng đơn vị
@@ -29,7 +29,7 @@ display(tables.style_scored(scored))
 # chỉ tiêu thành phần so với mục tiêu.
 
 # %%
-from helpers import explore
+from helpers import panels
 
 if run.interactive:
-    display(explore.build_unit_panel(run))
+    display(panels.build_unit_panel(run))

@@ -6,7 +6,7 @@
 # %%
 from IPython.display import display
 
-from helpers import notebook, sections, tables
+from helpers import notebook, tables, views
 
 # %% tags=["parameters"]
 district = "cho-moi"
@@ -17,29 +17,28 @@ interactive = True
 run = notebook.check_parameters(globals())
 
 # %%
-scored = sections.load_scored(run)
-ranked = sections.load_ranked(scored)
-display(sections.period_note(run, scored))
-display(tables.style_ranked(ranked))
+week = run.district_week
+display(views.period_note(week))
+display(tables.style_ranked(week.ranked))
 
 # %% [markdown]
 # ## Tóm tắt huyện
 
 # %%
-display(sections.summary_table(scored, ranked))
+display(views.summary_table(week))
 
 # %% [markdown]
 # ## So sánh giữa các huyện
 
 # %%
-display(sections.comparison_table(run))
+display(views.comparison_table(week))
 
 # %% [markdown]
 # ## Xếp hạng theo huyện và tuần
 # Khi chạy tương tác: chọn huyện và tuần để xem bảng xếp hạng tương ứng (kèm kỳ số liệu được dùng).
 
 # %%
-from helpers import explore
+from helpers import panels
 
 if run.interactive:
-    display(explore.build_ranking_panel(run))
+    display(panels.build_ranking_panel(run))

@@ -24,9 +24,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-backgroun
          "--disable-component-update", "--disable-sync"]
 WIDTH, HEIGHT = 1280, 800  # a laptop screen; JupyterLab opens with its file browser beside the notebook
 TITLE = "Thử thay đổi số liệu của một đơn vị"
-CELLS = ["from IPython.display import display\nfrom helpers import explore, notebook",
+CELLS = ["from IPython.display import display\nfrom helpers import notebook, panels",
          'district = "cho-moi"\nweek = ""\ninteractive = True',
-         "run = notebook.check_parameters(globals())\ndisplay(explore.build_what_if_panel(run))"]
+         "run = notebook.check_parameters(globals())\ndisplay(panels.build_what_if_panel(run))"]
 
 
 @pytest.fixture(scope="module")

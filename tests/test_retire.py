@@ -107,11 +107,11 @@ def test_other_districts_are_not_touched_by_a_run_on_one(raw):
 
 
 def test_the_ingest_notebook_says_what_was_retired_of_the_districts_compared(raw):
-    from helpers import sections
+    from helpers import views
     from helpers.notebook import Run
 
     everyone = list(params.districts().values())
     ingest.ingest_districts(everyone)
     (raw / "cho-moi" / EXTRA.name).unlink()
-    shown = sections.ingest_compared(Run(params.district("phu-tan"), "", True)).data
+    shown = views.ingest_compared(Run(params.district("phu-tan"), None, True)).data
     assert f"Đã bỏ khỏi kho số liệu của tệp {EXTRA.name} (huyện Chợ Mới" in shown

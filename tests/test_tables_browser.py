@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from helpers import ingest, sections
+from helpers import ingest, views
 from tests.conftest import SEEDS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -22,7 +22,7 @@ def test_the_parsed_table_fits_beside_the_file_browser(scratch):
     from playwright.sync_api import sync_playwright
 
     result = ingest.ingest_paths([SEEDS["cho-moi"]], dry_run=True)
-    html = sections.parsed_table(result).to_html()
+    html = views.parsed_table(result).to_html()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         page = browser.new_page(viewport={"width": NOTEBOOK_WIDTH, "height": 800})

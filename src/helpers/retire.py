@@ -53,7 +53,7 @@ def missing(sources: pd.DataFrame, districts: list[District], present: set[str])
 
 def without(snap: Snapshot, retired: list[Retired]) -> Snapshot:
     """The snapshot without the retired files' rows; the conflicts of their districts found again."""
-    from helpers import ingest
+    from helpers import merge
 
     shas = [r.sha256 for r in retired]
     codes = list({r.district.code for r in retired})
@@ -63,7 +63,7 @@ def without(snap: Snapshot, retired: list[Retired]) -> Snapshot:
     affected = f["district_code"].isin(codes).fillna(False).astype(bool)
     findings = f[~f["source_sha256"].isin(shas).fillna(False).astype(bool) & ~(conflict & affected)]
     in_codes = records["district_code"].isin(codes).fillna(False).astype(bool)
-    found = ingest.conflicts_among(records[in_codes].reset_index(drop=True))
+    found = merge.conflicts_among(records[in_codes].reset_index(drop=True))
     findings = pd.concat([findings, found], ignore_index=True) if len(found) else findings.reset_index(drop=True)
     sources = snap.sources[~snap.sources["source_sha256"].isin(shas)].reset_index(drop=True)
     return Snapshot(snap.generation, records, rec.coerce(findings, rec.FINDING_COLUMNS), sources)

@@ -38,12 +38,6 @@ def select_period(records: pd.DataFrame, district_code: str, asked: Period) -> P
     return _select_periods(records, {str(district_code)}, asked).get(str(district_code))
 
 
-def select_periods(records: pd.DataFrame, districts, asked: Period) -> dict[str, Period | None]:
-    """select_period for each district (params.District) at once: slug -> period, None without one."""
-    found = _select_periods(records, {d.code for d in districts}, asked)
-    return {d.slug: found.get(d.code) for d in districts}
-
-
 def _select_periods(records: pd.DataFrame, codes: set[str], asked: Period) -> dict[str, Period]:
     """select_period for each district code at once: code -> period (codes without one left out)."""
     reported = (~records["derived"].astype(bool) & records["district_code"].isin(list(codes))).to_numpy(bool)

@@ -7,8 +7,8 @@ import platform
 import statistics
 from pathlib import Path
 
+from chiso_bench.config import GIB, JOBS, TARGETS
 from helpers.batch import NOTEBOOKS
-from helpers.bench.config import GIB, JOBS, TARGETS
 
 
 def fmt_s(x: float | None) -> str:

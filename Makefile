@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml $(LOCK) $(if $(VENV_FOREIGN),venv-foreign)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "[2/4] Cập nhật pip"
 	$(BIN)/python -m pip install --upgrade pip
-	@echo "[3/4] Cài các gói của dự án, phiên bản theo $(LOCK) (lần đầu khoảng 1–2 phút; mỗi gói một dòng)"
+	@echo "[3/4] Cài các gói của dự án, phiên bản theo $(LOCK) (lần đầu 1–3 phút; mỗi gói một dòng)"
 	$(BIN)/python -m pip install -c $(LOCK) -e '.[dev]'
 	@echo "[4/4] Đăng ký kernel Jupyter $(KERNEL)"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Chỉ số 766 (.venv)" > /dev/null

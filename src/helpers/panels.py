@@ -35,7 +35,6 @@ from helpers.explore import (
     what_if_html,
 )
 
-
 # Laid out for JupyterLab's default width (a notebook beside the file browser on a laptop screen): one
 # row per input, its label in a column of fixed width (wrapped, never cut) and the input beside it,
 # wide enough for its value. Numbers are typed in text boxes: a number box would change its value under

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import params, periods, rank, score, vi_format
-from helpers import records as rec
 from helpers.district_week import DistrictWeek
 from helpers.params import District
 from helpers.store import Store

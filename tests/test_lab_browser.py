@@ -4,24 +4,16 @@ buttons are whole, the mouse wheel edits nothing, and a new score changes the ba
 
 from __future__ import annotations
 
-import shutil
-
 import nbformat
 import pytest
 from PIL import Image, ImageStat
 
 from helpers import ingest, params
 from helpers.store import Store
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, needs_chromium
 from tests.jupyter_server import start_lab
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.e2e, pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
-# Only the local server is reached: no first-run, sync, update or background traffic.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, needs_chromium]
 WIDTH, HEIGHT = 1280, 800  # a laptop screen; JupyterLab opens with its file browser beside the notebook
 TITLE = "Thử thay đổi số liệu của một đơn vị"
 CELLS = ["from IPython.display import display\nfrom helpers import notebook, panels",
@@ -43,7 +35,7 @@ def page(tmp_path_factory):
     nb.metadata["kernelspec"] = {"name": "chiso766", "display_name": "Chỉ số 766 (.venv)", "language": "python"}
     nbformat.write(nb, server.root / "what_if.ipynb")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         page.goto(f"{server.url}/lab/tree/what_if.ipynb?token={server.token}")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"

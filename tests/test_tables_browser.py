@@ -3,19 +3,13 @@ file browser: the unit and the line it was read from first, and the whole table 
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from helpers import ingest, views
-from tests.conftest import SEEDS
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, SEEDS, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [pytest.mark.browser, needs_chromium]
 NOTEBOOK_WIDTH = 900  # px: a notebook's output beside the file browser on a 1280 px screen
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
 
 
 def test_the_parsed_table_fits_beside_the_file_browser(scratch):
@@ -24,7 +18,7 @@ def test_the_parsed_table_fits_beside_the_file_browser(scratch):
     result = ingest.ingest_paths([SEEDS["cho-moi"]], dry_run=True)
     html = views.parsed_table(result).to_html()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": NOTEBOOK_WIDTH, "height": 800})
         page.set_content(f"<body style='margin: 0; font: 13px sans-serif'>{html}</body>")  # JupyterLab's size
         width = page.evaluate("document.querySelector('table').getBoundingClientRect().width")

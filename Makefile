@@ -1,4 +1,6 @@
 # Chỉ số 766 workbench. `make` lists the targets; every target bootstraps .venv when needed.
+# System packages (Debian): pango for the PDF (libpango-1.0-0, libpangoft2-1.0-0) and the report's
+# Times-metric font with Vietnamese glyphs, fonts-liberation2 (.ci/run installs it when missing).
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 PYTHON ?= python3

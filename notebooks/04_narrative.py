@@ -1,7 +1,9 @@
 # %% [markdown] tags=["remove"]
 # # 04 · Báo cáo
-# Báo cáo gửi đi của huyện: phần đầu, kết quả, nhận xét, so sánh, biểu đồ, phụ lục và chất lượng
-# số liệu. Bản HTML và PDF được xuất từ kết quả của notebook này (không kèm mã).
+# Văn bản huyện ký và gửi đi, theo thể thức Nghị định 30/2020/NĐ-CP: phần đầu, căn cứ, kết quả, các
+# điểm cần theo dõi, so sánh, đề nghị, nơi nhận và chữ ký, phụ lục (bảng và biểu đồ). Bản HTML và PDF
+# được xuất từ kết quả của notebook này (không kèm mã); bản Word (report.docx) và trang chất lượng số
+# liệu cho người lập báo cáo (data_quality.html) được ghi bên cạnh.
 
 # %% tags=["remove"]
 from IPython.display import HTML, display

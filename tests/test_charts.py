@@ -117,25 +117,54 @@ def test_units_by_score_nothing_to_draw():
     assert charts.units_by_score(no_scores, "cho-moi", WEEK) is None
 
 
-def test_districts_side_by_side_names_each_period():
-    chart = charts.districts_side_by_side(make_comparison())
-    check_chart(chart, *[f"{name} ({label})" for _, name, _, label, _ in DISTRICTS])
-    ticks = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
-    assert ticks == [f"{name}\n({label})" for _, name, _, label, _ in DISTRICTS]
-    assert "ba huyện" in chart.caption
-    assert charts.districts_side_by_side(make_comparison().iloc[0:0]) is None
+def _standings():
+    from helpers.compose import Standing
+
+    out, scored_by = [], {}
+    frame = make_comparison()
+    for slug, name, as_of, _, scores in DISTRICTS:
+        official = {"cho-moi": 57.45, "phu-tan": 59.28}.get(slug)
+        out.append(Standing(slug, name, periods.parse_as_of(as_of), official, len(scores), min(scores), max(scores)))
+        scored_by[slug] = frame[frame["district_slug"] == slug]
+    return out, scored_by
 
 
-def test_band_shares_are_100_percent_in_band_colours():
-    chart = charts.band_shares(make_comparison())
-    check_chart(chart, "Tháp Mười (tháng 9/2023)", "Phú Tân (tuần 2 tháng 10/2023)")
+def test_districts_compared_side_by_side_with_their_periods_and_no_rank():
+    standings, scored_by = _standings()
+    chart = charts.districts_compared(standings, scored_by, "cho-moi")
+    check_chart(chart, *[f"{name} ({label})" for _, name, _, label, _ in DISTRICTS], "không xếp hạng")
     ax = chart.figure.axes[0]
-    totals: dict[float, float] = {}
-    for bar in ax.patches:
-        totals[round(bar.get_y(), 3)] = totals.get(round(bar.get_y(), 3), 0) + bar.get_width()
-    assert len(totals) == 3 and all(v == pytest.approx(100) for v in totals.values())
-    assert {to_hex(b.get_facecolor()) for b in ax.patches} <= set(band_colours().values())
-    assert charts.band_shares(pd.DataFrame()) is None
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == [f"{name}\n({label})" for _, name, _, label, _ in DISTRICTS]  # params order, not by score
+    shown = texts(chart.figure)
+    assert "huyện: 57.45" in shown and "huyện: 59.28" in shown  # the official scores, never a mean
+    assert "49.18" in shown and "73.53" in shown  # each district's lowest and highest unit
+    assert not any("hạng" in t for t in shown)
+    assert charts.districts_compared(standings[:1], scored_by, "cho-moi") is None
+
+
+def test_charts_stay_readable_on_a_phone_and_in_grey():
+    """Shown 360 px wide (a 390 px phone), every text is at least 10 px high; the lowest band is hatched
+    and labelled, not told by its colour alone."""
+    standings, scored_by = _standings()
+    made = [charts.units_by_score(make_ranked(), "cho-moi", WEEK),
+            charts.weekly_change(make_ranked(), "cho-moi", WEEK),
+            charts.components_vs_targets(make_ranked(), "cho-moi", WEEK),
+            charts.districts_compared(standings, scored_by, "cho-moi")]
+    for chart in made:
+        width_in = chart.figure.get_figwidth()
+        smallest = min(t.get_fontsize() for t in chart.figure.findobj(Text) if t.get_text())
+        assert smallest / 72 * 360 / width_in >= 10, (chart.caption, smallest)
+    bars = [p for p in made[0].figure.axes[0].patches if isinstance(p, Rectangle)]
+    lowest = [b for b in bars if to_hex(b.get_facecolor()) == band_colours()["Yếu"]]
+    assert lowest and all(b.get_hatch() for b in lowest)
+    assert "49.18 (Yếu)" in texts(made[0].figure)
+
+
+def test_chart_numbers_in_the_tables_style():
+    chart = charts.units_by_score(make_ranked(), "cho-moi", WEEK)
+    shown = texts(chart.figure)
+    assert "51.10" in shown and "51.1" not in shown  # two decimals, as the appendix prints scores
 
 
 def test_weekly_change_diverging_and_none_without_previous_week():
@@ -148,7 +177,7 @@ def test_weekly_change_diverging_and_none_without_previous_week():
     bands = params.policy().bands
     assert colours["Mỹ Hội Đông"] == bands[-1].color.lower()  # a fall: the lowest band's colour
     assert colours["thị trấn Mỹ An"] == bands[0].color.lower()  # a rise: the highest band's colour
-    assert any("\u22125.78" in t for t in texts(chart.figure))  # printed with a true minus sign
+    assert "-5.78" in texts(chart.figure)  # printed as the tables and the text print a change
     assert charts.weekly_change(make_ranked(with_prev=False), "cho-moi", WEEK) is None
 
 
@@ -158,8 +187,8 @@ def test_components_vs_targets_marks_targets_from_params():
     headers = [t.get_text() for t in chart.figure.axes[0].get_xticklabels()]
     for comp in params.policy().components:
         if comp.target is not None:
-            assert any(f"(mục tiêu ≥ {comp.target:g}%)" in " ".join(h.split()) for h in headers), headers
-    assert all(len(line) <= 18 for h in headers for line in h.splitlines()), headers  # none runs into the next
+            assert any(h.endswith(f"\n≥ {comp.target:g}%") for h in headers), headers
+    assert all(len(line) <= 10 for h in headers for line in h.splitlines()), headers  # none runs into the next
     rows = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
     assert rows[-1] == "Toàn huyện"
     # a value is printed as the report gives it: 99.98 is not rounded to 100
@@ -212,7 +241,7 @@ def test_chart_html_embeds_png_and_escapes_caption():
 def test_figures_stay_out_of_pyplot():
     before = plt.get_fignums()
     charts.units_by_score(make_ranked(), "cho-moi", WEEK)
-    charts.band_shares(make_comparison())
+    charts.districts_compared(*_standings(), "cho-moi")
     assert plt.get_fignums() == before
 
 

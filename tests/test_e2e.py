@@ -55,7 +55,7 @@ def test_every_district_gets_its_files(batch):
     for slug in SLUGS:
         d = week / slug
         for name in ["01_ingest.ipynb", "02_score.ipynb", "03_rank.ipynb", "04_narrative.ipynb",
-                     "report.html", "report.pdf"]:
+                     "report.html", "report.pdf", "report.docx", "data_quality.html"]:
             assert (d / name).stat().st_size > 0, f"{slug}/{name}"
     assert "index.html" in first.stdout
     assert not [p for p in week.iterdir() if p.name.startswith(".")], "staging folders left behind"
@@ -83,9 +83,47 @@ def test_cho_moi_report_reaches_the_officers_findings(batch):
         assert "Mỹ Hội Đông" in flat and "5.78" in flat
         for name in ["Mỹ Hiệp", "Hội An", "Long Giang", "Hòa Bình", "Long Điền B"]:
             assert name in flat
-    assert "Trang 1" in pdf
-    assert ">1.746<" in html and ">2.834<" in html  # counts written as the district writes them
-    assert "Số liệu đọc từ tệp 000_0e14d90c141fb8cb.txt (dòng của từng đơn vị: notebook 01_ingest)." in html
+    assert "Trang" not in pdf
+    # counts without a mark that a reader of "57.45" would take for a decimal point
+    assert ">1746<" in html and ">2834<" in html and "1.746" not in html
+    # nothing of the workbench in the document that is signed and sent
+    for internal in ("000_0e14d90c141fb8cb", "notebook", "01_ingest", "Chất lượng số liệu", "Không có cảnh báo"):
+        assert internal not in html and internal not in pdf, internal
+
+
+def test_cho_moi_w49_fits_three_pages_plus_the_appendix(batch):
+    tmp, *_ = batch
+    with pdfplumber.open(tmp / "outputs/2023-W49/cho-moi/report.pdf") as pdf:
+        shapes = ["portrait" if p.width < p.height else "landscape" for p in pdf.pages]
+        portrait = [p for p in pdf.pages if p.width < p.height]
+        landscape = [p for p in pdf.pages if p.width > p.height]
+        first_landscape = unicodedata.normalize("NFC", landscape[0].extract_text() or "")
+        second = unicodedata.normalize("NFC", pdf.pages[1].extract_text() or "")
+    assert len(portrait) <= 3  # the body, recipients and signature
+    assert "Phụ lục" in first_landscape and "Kèm theo Báo cáo số" in first_landscape
+    assert shapes == sorted(shapes, key=["portrait", "landscape"].index)  # the appendix after the signature
+    assert second.strip().splitlines()[0].strip() == "2"  # the page number, at the top from page 2
+
+
+def test_word_file_and_the_analysts_pages(batch):
+    from docx import Document
+
+    tmp, *_ = batch
+    week = tmp / "outputs/2023-W49"
+    for slug in SLUGS:
+        doc = Document(str(week / slug / "report.docx"))
+        text = " ".join(p.text for p in doc.paragraphs)
+        assert "Nơi nhận:" in " ".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+        assert "notebook" not in text and ".txt" not in text
+        assert doc.sections[-1].orientation == 1  # the appendix, landscape
+    quality = (week / "phu-tan" / "data_quality.html").read_text(encoding="utf-8")
+    assert "PHÚ HÙNG" in quality and "001_9befcb279ea0e6bb.txt" in quality  # the analyst's page names the file
+    index = (week / "index.html").read_text(encoding="utf-8")
+    assert 'href="cho-moi/report.docx"' in index and 'href="phu-tan/data_quality.html"' in index
+    rows = {slug: row for slug in SLUGS for row in index.split("<tr>") if f'"{slug}/report.html"' in row}
+    assert "Chưa nhận số liệu tuần này" in rows["phu-tan"] and "Chưa nhận số liệu tuần này" in rows["thap-muoi"]
+    assert "Chưa nhận số liệu tuần này" not in rows["cho-moi"]
+    assert "57.45" in rows["cho-moi"] and "71,14" in rows["thap-muoi"]  # each in its own number style
 
 
 def test_other_districts_state_their_own_period(batch):
@@ -197,3 +235,15 @@ def test_a_run_on_some_districts_keeps_the_others_in_the_index(batch):
     rows = [r for r in page.split("<tr>") if "report.html" in r]
     assert [next(n for n in ("Chợ Mới", "Phú Tân", "Tháp Mười") if n in r) for r in rows] == \
         ["Chợ Mới", "Phú Tân", "Tháp Mười"]
+
+
+def test_pdf_text_is_in_a_times_metric_serif(batch):
+    """Decree 30 asks for Times New Roman: its metric twin Liberation Serif 2 (fonts-liberation2, every
+    Vietnamese glyph) sets every character of the text, none falls back to another font."""
+    if not shutil.which("fc-list") or "liberation2/LiberationSerif" not in subprocess.run(
+            ["fc-list"], capture_output=True, text=True, check=False).stdout:
+        pytest.skip("fonts-liberation2 is not installed (.ci/run installs it)")
+    tmp, *_ = batch
+    with pdfplumber.open(tmp / "outputs/2023-W49/cho-moi/report.pdf") as pdf:
+        fonts = {c["fontname"].split("+")[-1] for p in pdf.pages[:3] for c in p.chars}
+    assert fonts and all(f.startswith(("LiberationSerif", "Liberation-Serif", "TimesNewRoman")) for f in fonts), fonts

@@ -22,7 +22,7 @@ import yaml
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from helpers import district_week, params, periods, render, report, views
+from helpers import annex, district_week, params, periods, render, report, views
 from helpers.cli import main
 from helpers.store import Store
 from tests.conftest import ROOT, SEEDS
@@ -79,16 +79,20 @@ def test_the_store_holds_the_name_as_text(evil_store):
     assert any(EVIL in m for m in alias["message"])
 
 
-def test_report_parts_escape_the_name(evil_store):
+def test_report_parts_escape_the_name(evil_store, tmp_path):
+    """The signed document names no file; the analyst's data-quality page shows the name and the file as
+    text."""
     built = report.build_report(_week())
-    quality = next(p for p in built.parts if 'class="data-quality"' in p)
-    assert EVIL_ESCAPED in quality
-    assert EVIL_FILE_ESCAPED in quality
     page = "".join(built.parts)
-    soup = _no_active_markup(page)
+    _no_active_markup(page)
+    assert EVIL_FILE not in page and EVIL_FILE_ESCAPED not in page
+    paths = annex.write_district_files("phu-tan", "2023-W41", tmp_path)
+    quality = paths[1].read_text(encoding="utf-8")
+    assert EVIL_ESCAPED in quality and EVIL_FILE_ESCAPED in quality
+    soup = _no_active_markup(quality)
     assert "onerror" not in " ".join(str(t.attrs) for t in soup.find_all(True))
     section = soup.find("section", class_="data-quality")
-    assert EVIL in section.get_text() and EVIL_FILE in section.get_text()  # shown to the reader, as text
+    assert EVIL in section.get_text() and EVIL_FILE in section.get_text()  # shown to the analyst, as text
 
 
 def _executed(path: Path, parts: list[str]) -> Path:
@@ -109,13 +113,13 @@ def test_rendered_report_escapes_the_name(evil_store, tmp_path):
     out.mkdir()
     html_path, pdf_path = render.render_report(_executed(out / "04_narrative.ipynb", built.parts), out)
     page = html_path.read_text(encoding="utf-8")
-    assert EVIL_ESCAPED in page and EVIL_FILE_ESCAPED in page
+    assert EVIL_FILE not in page and EVIL_FILE_ESCAPED not in page  # no file of the workbench in the document
     _no_active_markup(page)
     import pdfplumber
 
     with pdfplumber.open(pdf_path) as pdf:
         text = unicodedata.normalize("NFC", " ".join(p.extract_text() or "" for p in pdf.pages))
-    assert EVIL in " ".join(text.split())  # the reader sees the name, as text
+    assert "Phú Hưng" in " ".join(text.split()) and EVIL_FILE not in text  # the official name, read through the alias
 
 
 def test_ingest_notebook_tables_escape_the_name(evil_store):

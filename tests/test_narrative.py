@@ -376,7 +376,7 @@ def test_thap_muoi_text_month_and_decimal_comma():
     assert not re.search(r"\d+\.\d\d\b", text)  # no decimal point anywhere (15.3 is a criterion's name)
     assert "Kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp " \
         "(Quyết định số 766/QĐ-TTg) tháng 9 năm 2023" in lines
-    assert "(Số liệu tháng 9 năm 2023; văn bản không ghi ngày chốt số liệu)" in lines
+    assert "(Số liệu tháng 9 năm 2023)" in lines
     html = render_html(f, "thap-muoi", THAP_MUOI_PERIOD, with_heading=True)
     assert "tuần" not in html.lower() and "6,63" in html and "11,03" in html
 
@@ -412,7 +412,7 @@ def test_heading_week():
 def test_heading_month_never_names_a_week():
     h = heading("thap-muoi", THAP_MUOI_PERIOD)
     assert h["title"].endswith("(Quyết định số 766/QĐ-TTg) tháng 9 năm 2023")
-    assert h["data_cut"] == "(Số liệu tháng 9 năm 2023; văn bản không ghi ngày chốt số liệu)"
+    assert h["data_cut"] == "(Số liệu tháng 9 năm 2023)"
     assert not any("tuần" in v.lower() for v in h.values())
     html = narrative.render_heading_html("thap-muoi", THAP_MUOI_PERIOD)
     assert "ỦY BAN NHÂN DÂN HUYỆN\u00a0THÁP\u00a0MƯỜI" in html and "tuần" not in html.lower()
@@ -598,19 +598,16 @@ def test_comparison_on_unit_means():
     assert [(u.unit.label, u.overall_rank) for u in x.weakest] == [("xã Kiến An", 49)]
     lines = render_text(f, "cho-moi", CHO_MOI_PERIOD).splitlines()
     assert [d.score for d in x.districts] == [71.14, 58.87, 58.52]
-    assert ("- Trong 3 huyện được so sánh, xét điểm bình quân của các đơn vị cấp xã (không phải điểm tổng hợp "
-            "của huyện), huyện Chợ Mới đứng thứ 3/3: huyện Tháp Mười 71.14 điểm (tháng 9/2023), huyện Phú Tân "
-            "58.87 điểm (tuần 2 tháng 10/2023) và huyện Chợ Mới 58.52 điểm.") in lines
-    assert ("- Trong 49 đơn vị của các huyện được so sánh, đơn vị cao nhất của huyện là thị trấn Chợ Mới "
-            "(hạng 14/49), thấp nhất là xã Kiến An (hạng 49/49).") in lines
-    caveat = ("- Các huyện trên có số liệu của những kỳ khác nhau (ghi trong ngoặc), nên thứ hạng này chỉ để tham "
-              "khảo, không phải xếp hạng trong cùng một kỳ.")
-    assert lines[lines.index(caveat) - 1].startswith("- Trong 49 đơn vị")
-    # the same period everywhere: no caveat
+    # different periods and units' means: no rank and no second score for the district in its own text
+    caveat = ("- Các huyện có số liệu của những kỳ khác nhau hoặc không cùng cách tính (điểm của huyện, bình quân "
+              "các đơn vị), nên không xếp hạng với nhau.")
+    assert caveat in lines
+    text = "\n".join(lines)
+    assert "đứng thứ" not in text and "58.52" not in text and "hạng 14/49" not in text
+    # the same period but still the units' means (Tháp Mười prints no district score): no rank either
     same = _comparison_frame().assign(period_label=CHO_MOI_PERIOD.short_label())
     same_lines = render_text(cho_moi_findings(comparison=same), "cho-moi", CHO_MOI_PERIOD).splitlines()
-    assert any(line.startswith("- Trong 3 huyện được so sánh") for line in same_lines)
-    assert caveat not in same_lines
+    assert caveat in same_lines and not any("đứng thứ" in line for line in same_lines)
 
 
 def test_comparison_on_district_totals():
@@ -618,8 +615,13 @@ def test_comparison_on_district_totals():
     x = f.comparison
     assert x.basis == "total" and x.units_compared == 36
     assert [(d.district, d.score, d.rank) for d in x.districts] == [("Phú Tân", 59.28, 1), ("Chợ Mới", 57.45, 2)]
+    lines = render_text(f, "cho-moi", CHO_MOI_PERIOD).splitlines()
+    assert not any("đứng thứ" in line for line in lines)  # tuần 2 tháng 10 and tuần 1 tháng 12: not ranked
+    # both district scores of the same week: ranked on them
+    same = _comparison_frame(with_totals=True).assign(period_label=CHO_MOI_PERIOD.short_label())
+    same_lines = render_text(cho_moi_findings(comparison=same), "cho-moi", CHO_MOI_PERIOD).splitlines()
     assert ("- Trong 2 huyện được so sánh, huyện Chợ Mới đứng thứ 2/2 về điểm tổng hợp: huyện Phú Tân 59.28 điểm "
-            "(tuần 2 tháng 10/2023) và huyện Chợ Mới 57.45 điểm.") in render_text(f, "cho-moi", CHO_MOI_PERIOD).splitlines()
+            "và huyện Chợ Mới 57.45 điểm.") in same_lines
 
 
 def test_no_comparison_no_section():

@@ -413,15 +413,18 @@ def test_the_narrative_compares_districts_on_their_official_scores_when_each_has
     _params_with_comparison(scratch, monkeypatch, "province")
     ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]])
     text = report.narrative_text(district_week.load("cho-moi", W49))
-    assert ("- Trong 2 huyện được so sánh, huyện Chợ Mới đứng thứ 2/2 về điểm tổng hợp: huyện Phú Tân 59.28 điểm "
-            "(tuần 2 tháng 10/2023) và huyện Chợ Mới 57.45 điểm.") in text.splitlines()
-    assert "điểm bình quân" not in text
+    # different weeks: side by side with their periods, never ranked
+    assert ("- Các huyện có số liệu của những kỳ khác nhau hoặc không cùng cách tính nên không xếp hạng với nhau; "
+            "số liệu của từng huyện theo kỳ của huyện đó: huyện Chợ Mới 57.45 điểm (tuần 1 tháng 12/2023) và "
+            "huyện Phú Tân 59.28 điểm (tuần 2 tháng 10/2023).") in text.splitlines()
+    assert "đứng thứ" not in text and "điểm bình quân" not in text
     alone = report.narrative_text(district_week.load("thap-muoi", W49))
     assert "So sánh" not in alone and "hạng 1/13" not in alone
-    # every district compared: Tháp Mười has no official score, so the mean of the units, said so
+    # every district compared: Tháp Mười has no official score; no rank, and no second score for Chợ Mới
     monkeypatch.delenv("CHISO_PARAMS")
     text = report.narrative_text(district_week.load("cho-moi", W49))
-    assert "xét điểm bình quân của các đơn vị cấp xã (không phải điểm tổng hợp của huyện), huyện Chợ Mới đứng thứ 3/3" in text
+    assert "đứng thứ" not in text and "58.52" not in text and "3/3" not in text
+    assert "huyện Tháp Mười không có điểm tổng hợp, 13 đơn vị cấp xã từ 66.98 đến 73.53 điểm (tháng 9/2023)" in text
 
 
 def test_the_plain_text_narrative_says_when_its_data_is_older_than_the_week(scratch):
@@ -430,12 +433,14 @@ def test_the_plain_text_narrative_says_when_its_data_is_older_than_the_week(scra
 
     ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]])
     phu_tan = report.narrative_text(district_week.load("phu-tan", W49)).splitlines()
-    assert ("Số liệu chốt ngày 09/10/2023 (tuần 2 tháng 10/2023). Huyện chưa có số liệu của tuần 1 tháng 12/2023 "
-            "(chốt ngày 04/12/2023); dùng số liệu mới nhất của huyện, tuần 2 tháng 10/2023.") in phu_tan
+    assert ("Huyện chưa nhận số liệu tuần 1 tháng 12/2023 (chốt ngày 04/12/2023); văn bản này trình bày số liệu "
+            "tuần 2 tháng 10/2023, kỳ mới nhất huyện có.") in phu_tan
+    assert "Kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp (Quyết định số 766/QĐ-TTg) " \
+           "Tháng 10 – Tuần 2" in phu_tan
     thap_muoi = report.narrative_text(district_week.load("thap-muoi", W49))
-    assert "Số liệu của kỳ tháng 9 năm 2023 (văn bản chỉ ghi tháng, không ghi tuần)." in thap_muoi
+    assert "văn bản này trình bày số liệu tháng 9/2023" in thap_muoi
     cho_moi = report.narrative_text(district_week.load("cho-moi", W49))
-    assert "Số liệu chốt ngày" not in cho_moi and "chưa có số liệu" not in cho_moi  # the heading says it
+    assert "chưa nhận số liệu" not in cho_moi  # the heading says it
 
 
 def test_the_index_gives_a_band_only_to_a_printed_district_score():

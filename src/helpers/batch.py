@@ -182,7 +182,7 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: Shar
                  queue=None, title: str | None = None) -> Failure | None:
     """Execute the notebooks of one district from `reuse` on in `kernel`, render (with the page title
     `title`: Plan.titles), and move the folder into place."""
-    from helpers import render
+    from helpers import annex, render
 
     week_dir = inside(outputs_dir(), week)
     out = inside(week_dir, slug)
@@ -200,6 +200,7 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: Shar
             _tell(queue, slug, name, "done")
         current = "render"
         render.render_report(staging / "04_narrative.ipynb", staging, title=title)
+        annex.write_district_files(slug, week, staging)
         _tell(queue, slug, "render", "done")
     except Exception as exc:  # noqa: BLE001 (collected and reported with the others at the end)
         failed = inside(week_dir, ".failed", slug)

@@ -17,7 +17,6 @@ import html
 import io
 import math
 import textwrap
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,8 +38,10 @@ from helpers.periods import Period
 from helpers.score import TOTAL_TYPE, band_of
 from helpers.vi_format import band_palette
 
-# A4 page minus margins leaves about 17 cm; figures are drawn 16 cm wide so that text keeps its size.
-WIDTH_IN = 16 / 2.54
+# Figures are drawn 12 cm wide with text of at least 9.5 pt: shown 360 px wide on a 390 px phone, the
+# smallest text is still 10 px high (9.5 / 72 in × 360 px / 4.72 in); on A4 they fit the text width.
+WIDTH_IN = 12 / 2.54
+LABEL_PT = 9.5
 DPI = 150
 FONT = "DejaVu Sans"
 # Neutral colours (not bands): text, reference lines, boxes, cells without a target.
@@ -53,18 +54,18 @@ _RC = {
     **sns.axes_style("whitegrid"),
     "font.family": "sans-serif",
     "font.sans-serif": [FONT],
-    "font.size": 9,
+    "font.size": 10,
     "axes.titlesize": 10.5,
     "axes.titleweight": "bold",
-    "axes.labelsize": 9,
+    "axes.labelsize": 10,
     "axes.edgecolor": NEUTRAL,
     "axes.labelcolor": INK,
     "text.color": INK,
     "xtick.color": INK,
     "ytick.color": INK,
-    "xtick.labelsize": 8.5,
-    "ytick.labelsize": 8.5,
-    "legend.fontsize": 8.5,
+    "xtick.labelsize": 9.5,
+    "ytick.labelsize": 9.5,
+    "legend.fontsize": 9.5,
     "grid.color": "#e6e6e6",
     "axes.unicode_minus": True,
     "svg.fonttype": "none",
@@ -200,9 +201,10 @@ def _as_period(value) -> Period | None:
         return None
 
 
-def _num(value: float, decimal: str = ".", digits: int = 2, sign: bool = False) -> str:
-    """A number on a chart: up to `digits` decimals, no trailing zeros, a true minus sign."""
-    return vi_format.number(value, decimal, digits, trim=True, sign=sign, minus=vi_format.MINUS)
+def _num(value: float, decimal: str = ".", digits: int = 2, sign: bool = False, trim: bool = False) -> str:
+    """A number on a chart as the district's tables and text print it (vi_format.number): scores and
+    changes with two decimals ("56.90", "+0.29", "-5.78"), percentages and lines with `trim` ("12.5", "80")."""
+    return vi_format.number(value, decimal, digits, trim=trim, sign=sign)
 
 
 def _floats(df: pd.DataFrame, column: str) -> pd.Series:
@@ -260,8 +262,14 @@ def _types_phrase(df: pd.DataFrame) -> str:
     return ", ".join(ordered) if ordered else _say("commune_units")
 
 
+# The lowest band is hatched as well as coloured, so that it stands out in black-and-white print.
+LOWEST_HATCH = "xxx"
+
+
 def _band_handles(include_missing: bool = False) -> list:
-    handles = [Patch(facecolor=c, edgecolor="none", label=n) for n, c in band_palette().items()]
+    lowest = params.policy().bands[-1].name
+    handles = [Patch(facecolor=c, edgecolor="white", hatch=LOWEST_HATCH if n == lowest else None, label=n)
+               for n, c in band_palette().items()]
     if include_missing:
         handles.append(Patch(facecolor=NEUTRAL, edgecolor="none", label=_say("missing")))
     return handles
@@ -273,7 +281,7 @@ def _flag_lines(ax, orientation: str = "v") -> list:
         colour = _flag_colour(value)
         style = {"color": colour, "linestyle": "--", "linewidth": 1.3, "zorder": 4}
         (ax.axvline if orientation == "v" else ax.axhline)(value, **style)
-        handles.append(Line2D([], [], **style, label=_say("threshold", value=_num(value))))
+        handles.append(Line2D([], [], **style, label=_say("threshold", value=_num(value, trim=True))))
     return handles
 
 
@@ -289,6 +297,11 @@ def _wrap(text: str, width: int = 18) -> str:
         if len(lines) <= 2:
             return "\n".join(lines)
     return text
+
+
+def _wrap_lines(text: str, width: int = 38) -> str:
+    """Lines of at most `width` characters (titles and headers stay inside a 12 cm figure)."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 def _new_figure(height_in: float) -> tuple[Figure, object]:
@@ -375,9 +388,14 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
     with mpl.rc_context(_RC):
         fig, ax = _new_figure(0.21 * n + 1.5)
         y = np.arange(n)
-        ax.barh(y, scores, color=colours, height=0.72, edgecolor="white", linewidth=0.5, zorder=3)
-        for yi, s in zip(y, scores):
-            ax.text(s + 0.8, yi, _num(s, decimal), va="center", ha="left", fontsize=7.5, color=INK, zorder=5,
+        bars = ax.barh(y, scores, color=colours, height=0.72, edgecolor="white", linewidth=0.5, zorder=3)
+        lowest = params.policy().bands[-1].name
+        for bar, band in zip(bars, bands):
+            if band == lowest:
+                bar.set_hatch(LOWEST_HATCH)
+        for yi, s, band in zip(y, scores, bands):
+            label = _num(s, decimal) + (f" ({band})" if band == lowest else "")
+            ax.text(s + 0.8, yi, label, va="center", ha="left", fontsize=LABEL_PT, color=INK, zorder=5,
                     bbox=_LABEL_BOX)
         handles = _flag_lines(ax, "v")
         if len(total):
@@ -391,12 +409,12 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
         ax.set_xticks(range(0, 101, 10))
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(_say("score_axis"))
-        ax.set_title(_say("units_title", types=_types_phrase(units), district=name), loc="left")
+        ax.set_title(_wrap_lines(_say("units_title", types=_types_phrase(units), district=name)), loc="left")
         if any(stars):
             handles.append(Patch(facecolor="none", edgecolor="none",
                                  label=_say("must_reach_15_3", star=STAR,
-                                                 value=_num(params.policy().min_score_15_3))))
-        _legend_below(fig, _band_handles() + handles, ncol=4)
+                                                 value=_num(params.policy().min_score_15_3, trim=True))))
+        _legend_below(fig, _band_handles() + handles, ncol=3)
     caption = (
         _say("units_caption", n=n, types=_types_phrase(units), district=name)
         + (_say("without_score", n=missing) if missing else "")
@@ -405,92 +423,59 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
     return Chart(fig, caption)
 
 
-# -- 2. districts side by side ------------------------------------------------------------------
+# -- 2. districts compared ----------------------------------------------------------------------
 
-def districts_side_by_side(comparison: pd.DataFrame) -> Chart | None:
-    """Each district's unit scores: a box and the points coloured by band; the period under each name."""
-    units = _units_only(comparison)
-    units = units[_floats(units, "score").notna()]
-    if units.empty:
+def districts_compared(standings: list, scored_by: dict, district) -> Chart | None:
+    """The districts compared, one row each in params order, each with its own data period: every commune
+    as a tick, the lowest and highest labelled, and the district's official score (a white diamond,
+    labelled) when its document gives one. No rank is drawn: the rows keep the order of params and the
+    period of each row is under its name, so districts with data of different periods are shown side by
+    side and never ordered against each other. Readable in grey (shapes and labels, not colour)."""
+    rows = [s for s in standings if s.units or s.official is not None]
+    if len(rows) < 2:
         return None
-    groups, key_col = _district_groups(units)
-    labels = {key: f"{name}\n({period})" if period else name for key, name, period in groups}
-    data = pd.DataFrame({
-        "x": [labels[k] for k in _texts(units, key_col)],
-        "score": _floats(units, "score").to_numpy(),
-        "band": _bands(units).to_numpy(),
-    })
-    order = [labels[k] for k, _, _ in groups]
-    palette = band_palette()
-    lowest = float(data["score"].min())
+    _, decimal = _district(district)
+    n = len(rows)
     with mpl.rc_context(_RC):
-        fig, ax = _new_figure(3.9)
-        with warnings.catch_warnings():  # seaborn passes an argument newer matplotlib deprecates
-            warnings.simplefilter("ignore", mpl.MatplotlibDeprecationWarning)
-            sns.boxplot(data=data, x="x", y="score", order=order, color="#f2f2f2", width=0.5,
-                        showfliers=False, linewidth=1.0, ax=ax, zorder=2,
-                        boxprops={"edgecolor": MUTED}, whiskerprops={"color": MUTED},
-                        capprops={"color": MUTED}, medianprops={"color": INK, "linewidth": 1.6})
-        sns.stripplot(data=data, x="x", y="score", order=order, hue="band", hue_order=list(palette),
-                      palette=palette, jitter=0.16, size=5.5, edgecolor="white", linewidth=0.6,
-                      ax=ax, legend=False, zorder=3)
-        handles = _flag_lines(ax, "h")
-        ax.set_ylim(max(0, math.floor((lowest - 5) / 10) * 10), 100)
-        ax.set_xlabel("")
-        ax.set_ylabel(_say("score_axis"))
-        ax.grid(axis="x", visible=False)
-        ax.set_title(_say("districts_title"), loc="left")
-        _legend_below(fig, _band_handles() + handles, ncol=4)
-    caption = _say("districts_caption", count=_count_word(len(groups)), groups=_group_list(groups))
-    return Chart(fig, caption)
-
-
-# -- 3. band shares -----------------------------------------------------------------------------
-
-def band_shares(comparison: pd.DataFrame) -> Chart | None:
-    """Share of units in each band, per district: stacked 100% horizontal bars in band colours."""
-    units = _units_only(comparison)
-    if units.empty:
-        return None
-    groups, key_col = _district_groups(units)
-    if not groups:
-        return None
-    palette = band_palette()
-    bands = _bands(units).fillna(_say("missing"))
-    keys = _texts(units, key_col)
-    categories = list(palette) + ([_say("missing")] if (bands == _say("missing")).any() else [])
-    colours = {**palette, _say("missing"): NEUTRAL}
-    counts = pd.crosstab(keys, bands).reindex(index=[k for k, _, _ in groups], columns=categories, fill_value=0)
-    totals = counts.sum(axis=1)
-    shares = counts.div(totals.where(totals > 0, 1), axis=0) * 100
-    labels = [
-        _say("group_units", district=name, period=period, n=int(totals[k])) if period
-        else _say("group_units_no_period", district=name, n=int(totals[k]))
-        for k, name, period in groups
-    ]
-    n = len(groups)
-    with mpl.rc_context(_RC):
-        fig, ax = _new_figure(0.62 * n + 1.5)
-        y = np.arange(n)
-        left = np.zeros(n)
-        for cat in categories:
-            widths = shares[cat].to_numpy()
-            ax.barh(y, widths, left=left, color=colours[cat], height=0.62, edgecolor="white",
-                    linewidth=0.8, zorder=3)
-            for yi, w, x0, c in zip(y, widths, left, counts[cat].to_numpy()):
-                if w >= 7:
-                    ax.text(x0 + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=8,
-                            color=text_colour(colours[cat]), zorder=5)
-            left += widths
-        ax.set_yticks(y, labels)
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.set_xlim(0, 100)
-        ax.set_xticks(range(0, 101, 20), [f"{v}%" for v in range(0, 101, 20)])
+        fig, ax = _new_figure(0.95 * n + 1.6)
+        lows = []
+        for i, st in enumerate(rows):
+            values = _floats(_units_only(scored_by.get(st.slug)), "score").dropna().to_numpy()
+            if len(values):
+                lows.append(values.min())
+                ax.hlines(i, values.min(), values.max(), color=NEUTRAL, linewidth=5, zorder=2)
+                ax.scatter(values, np.full(len(values), i), marker="|", s=140, color=INK, linewidths=1.2, zorder=3)
+                ax.annotate(_num(values.min(), decimal), (values.min(), i), textcoords="offset points",
+                            xytext=(-5, 0), ha="right", va="center", fontsize=LABEL_PT, color=INK)
+                ax.annotate(_num(values.max(), decimal), (values.max(), i), textcoords="offset points",
+                            xytext=(5, 0), ha="left", va="center", fontsize=LABEL_PT, color=INK)
+            if st.official is not None:
+                lows.append(st.official)
+                ax.scatter([st.official], [i], marker="D", s=60, color="white", edgecolors=INK, linewidths=1.6,
+                           zorder=5)
+                ax.annotate(_say("compared_official", value=_num(st.official, decimal)), (st.official, i),
+                            textcoords="offset points", xytext=(0, -13), ha="center", va="top", fontsize=LABEL_PT,
+                            fontweight="bold", color=INK)
+        lines = [b.min for b in params.policy().bands if 0 < b.min <= 100]
+        for line in lines:
+            ax.axvline(line, color=MUTED, linestyle="--", linewidth=0.9, zorder=1)
+        low = min(lows) if lows else 50
+        ax.set_xlim(max(0, math.floor((low - 8) / 10) * 10), 100)
+        ax.set_ylim(n - 0.4, -0.6)
+        ax.set_yticks(range(n), [f"{st.name}\n({st.period.short_label()})" for st in rows])
+        ax.set_xticks(range(int(ax.get_xlim()[0]), 101, 10))
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel(_say("shares_axis"))
-        ax.set_title(_say("shares_title"), loc="left")
-        _legend_below(fig, _band_handles(_say("missing") in categories), ncol=len(categories))
-    caption = _say("shares_caption", groups=_group_list(groups))
+        ax.set_xlabel(_say("score_axis"))
+        ax.set_title(_wrap_lines(_say("compared_title")), loc="left")
+        handles = [Line2D([], [], marker="|", linestyle="none", color=INK, markersize=10, label=_say("compared_unit")),
+                   Line2D([], [], marker="D", linestyle="none", markerfacecolor="white", markeredgecolor=INK,
+                          label=_say("compared_district")),
+                   Line2D([], [], color=MUTED, linestyle="--", linewidth=0.9,
+                          label=_say("compared_lines", values=", ".join(_num(x, trim=True) for x in lines)))]
+        _legend_below(fig, handles, ncol=2)
+    groups = _group_list((st.slug, st.name, st.period.short_label()) for st in rows)
+    mixed = len({st.period.as_of for st in rows}) > 1
+    caption = _say("compared_caption_mixed" if mixed else "compared_caption", groups=groups)
     return Chart(fig, caption)
 
 
@@ -528,7 +513,7 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
         pad = reach * 0.03
         for yi, v in zip(y, values):
             ax.text(v + (pad if v >= 0 else -pad), yi, _num(v, decimal, sign=True), va="center",
-                    ha="left" if v >= 0 else "right", fontsize=7.5, zorder=5,
+                    ha="left" if v >= 0 else "right", fontsize=LABEL_PT, zorder=5,
                     fontweight="bold" if v <= -drop else "normal")
         ax.axvline(0, color=INK, linewidth=0.9, zorder=4)
         ax.set_xlim(-reach * 1.3, reach * 1.3)
@@ -536,7 +521,7 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
         ax.set_ylim(n - 0.4, -0.6)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(_say("change_axis", since=since))
-        ax.set_title(_say("change_title", since=since, district=name), loc="left")
+        ax.set_title(_wrap_lines(_say("change_title", since=since, district=name)), loc="left")
         handles = [Patch(facecolor=rising, label=_say("rising")), Patch(facecolor=falling, label=_say("falling")),
                    Patch(facecolor=NEUTRAL, label=_say("unchanged"))]
         _legend_below(fig, handles, ncol=3)
@@ -591,8 +576,9 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
                 colours[i, j] = _mix(missed, 0.2 + 0.75 * gap)
     headers = []
     for comp in comps:
-        target = _say("target", value=_num(comp.target, decimal)) if comp.target is not None else _say("no_target")
-        headers.append(_wrap(comp.label) + "\n" + _wrap(f"({target})", 16))  # (one line would touch its neighbour's)
+        target = _say("target", value=_num(comp.target, decimal, trim=True)) if comp.target is not None \
+            else _say("no_target")
+        headers.append(_wrap_lines(comp.label, 9) + "\n" + target)  # (a wider line would touch its neighbour's)
 
     with mpl.rc_context(_RC):
         fig, ax = _new_figure(0.23 * n_rows + 1.9)
@@ -600,11 +586,11 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
         for i in range(n_rows):
             for j in range(n_cols):
                 v = values[i, j]
-                text = "–" if math.isnan(v) else _num(v, decimal)  # as printed: 99.98 is not 100
-                ax.text(j, i, text, ha="center", va="center", fontsize=7.5,
+                text = "–" if math.isnan(v) else _num(v, decimal, trim=True)  # as printed: 99.98 is not 100
+                ax.text(j, i, text, ha="center", va="center", fontsize=LABEL_PT,
                         color=MUTED if math.isnan(v) else text_colour(_hex(colours[i, j])),
                         fontweight="bold" if (len(total) and i == n_rows - 1) else "normal")
-        ax.set_xticks(range(n_cols), headers, fontsize=7.5)
+        ax.set_xticks(range(n_cols), headers, fontsize=LABEL_PT)
         ax.xaxis.tick_top()
         ax.set_yticks(range(n_rows), labels)
         if len(total):
@@ -617,13 +603,13 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
         ax.tick_params(which="both", length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_title(_say("components_title", district=name), loc="left")
+        ax.set_title(_wrap_lines(_say("components_title", district=name)), loc="left")
         handles = [
             Patch(facecolor=met_colour, label=_say("met")),
             Patch(facecolor=_hex(_mix(missed, 0.9)), label=_say("missed")),
             Patch(facecolor=NO_TARGET, edgecolor=NEUTRAL, linewidth=0.5, label=_say("no_target_legend")),
         ]
-        _legend_below(fig, handles, ncol=3)
+        _legend_below(fig, handles, ncol=1)
     caption = (
         _say("components_caption", count=_count_word(len(comps)), n=len(units), types=_types_phrase(units),
              district=name) + (_say("data_of", period=period_text) if period_text else ".")
@@ -707,7 +693,7 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
         if len(points) <= 12:
             for xi, s in zip(x, points["score"]):
                 ax.annotate(_num(s, decimal), (xi, s), textcoords="offset points", xytext=(0, 7),
-                            ha="center", fontsize=7.5, zorder=5)
+                            ha="center", fontsize=LABEL_PT, zorder=5)
         if len(points) <= 12:
             ax.set_xticks(x, [_tick_label(p) for p in points["period"]])
         else:
@@ -717,8 +703,8 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
         ax.set_ylim(ymin, 100)
         ax.set_ylabel(_say("score_axis"))
         ax.grid(axis="x", visible=False)
-        ax.set_title(_say("history_title", subject=subject), loc="left")
-        _legend_below(fig, _band_handles() + handles, ncol=4)
+        ax.set_title(_wrap_lines(_say("history_title", subject=subject)), loc="left")
+        _legend_below(fig, _band_handles() + handles, ncol=3)
     first, last = points["label"].iloc[0], points["label"].iloc[-1]
     caption = _say("history_caption", subject=subject, n=len(points), first=first, last=last)
     if points["mean"].any() and not points["mean"].all():
@@ -728,7 +714,7 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
 
 
 __all__ = [
-    "Chart", "band_of", "band_palette", "band_shares", "chart_html", "components_vs_targets",
-    "districts_side_by_side", "figure_to_png", "score_history", "text_colour", "units_by_score",
+    "Chart", "band_of", "band_palette", "chart_html", "components_vs_targets",
+    "districts_compared", "figure_to_png", "score_history", "text_colour", "units_by_score",
     "weekly_change",
 ]

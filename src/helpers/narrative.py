@@ -150,9 +150,14 @@ def heading(district, period, issued: date | None = None) -> dict:
 
 
 def report_title(district, period) -> str:
-    """The page title of the report (and the PDF's running header), from the heading's pieces: a short
-    all-capitals kind ("BÁO CÁO") joined to its title line ("Báo cáo kết quả xếp loại ..."), with the
-    district's name added when the title lacks it."""
+    """The page title of the report, from the heading's pieces: a short all-capitals kind ("BÁO CÁO")
+    joined to its title line ("Báo cáo kết quả xếp loại ..."), with the district's name added when the
+    title lacks it; a công văn (params/documents.yaml) is named by its V/v summary."""
+    d = _district_obj(district)
+    settings = params.document_settings(d.slug)
+    if settings["kind"] == "cong-van" and settings["subject"]:
+        kind_name = params.wording_yaml("document.yaml")["kind_name"]["cong-van"]
+        return f"{kind_name} {settings['subject']} – huyện {d.name}"
     h = heading(district, period)
     kind, title = " ".join(h["doc_kind"].split()), " ".join(h["title"].split())
     if title and kind == kind.upper() and len(kind.split()) <= 4:

@@ -112,6 +112,9 @@ def _districts(base: str) -> dict[str, District]:
         )
         if out[slug].decimal not in {".", ","}:
             raise ParamsError(f"{where}: number_format.decimal phải là '.' hoặc ','")
+        if out[slug].thousands in {".", ","} and (out[slug].decimal == "." or out[slug].thousands == out[slug].decimal):
+            raise ParamsError(f"{where}: number_format.thousands '{out[slug].thousands}' đọc như dấu thập phân; "
+                              "với dấu thập phân '.', hãy để trống hoặc dùng dấu cách")
     return out
 
 
@@ -239,3 +242,40 @@ def wording_dir() -> Path:
 def wording_yaml(name: str) -> dict:
     """A YAML file of params/wording/ (e.g. phrases.yaml)."""
     return _load(name, wording_dir())
+
+
+def watch_thresholds() -> dict:
+    """near_band_points and rank_move_places of params/targets.yaml (defaults 2 points, 3 places)."""
+    t = _load("targets.yaml")
+    return {"near_band_points": float(t.get("near_band_points", 2.0)),
+            "rank_move_places": int(t.get("rank_move_places", 3))}
+
+
+@lru_cache(maxsize=8)
+def _documents(base: str) -> tuple[dict, dict]:
+    data = _load("documents.yaml", Path(base))
+    return _need(data, "documents", "documents.yaml"), dict(data.get("default_document") or {})
+
+
+DOCUMENT_KINDS = ("bao-cao", "cong-van")
+
+
+def document_settings(slug: str) -> dict:
+    """The signed document of a district (params/documents.yaml): kind, symbol, place, subject,
+    addressees, legal_bases, signer, recipients, offices."""
+    known, default = _documents(str(params_dir()))
+    if slug not in known and not default:
+        raise ParamsError(f"documents.yaml: thiếu văn bản của huyện '{slug}' (và không có default_document)")
+    d = dict(known.get(slug) or default)
+    d["place"] = str(d.get("place") or district(slug).name)
+    where = f"documents.yaml: {slug}"
+    if d.get("kind") not in DOCUMENT_KINDS:
+        raise ParamsError(f"{where}: 'kind' phải là một trong {', '.join(DOCUMENT_KINDS)}")
+    _need(d, "symbol", where)
+    signer = d.get("signer") or {}
+    d["signer"] = {k: str(signer.get(k) or "") for k in ("authority", "title", "name")}
+    d["offices"] = {k: str(v or "") for k, v in (d.get("offices") or {}).items()}
+    for key in ("addressees", "legal_bases", "recipients"):
+        d[key] = [" ".join(str(x).split()) for x in (d.get(key) or [])]
+    d["subject"] = " ".join(str(d.get("subject") or "").split())
+    return d

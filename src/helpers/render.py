@@ -141,25 +141,11 @@ def notebook_to_html(nb, title: str | None = None, resources_path: Path | None =
     return clean_html(body, title=title)
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _css_string(text: str) -> str:
-    """A CSS string literal; '<' is escaped too, so the text can never close a <style> element."""
-    out = []
-    for ch in text:
-        if ch in '"\\<>' or ord(ch) < 0x20 or ch == "\x7f":
-            out.append(f"\\{ord(ch):x} ")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
 def clean_html(document: str, title: str | None = None) -> str:
     """Make an HTML page safe to open offline: no script or plug-in, no external resource, no event
-    handler; tables wrapped for sideways scrolling; Vietnamese alt text; <title> (and the PDF's running
-    header) as given (the report's: narrative.report_title), else the workbench's name; text in NFC."""
+    handler; tables wrapped for sideways scrolling; Vietnamese alt text; <title> as given (the report's:
+    narrative.report_title), else the workbench's name; text in NFC. Only the page number goes in the PDF's
+    top margin (report.css), as Decree 30 asks."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(document, "html.parser")
@@ -200,11 +186,6 @@ def clean_html(document: str, title: str | None = None) -> str:
     page_title = title or vi_format.label("index", "title")
     if soup.title is not None:
         soup.title.string = page_title
-    if soup.head is not None and soup.find("main") is not None:
-        # The running header of every PDF page after the first.
-        running = soup.new_tag("style")
-        running.string = f"@page {{ @top-right {{ content: {_css_string(_shorten(page_title, 160))}; }} }}"
-        soup.head.append(running)
     out = str(soup)
     if not out.lstrip().lower().startswith("<!doctype"):
         out = "<!DOCTYPE html>\n" + out
@@ -348,12 +329,17 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
     html_target = entry.get("html", entry.get("report_html", f"{slug}/report.html" if slug else None))
     pdf_target = entry.get("pdf", entry.get("report_pdf", f"{slug}/report.pdf" if slug else None))
     error = entry.get("error") or ""
+    docx_target = entry.get("docx")
+    quality_target = entry.get("quality")
     return {
+        "docx_href": None if error or not docx_target else _href(docx_target, base_dir),
+        "quality_href": None if error or not quality_target else _href(quality_target, base_dir),
+        "stale": bool(entry.get("stale")),
         "district": str(name),
         "province": str(entry.get("province") or (known.province if known else "")),
         "period": _period_text(entry),
         "note": str(note),
-        "score_text": vi_format.number(score, decimal, trim=True, missing="–"),
+        "score_text": vi_format.number(score, decimal, missing="–"),  # as the report writes it
         "score_note": vi_format.label("index", "mean_score") if mean else "",
         "band": str(band) if band else "",
         "band_class": band_class(band) if band else "",
@@ -361,6 +347,12 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
         "pdf_href": None if error else _href(pdf_target, base_dir),
         "error": str(error),
     }
+
+
+def _decimal_of(entry: Mapping, known: dict) -> str:
+    """Each district's row in its own number style (the style of its report)."""
+    slug = str(entry.get("slug") or entry.get("district_slug") or "")
+    return known[slug].decimal if slug in known else "."
 
 
 def render_index(week_label: str, entries: list[dict], out_path: Path) -> Path:
@@ -378,15 +370,12 @@ def render_index(week_label: str, entries: list[dict], out_path: Path) -> Path:
     out_path = Path(out_path)
     base_dir = out_path.parent
     known = params.districts()
-    # One number format in the table: the districts' own when they all share it, else a point.
-    decimals = {known[s].decimal for e in entries if (s := str(e.get("slug") or e.get("district_slug") or "")) in known}
-    decimal = decimals.pop() if len(decimals) == 1 else "."
     env = Environment(loader=FileSystemLoader(str(REPORT_TEMPLATE_DIR)),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     page = env.get_template(INDEX_TEMPLATE).render(
         title=f"{vi_format.label('index', 'title')} – {week_label}",
         css=Markup(report_css()),
-        entries=[_index_row(e, base_dir, decimal) for e in entries],
+        entries=[_index_row(e, base_dir, _decimal_of(e, known)) for e in entries],
     )
     write_text_atomic(out_path, unicodedata.normalize("NFC", page))
     return out_path

@@ -5,11 +5,11 @@ Numbers follow the district's convention (its decimal mark, params/districts.yam
 rounded half up as the officers do ("57.45", "51.10"), never "-0.00". Each place picks its style by
 keyword, not by a formatter of its own:
 
-- the report's prose and appendix (as the seeds print): `number(x, decimal)`, `signed(x, decimal)`
-  ("+0.29", ASCII "-5.78"), `percent(x, decimal)` ("12.5", "80"); missing gives "";
+- the report's prose, appendix and charts (as the seeds print): `number(x, decimal)`, `signed(x, decimal)`
+  ("+0.29", ASCII "-5.78"), `percent(x, decimal)` ("12.5", "80"), `count(x, thousands)` ("1746",
+  "1.746"); missing gives "";
 - the analyst's tables and panels: `cell(x)` ("57.45", "—" when missing), `change(x)` ("+0.29",
   true minus "−5.78", "—");
-- chart labels: `number(x, decimal, trim=True, minus=MINUS)` ("80", "−0.5").
 
 Small words of lists ("và", the separator) come from params/wording/phrases.yaml.
 """
@@ -60,6 +60,15 @@ def signed(x, decimal: str = ".", digits: int = 2) -> str:
 def percent(x, decimal: str = ".", digits: int = 2) -> str:
     """A percentage or target without trailing zeros (no % sign): "12.5", "7.42", "80"."""
     return number(x, decimal, digits, trim=True)
+
+
+def count(x, thousands: str = "", missing: str = "") -> str:
+    """A count with the district's thousands mark: "1746" (no mark where the decimal mark is a point),
+    "1.746" (a point where it is a comma); params/districts.yaml refuses a mark that reads as a decimal."""
+    value = rec.as_float(x)
+    if value is None:
+        return missing
+    return f"{int(value):,}".replace(",", thousands)
 
 
 def cell(x, digits: int = 2) -> str:

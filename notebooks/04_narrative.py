@@ -8,7 +8,7 @@
 # %% tags=["remove"]
 from IPython.display import HTML, display
 
-from helpers import notebook, report, tables
+from helpers import annex, notebook, report, tables
 
 # %% tags=["parameters", "remove"]
 district = "cho-moi"
@@ -22,6 +22,12 @@ built = report.build_report(week)
 
 # %%
 display(*(HTML(part) for part in built.parts))
+
+# %% tags=["remove"]
+# The Word file, the data-quality page and the index line, from the document shown above (the batch
+# writes them beside report.html).
+if not run.interactive:
+    annex.show(built, week)
 
 # %% [markdown] tags=["remove"]
 # ## Bảng số liệu dùng cho báo cáo (không đưa vào báo cáo)

@@ -200,7 +200,7 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: Shar
             _tell(queue, slug, name, "done")
         current = "render"
         render.render_report(staging / "04_narrative.ipynb", staging, title=title)
-        annex.write_district_files(slug, week, staging)
+        annex.write_files(staging / "04_narrative.ipynb", staging)
         _tell(queue, slug, "render", "done")
     except Exception as exc:  # noqa: BLE001 (collected and reported with the others at the end)
         failed = inside(week_dir, ".failed", slug)
@@ -428,18 +428,18 @@ INDEX_DATA = "index.json"  # the index's lines, kept so that a run on some distr
 
 
 def _write_index(result: BatchResult, chosen, asked) -> None:
-    """outputs/<week>/index.html: a line for each district of this run, and the lines of the previous
-    runs of this week for the districts not run this time (from index.json), in params order."""
-    from helpers import district_week, render, report
+    """outputs/<week>/index.html: the line each district's run wrote in its folder (annex.INDEX_LINE_NAME:
+    nothing is scored again here), and the lines of the previous runs of this week (index.json) for the
+    districts not run this time and for a folder without its line, in params order."""
+    from helpers import annex, render
 
-    listed = [d for d in chosen if (inside(result.out_dir, d.slug) / "report.html").exists()]
-    weeks = {w.district.slug: w for w in district_week.load_many(listed, asked)}  # scored in one pass
+    kept = {e["slug"]: e for e in _previous_index(result.out_dir)}
     failed = {f.district: f for f in result.failures}
-    listed_slugs = {d.slug for d in listed}
     entries = []
     for d in chosen:
-        if d.slug in listed_slugs:
-            entry = report.index_entry(weeks[d.slug], f"{d.slug}/report.html", f"{d.slug}/report.pdf")
+        out = inside(result.out_dir, d.slug)
+        if (out / "report.html").exists():
+            entry = annex.read_index_line(out) or kept.get(d.slug) or {"slug": d.slug, "district": d.name}
             if d.slug in failed:  # the previous outputs stay in place: say they are not this run's
                 entry["note"] = vi_format.label("index", "failed_run")
         elif d.slug in failed:
@@ -449,10 +449,10 @@ def _write_index(result: BatchResult, chosen, asked) -> None:
             continue
         entries.append(entry)
     ran = {d.slug for d in chosen}
-    kept = [e for e in _previous_index(result.out_dir) if e.get("slug") not in ran
-            and (inside(result.out_dir, str(e["slug"])) / "report.html").exists()]
+    entries += [e for slug, e in kept.items() if slug not in ran
+                and (inside(result.out_dir, slug) / "report.html").exists()]
     order = {slug: i for i, slug in enumerate(params.districts())}
-    entries = sorted(entries + kept, key=lambda e: order.get(e["slug"], len(order)))
+    entries = sorted(entries, key=lambda e: order.get(e["slug"], len(order)))
     if entries:
         title = asked.short_label()
         render.render_index(title[:1].upper() + title[1:], entries, result.out_dir / "index.html")

@@ -202,18 +202,6 @@ def from_records(district: District | str, asked: Period, records: pd.DataFrame)
     return load(district, asked, Snapshot("", records, rec.empty(rec.FINDING_COLUMNS), rec.empty(rec.SOURCE_COLUMNS)))
 
 
-def load_many(districts: list[District], asked: Period) -> list[DistrictWeek]:
-    """load() for several districts of the store, scored together in one pass (the week's index)."""
-    store = Store()
-    snapshot = store.read()
-    frames: dict = {}
-    _scored(snapshot, [d.slug for d in districts], asked, store, frames)
-    weeks = [DistrictWeek(d, asked, snapshot, store) for d in districts]
-    for w in weeks:
-        w._frames = frames
-    return weeks
-
-
 def shown_path(path) -> str:
     """A path as the analyst knows it: relative to the project when inside it (it is shown in reports)."""
     try:

@@ -41,7 +41,7 @@ display(tables.style_scored(week.scored))
 display(tables.style_ranked(week.ranked))
 
 # %% tags=["remove"]
-display(tables.style_findings(week.findings))
+display(tables.style_findings(week.findings, week.district.decimal))
 
 # %% [markdown] tags=["remove"]
 # ## Thử nghiệm (không đưa vào báo cáo)

@@ -411,16 +411,16 @@ def period_lines(asked: Period, found: dict[str, Period | None]) -> list[str]:
     groups: dict[Period | None, list[str]] = {}
     for slug, period in found.items():
         groups.setdefault(period, []).append(slug)
+    words = vi_format.labels("batch")
     lines = []
     if found and not any(p is not None and p.as_of == asked.as_of for p in found.values()):
-        lines.append(f"Không huyện nào có số liệu của tuần {asked.iso_week} ({asked.label()}): mỗi báo cáo dùng "
-                     "số liệu mới nhất trước tuần đó, như ghi dưới đây")
-    lines.append(f"Kỳ số liệu của các báo cáo tuần {asked.iso_week}:")
+        lines.append(words["no_district_has_week"].format(week=asked.iso_week, label=asked.label()))
+    lines.append(words["periods_of_week"].format(week=asked.iso_week))
     for period in sorted((p for p in groups if p is not None), reverse=True):
-        older = "" if period.as_of == asked.as_of else " (cũ hơn tuần được hỏi)"
-        lines.append(f"  {period.label()}{older}: {_listed(groups[period])}")
+        older = "" if period.as_of == asked.as_of else words["older"]
+        lines.append(words["period_line"].format(period=period.label(), older=older, districts=_listed(groups[period])))
     if None in groups:
-        lines.append(f"  chưa có số liệu nào đến tuần này (không tạo được báo cáo): {_listed(groups[None])}")
+        lines.append(words["no_data_yet"].format(districts=_listed(groups[None])))
     return lines
 
 
@@ -470,7 +470,9 @@ def _previous_index(week_dir: Path) -> list[dict]:
 def _listed(slugs: list[str]) -> str:
     """The slugs, the first MAX_LISTED of them when there are more ("… và 690 huyện khác")."""
     shown = ", ".join(slugs[:MAX_LISTED])
-    return shown + (f" và {len(slugs) - MAX_LISTED} huyện khác" if len(slugs) > MAX_LISTED else "")
+    if len(slugs) <= MAX_LISTED:
+        return shown
+    return vi_format.label("batch", "more_districts", shown=shown, n=len(slugs) - MAX_LISTED)
 
 
 def _say(quiet: bool, text: str) -> None:
@@ -481,8 +483,10 @@ def _say(quiet: bool, text: str) -> None:
 def _report(result: BatchResult, quiet: bool) -> None:
     import sys
 
+    words = vi_format.labels("batch")
     for f in result.failures:
-        where = f" — xem {f.path}" if f.path else ""
-        print(f"LỖI {f.district} {f.week} {f.notebook}: {f.error}{where}", file=sys.stderr)
+        where = words["failed_see"].format(path=f.path) if f.path else ""
+        print(words["failed"].format(district=f.district, week=f.week, notebook=f.notebook, error=f.error, where=where),
+              file=sys.stderr)
     if not quiet and (result.out_dir / "index.html").exists():
-        print(f"Báo cáo: {result.out_dir / 'index.html'}")
+        print(words["index"].format(path=result.out_dir / "index.html"))

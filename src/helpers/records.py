@@ -125,15 +125,16 @@ def from_arrow(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=_FROM_ARROW)
 
 
-def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS) -> pd.DataFrame:
+def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS, dtype_of=None) -> pd.DataFrame:
     """Give a frame the schema's columns (added as missing when absent) and dtypes, in order.
 
     The input is never changed; columns that already have their dtype are kept as they are (no copy).
+    `dtype_of` (column -> "Float64", "Int64", "bool" or "string") is for a table of another schema.
     """
     df = df.copy(deep=False)
     dtypes = df.dtypes.to_dict()  # (asking each column for its dtype builds a Series per column)
     for c in columns:
-        kind = _dtype_of(c)
+        kind = (dtype_of or _dtype_of)(c)
         if c not in dtypes:
             df[c] = pd.NA
         elif dtypes[c] == _DTYPES[kind]:

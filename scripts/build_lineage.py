@@ -90,7 +90,7 @@ def lineage_2025(db: sqlite3.Connection, converter: dict, new_province_codes: se
             (d["newWardKey"], True, bool(d["isDefaultNewWard"])) for d in divided]
         if not targets:
             raise SystemExit(f"{key}: no 2025 unit in the package's conversion data")
-        old_ptype, old_pname = split_type(r["province"])
+        _, old_pname = split_type(r["province"])
         _, old_dname = split_type(r["district"])
         old_type, old_name = split_type(r["ward"])
         for ward_key, is_divided, is_default in targets:

@@ -172,7 +172,7 @@ def split_name(printed: str) -> tuple[str, str | None, str | None]:
     'Sở Du lịch - tỉnh An Giang' -> ('Sở Du lịch', None, 'An Giang')."""
     text = " ".join(nfc(printed).split())
     province = None
-    m = re.match(r"^(.*?)\s+-\s+(?:tỉnh|thành phố)\s+(.+)$", text, flags=re.IGNORECASE)
+    m = re.match(r"^(.*?)\s+-\s+(?:(?:tỉnh|thành phố)\s+)?(.+)$", text, flags=re.IGNORECASE)
     if m:
         text, province = m.group(1), m.group(2)
     body = re.sub(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+", "", text, flags=re.IGNORECASE)
@@ -448,18 +448,20 @@ def _check_chart(doc: dict, period: PortalPeriod, out: PortalFile) -> None:
         return
     with_data = {int(p["month"]) for p in chart if any(v not in (None, 0) for k, v in p.items() if k != "month")}
     if period.kind == "month" and with_data and period.month not in with_data:
-        out.notes.append((None, "period_chart", f"kỳ tháng {period.month}/{period.year} nhưng biểu đồ tháng của "
-                                                f"tệp chỉ có số liệu các tháng {sorted(with_data)}"))
+        message = (f"kỳ tháng {period.month}/{period.year} nhưng biểu đồ tháng của tệp chỉ có số liệu các "
+                   f"tháng {sorted(with_data)}")
+        out.notes.append((None, "period_chart", message))
     if period.kind == "year" and period.captured and with_data and max(with_data) > period.captured.month:
-        out.notes.append((None, "period_chart", f"lũy kế đến {period.captured:%d/%m/%Y} nhưng biểu đồ tháng của "
-                                                f"tệp có số liệu tháng {max(with_data)}"))
+        message = (f"lũy kế đến {period.captured:%d/%m/%Y} nhưng biểu đồ tháng của tệp có số liệu "
+                   f"tháng {max(with_data)}")
+        out.notes.append((None, "period_chart", message))
 
 
 def _iso_date(text) -> date | None:
     if not isinstance(text, str):
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return datetime.fromisoformat(text).date()
     except ValueError:
         return None
 

@@ -62,7 +62,7 @@ def test_an_giang_old_api_export():
 
 
 def test_gia_lai_communes_online_key_and_ordinal_ranks():
-    records, findings, pf = ingest.parse_file(GIALAI)
+    records, findings, _ = ingest.parse_file(GIALAI)
     assert len(records) == 135 and (records["ckmb"] == 11.79).all()
     first = records.iloc[0]
     # the communes' ONLINE group is the overview's CLGQ: stored as DVCTT
@@ -79,7 +79,7 @@ def test_gia_lai_communes_online_key_and_ordinal_ranks():
 
 
 def test_national_provinces_have_no_rank_printed_so_it_is_computed():
-    records, _, pf = ingest.parse_file(NATIONAL)
+    records, _, _ = ingest.parse_file(NATIONAL)
     assert len(records) == 34 and records["portal_rank"].isna().all()
     top = records.sort_values("rank").iloc[0]
     assert (top["unit"], top["total"], top["rank"], top["unit_code"]) == ("Đồng Tháp", 68.32, 1, "82")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from helpers import params, registry
@@ -87,11 +88,16 @@ def provinces_2025() -> pd.DataFrame:
 
 def province_2025(printed: str) -> EraUnit | None:
     """The 2025 province a printed name denotes ('An Giang', 'Thành phố Hồ Chí Minh'), or None."""
-    key = registry.name_key(printed)
+    return _province_keys(str(params_dir())).get(registry.name_key(printed))
+
+
+@lru_cache(maxsize=4)
+def _province_keys(base: str) -> dict[str, EraUnit]:
+    out = {}
     for r in provinces_2025().itertuples():
-        if registry.name_key(r.province) == key or registry.name_key(f"{r.province_type} {r.province}") == key:
-            return EraUnit("2025", r.province_code, r.province, r.province_type, r.province_code, r.province)
-    return None
+        unit = EraUnit("2025", r.province_code, r.province, r.province_type, r.province_code, r.province)
+        out[registry.name_key(r.province)] = out[registry.name_key(f"{r.province_type} {r.province}")] = unit
+    return out
 
 
 def unit(era: str, code: str) -> EraUnit:
@@ -130,6 +136,25 @@ def match_2025(province_code: str, printed: str, unit_type: str | None = None) -
         return None
     r = hit.iloc[0]
     return EraUnit("2025", r["code"], r["name"], r["type"], r["province_code"], r["province"])
+
+
+def match_2025_many(province_codes, names, types) -> pd.DataFrame:
+    """match_2025 for many rows at once: a frame aligned with the inputs holding the matched unit's
+    `code`, `name` and `type` (NA where no single unit matches)."""
+    units = _units_2025(str(params_dir()))
+    asked = pd.DataFrame({"province_code": pd.array(province_codes, dtype="string"),
+                          "key": [registry.name_key(n) if isinstance(n, str) else "" for n in names],  # (cached)
+                          "asked_type": pd.array(types, dtype="string")})
+    asked["row"] = np.arange(len(asked))
+    hits = asked.merge(units[["province_code", "key", "code", "name", "type"]], on=["province_code", "key"])
+    many = hits["row"].duplicated(keep=False)
+    if many.any():  # two units of one name in a province: the printed type decides
+        typed = hits[many & (hits["type"] == hits["asked_type"]).fillna(False)]
+        hits = pd.concat([hits[~many], typed])
+        hits = hits[~hits["row"].duplicated(keep=False)]
+    out = pd.DataFrame(index=range(len(asked)), columns=["code", "name", "type"], dtype="string")
+    out.loc[hits["row"].to_numpy(), ["code", "name", "type"]] = hits[["code", "name", "type"]].to_numpy()
+    return out
 
 
 def successors(old_code: str) -> list[EraUnit]:

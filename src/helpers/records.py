@@ -135,9 +135,10 @@ def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS, dtype_of=None) 
     dtypes = df.dtypes.to_dict()  # (asking each column for its dtype builds a Series per column)
     for c in columns:
         kind = (dtype_of or _dtype_of)(c)
-        if c not in dtypes:
-            df[c] = pd.NA
-        elif dtypes[c] == _DTYPES[kind]:
+        if c not in dtypes:  # all missing, made in its dtype at once
+            df[c] = False if kind == "bool" else pd.Series(pd.NA, index=df.index, dtype=_DTYPES[kind])
+            continue
+        if dtypes[c] == _DTYPES[kind]:
             continue
         if kind in ("Float64", "Int64"):
             df[c] = pd.to_numeric(df[c], errors="raise").astype(kind)

@@ -27,12 +27,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
-from helpers import params
+import numpy as np
+import pandas as pd
+
+from helpers import lineage, params
 from helpers.errors import InputError
 from helpers.parsers.archive import check_zip
-from helpers.parsers.base import decode_text, nfc, read_bytes
+from helpers.parsers.base import nfc, read_bytes
 
 FORMATS = ("portal-provinces", "portal-communes", "portal-progress-tree", "portal-old-api")
 METHOD = {"portal-provinces": "new-api", "portal-communes": "new-api", "portal-progress-tree": "new-api",
@@ -70,7 +74,7 @@ class PortalFile:
     format: str                  # one of FORMATS
     method: str                  # "new-api" / "old-api"
     province: str | None         # the province the file is about, as printed ("An Giang"); None: national
-    rows: list[dict] = field(default_factory=list, repr=False)
+    columns: dict = field(default_factory=dict, repr=False)  # one list per column, a row per unit, as read
     notes: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, rule, message)
 
 
@@ -78,16 +82,22 @@ class PortalFile:
 
 def detect(data: bytes) -> str | None:
     """The portal format of a file's bytes, or None when it is not a portal file."""
+    return _detect(data)[0]
+
+
+def _detect(data: bytes) -> tuple[str | None, dict | None, str | None]:
+    """(format, the decoded JSON document and its text when the file is JSON). Names are put in NFC
+    one by one (split_name), not the whole text: a national year is 80 MB of JSON."""
     if data.startswith(b"PK\x03\x04"):
-        return "portal-old-api" if _old_api_sheets_present(data) else None
-    head = data.lstrip()[:1]
-    if head != b"{":
-        return None
+        return ("portal-old-api" if _old_api_sheets_present(data) else None), None, None
+    if data.lstrip()[:1] not in (b"{", b"\xef"):
+        return None, None, None
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return _json_format(doc)
+        text = data.decode("utf-8-sig")
+        doc = json.loads(text)
+    except ValueError:  # (UnicodeDecodeError is one)
+        return None, None, None
+    return _json_format(doc), doc, text
 
 
 def _json_format(doc) -> str | None:
@@ -124,7 +134,7 @@ def parse(path: str | Path, as_of: str | None = None) -> PortalFile:
     path = Path(path)
     source = path.name
     data = read_bytes(path, source)
-    fmt = detect(data)
+    fmt, doc, text = _detect(data)
     if fmt is None:
         raise InputError(source, None, "không phải tệp số liệu của Cổng Dịch vụ công quốc gia")
     given = _period_from_as_of(as_of) if as_of else None
@@ -132,8 +142,6 @@ def parse(path: str | Path, as_of: str | None = None) -> PortalFile:
     if fmt == "portal-old-api":
         _parse_old_api(data, out, given)
     else:
-        text = decode_text(data, source)
-        doc = json.loads(text)
         {"portal-provinces": _parse_provinces, "portal-communes": _parse_communes,
          "portal-progress-tree": _parse_tree}[fmt](doc, text, out, given)
     return out
@@ -143,38 +151,18 @@ def _groups() -> dict[str, dict]:
     return params.portal()["groups"]
 
 
-def _number(value, source: str, line: int | None, what: str) -> float | None:
-    """A portal value as float: a JSON number, or a number stored as text; None when absent (null)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise InputError(source, line, f"{what}: giá trị {value!r} không phải là số")
-    if isinstance(value, (int, float)):
-        return float(value)
-    text = str(value).strip()
-    if not NUMBER_RE.match(text):
-        raise InputError(source, line, f"{what}: “{text}” không phải là số")
-    return float(text)
-
-
-def _integer(value, source: str, line: int | None, what: str) -> int | None:
-    number = _number(value, source, line, what)
-    if number is None:
-        return None
-    if not number.is_integer() or number < 0:
-        raise InputError(source, line, f"{what}: “{value}” không phải là số nguyên không âm")
-    return int(number)
-
-
+@lru_cache(maxsize=65536)
 def split_name(printed: str) -> tuple[str, str | None, str | None]:
     """'UBND xã Đông Thái - tỉnh An Giang' -> ('Đông Thái', 'xã', 'An Giang');
+    'UBND xã Kông Bơ La - Gia Lai' -> ('Kông Bơ La', 'xã', 'Gia Lai');
+    'UBND phường Văn Miếu - Quốc Tử Giám' -> ('Văn Miếu - Quốc Tử Giám', 'phường', None) (no province);
     'UBND Thành phố Đồng Nai' -> ('Đồng Nai', 'thành phố', None);
     'Sở Du lịch - tỉnh An Giang' -> ('Sở Du lịch', None, 'An Giang')."""
     text = " ".join(nfc(printed).split())
     province = None
-    m = re.match(r"^(.*?)\s+-\s+(?:(?:tỉnh|thành phố)\s+)?(.+)$", text, flags=re.IGNORECASE)
-    if m:
-        text, province = m.group(1), m.group(2)
+    m = re.match(r"^(.*)\s+-\s+((?:tỉnh|thành phố)\s+)?(.+)$", text, flags=re.IGNORECASE)
+    if m and (m.group(2) or lineage.province_2025(m.group(3)) is not None):
+        text, province = m.group(1), m.group(3)
     body = re.sub(r"^(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+", "", text, flags=re.IGNORECASE)
     if body != text:
         for t in UNIT_TYPES:
@@ -190,90 +178,160 @@ def _province_of(printed: str | None) -> str | None:
     return province or name
 
 
-def _group_values(scores: dict, source: str, line: int, where: str) -> dict[str, float | None]:
-    """The six groups from a `groupScores` object (keys as the portal writes them)."""
-    out: dict[str, float | None] = {}
-    unknown = set(scores) - {k for g in _groups().values() for k in g["keys"]}
-    if unknown:
-        raise InputError(source, line, f"{where}: nhóm điểm không biết “{', '.join(sorted(unknown))}”")
-    for key, g in _groups().items():
-        present = [k for k in g["keys"] if k in scores]
-        if len(present) > 1:
-            raise InputError(source, line, f"{where}: nhóm {g['short']} ghi hai lần ({', '.join(present)})")
-        out[key] = _number(scores[present[0]], source, line, f"{where}, nhóm {g['short']}") if present else None
-    return out
+@dataclass
+class _List:
+    """One list of units being read: the items (a dict per unit, keys as the file writes them), where
+    each starts (line, and a JSON pointer or sheet!row), and the checks, done a column at a time."""
+
+    items: list[dict]
+    lines: list[int]
+    refs: list[str]
+    source: str
+
+    def fail(self, i: int, message: str):
+        raise InputError(self.source, self.lines[i], f"{self.refs[i]}: {message}")
+
+    def values(self, key: str) -> list:
+        return [it.get(key) for it in self.items]
+
+    def numbers(self, values: list, what: str) -> np.ndarray:
+        """Numbers (JSON numbers or numbers stored as text) as floats, NaN where absent (null, blank);
+        anything else refuses the file at its line."""
+        if {type(v) for v in values} <= {int, float, type(None)}:  # JSON numbers: no text to check
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+        col = pd.Series(values, dtype=object)
+        text = col.map(lambda v: v.strip() if isinstance(v, str) else v)
+        blank = text.isna() | text.eq("")
+        bad = ~blank & ~text.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+                                 or isinstance(v, str) and NUMBER_RE.match(v) is not None)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            self.fail(i, f"{what}: “{values[i]}” không phải là số")
+        return pd.to_numeric(text.mask(blank), errors="raise").to_numpy(dtype=float, na_value=np.nan)
+
+    def integers(self, values: list, what: str) -> np.ndarray:
+        numbers = self.numbers(values, what)
+        bad = ~np.isnan(numbers) & ((numbers < 0) | (numbers != np.floor(numbers)))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            self.fail(i, f"{what}: “{values[i]}” không phải là số nguyên không âm")
+        return numbers
+
+    def names(self, key_options: tuple[str, ...] = ("departmentName",)) -> list[str]:
+        """The unit's name: the first key of `key_options` holding text."""
+        names = self.values(key_options[0])
+        for i, n in enumerate(names):
+            if type(n) is not str or not n.strip():
+                names[i] = next((self.items[i][k] for k in key_options[1:]
+                                 if isinstance(self.items[i].get(k), str) and self.items[i][k].strip()), None)
+                if names[i] is None:
+                    self.fail(i, f"thiếu tên đơn vị ({key_options[0]})")
+        return names
+
+    def frame(self, levels: list[str], names: list[str], codes: list, ids: list, period: PortalPeriod) -> dict:
+        """The columns every list has, as plain lists (one frame is built for all files at once)."""
+        parts = [split_name(n) for n in names]
+        n = len(names)
+        return {
+            "level": levels, "printed_name": [nfc(n) for n in names], "unit": [p[0] for p in parts],
+            "unit_type": [p[1] for p in parts], "printed_province": [p[2] for p in parts],
+            "portal_code": [None if c is None else str(c) for c in codes],
+            "portal_id": [None if d is None else str(d) for d in ids],
+            "period_kind": [period.kind] * n, "year": [period.year] * n, "month": [period.month] * n,
+            "captured": [period.captured.isoformat() if period.captured else None] * n,
+            "period_given_by": [period.given_by] * n, "source_ref": self.refs, "source_line": self.lines,
+        }
+
+    def groups(self, frame: dict, scores: list[dict]) -> None:
+        """The six groups from each item's `groupScores` (the keys the portal writes: CLGQ or ONLINE)."""
+        known = {k for g in _groups().values() for k in g["keys"]}
+        for i, sc in enumerate(scores):
+            if not isinstance(sc, dict):
+                self.fail(i, "thiếu điểm các nhóm (groupScores)")
+        by_keys: dict[frozenset, list[int]] = {}  # items with the same keys (usually all of them) together
+        first = scores[0].keys() if scores else set()
+        if all(sc.keys() == first for sc in scores):
+            by_keys[frozenset(first)] = list(range(len(scores)))
+        else:
+            for i, sc in enumerate(scores):
+                by_keys.setdefault(frozenset(sc), []).append(i)
+        for keys, rows in by_keys.items():
+            if keys - known:
+                self.fail(rows[0], f"nhóm điểm không biết “{', '.join(sorted(keys - known))}”")
+        for key, g in _groups().items():
+            chosen: list[str | None] = [None] * len(scores)
+            for keys, rows in by_keys.items():
+                present = [k for k in g["keys"] if k in keys]
+                if len(present) > 1:
+                    self.fail(rows[0], f"nhóm {g['short']} ghi hai lần ({', '.join(present)})")
+                for i in rows:
+                    chosen[i] = present[0] if present else None
+            frame[key] = self.numbers([None if k is None else sc[k] for sc, k in zip(scores, chosen)],
+                                      f"nhóm {g['short']}")
 
 
-def _row(level: str, printed: str, code, dept_id, ref: str, line: int, period: PortalPeriod) -> dict:
-    unit, unit_type, province = split_name(printed)
-    return {"level": level, "printed_name": nfc(printed), "unit": unit, "unit_type": unit_type,
-            "printed_province": province, "portal_code": code, "portal_id": None if dept_id is None else str(dept_id),
-            "period_kind": period.kind, "year": period.year, "month": period.month,
-            "captured": period.captured.isoformat() if period.captured else None,
-            "period_given_by": period.given_by, "source_ref": ref, "source_line": line}
+def _json_list(doc: dict, text: str, path: list[str], source: str) -> _List:
+    items = doc
+    for key in path:
+        items = items[key]
+    pointer = "/" + "/".join(path)
+    return _List(items, element_lines(text, path), [f"{pointer}/{i}" for i in range(len(items))], source)
 
 
 def _parse_provinces(doc: dict, text: str, out: PortalFile, given: PortalPeriod | None) -> None:
     period = _json_period(doc, out, given)
-    lines = element_lines(text, ["data", "evaluation"])
-    for i, item in enumerate(doc["data"]["evaluation"]):
-        line, where = lines[i], f"/data/evaluation/{i}"
-        code = item.get("departmentCode")
-        level = "province" if code and "." not in code else "commune" if item.get("childGroup") == "COMMUNE" \
-            else "department"
-        row = _row(level, _name(item, out.source, line), code, item.get("departmentId"), where, line, period)
-        row["total"] = _number(item.get("totalScore"), out.source, line, "totalScore")
-        row.update(_group_values(item.get("groupScores") or {}, out.source, line, row["printed_name"]))
-        row["portal_rank"] = _integer(item.get("rank"), out.source, line, "rank")
-        out.rows.append(row)
+    lst = _json_list(doc, text, ["data", "evaluation"], out.source)
+    codes = lst.values("departmentCode")
+    levels = ["province" if isinstance(c, str) and "." not in c else
+              "commune" if it.get("childGroup") == "COMMUNE" else "department" for c, it in zip(codes, lst.items)]
+    frame = lst.frame(levels, lst.names(), codes, lst.values("departmentId"), period)
+    frame["total"] = lst.numbers(lst.values("totalScore"), "totalScore")
+    lst.groups(frame, [it.get("groupScores") or {} for it in lst.items])
+    frame["portal_rank"] = lst.integers(lst.values("rank"), "rank")
+    out.columns = frame
 
 
 def _parse_communes(doc: dict, text: str, out: PortalFile, given: PortalPeriod | None) -> None:
     period = _json_period(doc, out, given)
     out.province = _province_of((doc.get("metadata") or {}).get("province") or doc["overview"].get("departmentName"))
-    lines = element_lines(text, ["communes"])
-    for i, item in enumerate(doc["communes"]):
-        line, where = lines[i], f"/communes/{i}"
-        level = NEW_API_LEVELS.get(item.get("childGroup") or "COMMUNE", "commune")
-        row = _row(level, _name(item, out.source, line), item.get("departmentCode"), item.get("departmentId"),
-                   where, line, period)
-        row["total"] = _number(item.get("totalScore"), out.source, line, "totalScore")
-        row.update(_group_values(item.get("groupScores") or {}, out.source, line, row["printed_name"]))
-        row["portal_rank"] = _integer(item.get("rank"), out.source, line, "rank")
-        row["portal_group_rank"] = _integer(item.get("groupRank"), out.source, line, "groupRank")
-        out.rows.append(row)
+    lst = _json_list(doc, text, ["communes"], out.source)
     count = doc.get("count")
-    if count is not None and count != len(doc["communes"]):
-        raise InputError(out.source, None, f"tệp ghi count = {count} nhưng có {len(doc['communes'])} xã, phường")
+    if count is not None and count != len(lst.items):
+        raise InputError(out.source, None, f"tệp ghi count = {count} nhưng có {len(lst.items)} xã, phường")
+    levels = [NEW_API_LEVELS.get(g or "COMMUNE", "commune") for g in lst.values("childGroup")]
+    frame = lst.frame(levels, lst.names(), lst.values("departmentCode"), lst.values("departmentId"), period)
+    frame["total"] = lst.numbers(lst.values("totalScore"), "totalScore")
+    lst.groups(frame, [it.get("groupScores") or {} for it in lst.items])
+    frame["portal_rank"] = lst.integers(lst.values("rank"), "rank")
+    frame["portal_group_rank"] = lst.integers(lst.values("groupRank"), "groupRank")
+    out.columns = frame
 
 
 def _parse_tree(doc: dict, text: str, out: PortalFile, given: PortalPeriod | None) -> None:
     """One group's tree: the group is the one whose maximum the children carry (TDGQ: 20)."""
     period = _json_period(doc, out, given)
-    body = doc["data"]
-    out.province = _province_of(body["parent"].get("departmentName"))
-    lines = element_lines(text, ["data", "children"])
-    maxima = {_number(c.get("maxScore"), out.source, lines[i], "maxScore") for i, c in enumerate(body["children"])}
-    group = _tree_group(maxima, out.source)
-    for i, item in enumerate(body["children"]):
-        line, where = lines[i], f"/data/children/{i}"
-        level = NEW_API_LEVELS.get(item.get("level"))
+    out.province = _province_of(doc["data"]["parent"].get("departmentName"))
+    lst = _json_list(doc, text, ["data", "children"], out.source)
+    group = _tree_group(set(lst.numbers(lst.values("maxScore"), "maxScore").tolist()), out.source)
+    levels = [NEW_API_LEVELS.get(v) for v in lst.values("level")]
+    for i, level in enumerate(levels):
         if level is None:
-            raise InputError(out.source, line, f"level “{item.get('level')}” không rõ (cần PROVINCE hoặc COMMUNE)")
-        row = _row(level, _name(item, out.source, line), item.get("departmentCode"), item.get("departmentId"),
-                   where, line, period)
-        row[group] = _number(item.get("score"), out.source, line, "score")
-        num = _integer(item.get("totalOnTime"), out.source, line, "totalOnTime")
-        den = _integer(item.get("totalReceived"), out.source, line, "totalReceived")
-        overdue = _integer(item.get("totalOverdue"), out.source, line, "totalOverdue")
-        if None not in (num, den, overdue) and num + overdue != den:
-            raise InputError(out.source, line, f"{row['printed_name']}: đúng hạn {num} + quá hạn {overdue} "
-                                               f"khác số hồ sơ tiếp nhận {den}")
-        if None not in (num, den) and num > den:
-            raise InputError(out.source, line, f"{row['printed_name']}: đúng hạn {num} lớn hơn tiếp nhận {den}")
-        row[f"{group}_num"], row[f"{group}_den"] = num, den
-        row[f"{group}_ratio"] = _number(item.get("ratio"), out.source, line, "ratio")
-        out.rows.append(row)
+            lst.fail(i, f"level “{lst.items[i].get('level')}” không rõ (cần PROVINCE hoặc COMMUNE)")
+    names = lst.names()
+    frame = lst.frame(levels, names, lst.values("departmentCode"), lst.values("departmentId"), period)
+    frame[group] = lst.numbers(lst.values("score"), "score")
+    num = lst.integers(lst.values("totalOnTime"), "totalOnTime")
+    den = lst.integers(lst.values("totalReceived"), "totalReceived")
+    overdue = lst.integers(lst.values("totalOverdue"), "totalOverdue")
+    for bad, text_of in ((num + overdue != den, lambda i: f"đúng hạn {num[i]:g} + quá hạn {overdue[i]:g} khác số "
+                                                           f"hồ sơ tiếp nhận {den[i]:g}"),
+                         (num > den, lambda i: f"đúng hạn {num[i]:g} lớn hơn tiếp nhận {den[i]:g}")):
+        hit = np.flatnonzero(bad & ~np.isnan(num) & ~np.isnan(den))
+        if hit.size:
+            lst.fail(int(hit[0]), f"{names[hit[0]]}: {text_of(int(hit[0]))}")
+    frame[f"{group}_num"], frame[f"{group}_den"] = num, den
+    frame[f"{group}_ratio"] = lst.numbers(lst.values("ratio"), "ratio")
+    out.columns = frame
 
 
 def _tree_group(maxima: set, source: str) -> str:
@@ -281,15 +339,8 @@ def _tree_group(maxima: set, source: str) -> str:
     if len(found) != 1:
         # two groups share a maximum (CKMB and MDHL: 18): the tree does not say which one it is
         raise InputError(source, None, f"không xác định được nhóm chỉ số của cây số liệu (điểm tối đa "
-                                       f"{', '.join(str(m) for m in sorted(maxima))})")
+                                       f"{', '.join(f'{m:g}' for m in sorted(maxima))})")
     return found[0]
-
-
-def _name(item: dict, source: str, line: int) -> str:
-    name = item.get("departmentName")
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(source, line, "thiếu tên đơn vị (departmentName)")
-    return name
 
 
 # -- the old API's Excel export ----------------------------------------------------------------------
@@ -309,7 +360,7 @@ def _parse_old_api(data: bytes, out: PortalFile, given: PortalPeriod | None) -> 
         wb.close()
     year, month = _trend_period(sheets, out.source)
     kinds = params.portal()["old_api_sheets"]
-    found = False
+    found, frames = False, []
     for title, rows in sheets.items():
         header = [str(c).strip() if c is not None else "" for c in (rows[0] if rows else ())]
         if not OLD_API_COLUMNS <= set(header):
@@ -319,10 +370,11 @@ def _parse_old_api(data: bytes, out: PortalFile, given: PortalPeriod | None) -> 
             raise InputError(out.source, 1, f"trang tính “{title}” có bảng điểm nhưng không rõ kỳ số liệu "
                                             "(thêm vào old_api_sheets trong params/portal.yaml)")
         period = given or _old_api_period(kinds[title], year, month, created, out.source)
-        _old_api_rows(title, header, rows, period, out)
+        frames.append(_old_api_rows(title, header, rows, period, out))
     if not found:
         raise InputError(out.source, None, "không tìm thấy trang tính có các cột "
                                            f"{', '.join(sorted(OLD_API_COLUMNS))}")
+    out.columns = {k: [v for f in frames for v in f[k]] for k in frames[0]}
 
 
 def _trend_period(sheets: dict[str, list], source: str) -> tuple[int | None, int | None]:
@@ -333,10 +385,12 @@ def _trend_period(sheets: dict[str, list], source: str) -> tuple[int | None, int
         header = [str(c).strip().lower() if c is not None else "" for c in rows[0]]
         if {"month", "year"} <= set(header):
             m, y = header.index("month"), header.index("year")
-            pairs = [(_integer(r[y], source, i, "year"), _integer(r[m], source, i, "month"))
-                     for i, r in enumerate(rows[1:], start=2) if r[y] is not None and r[m] is not None]
-            if pairs:
-                return max(pairs)
+            kept = [(i, r) for i, r in enumerate(rows[1:], start=2) if r[y] is not None and r[m] is not None]
+            lst = _List([{"year": r[y], "month": r[m]} for _, r in kept], [i for i, _ in kept],
+                        [f"dòng {i}" for i, _ in kept], source)
+            if kept:
+                years, months = lst.integers(lst.values("year"), "year"), lst.integers(lst.values("month"), "month")
+                return max(zip(years.astype(int).tolist(), months.astype(int).tolist()))
     return None, None
 
 
@@ -352,35 +406,30 @@ def _old_api_period(kind: str, year, month, created, source: str) -> PortalPerio
     return PortalPeriod("year", year, None, captured, "content")
 
 
-def _old_api_rows(title: str, header: list[str], rows: list, period: PortalPeriod, out: PortalFile) -> None:
+def _old_api_rows(title: str, header: list[str], rows: list, period: PortalPeriod, out: PortalFile) -> dict:
     col = {name: i for i, name in enumerate(header) if name}
     group_cols = {k: next((c for c in g["keys"] if c in col), None) for k, g in _groups().items()}
     missing = [g["short"] for k, g in _groups().items() if group_cols[k] is None]
     if missing:
         raise InputError(out.source, 1, f"trang tính “{title}”: thiếu cột nhóm {', '.join(missing)}")
-    for r, values in enumerate(rows[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        where = f"trang tính “{title}”, dòng {r}"
-
-        def cell(name, values=values):
-            i = col.get(name)
-            return values[i] if i is not None and i < len(values) else None
-
-        printed = cell("TEN_COQUAN") or cell("TEN")
-        if not printed or not str(printed).strip():
-            raise InputError(out.source, r, f"{where}: thiếu tên đơn vị (TEN_COQUAN)")
-        level = OLD_API_LEVELS.get(str(cell("LOAI_COQUAN")).strip())
+    kept = [(r, values) for r, values in enumerate(rows[1:], start=2)
+            if not all(v is None or str(v).strip() == "" for v in values)]
+    items = [{name: (values[i] if i < len(values) else None) for name, i in col.items()} for _, values in kept]
+    lst = _List(items, [r for r, _ in kept], [f"{title}!{r}" for r, _ in kept], out.source)
+    levels = [OLD_API_LEVELS.get(str(v).strip()) for v in lst.values("LOAI_COQUAN")]
+    for i, level in enumerate(levels):
         if level is None:
-            raise InputError(out.source, r, f"{where}: LOAI_COQUAN “{cell('LOAI_COQUAN')}” không rõ (cần 1, 2 hoặc 3)")
-        row = _row(level, str(printed), cell("MA_COQUAN"), cell("ID_COQUAN") or cell("ID"), f"{title}!{r}", r, period)
-        row["total"] = _number(cell("TONG_SCORE"), out.source, r, f"{where}, cột TONG_SCORE")
-        for key, c in group_cols.items():
-            row[key] = _number(cell(c), out.source, r, f"{where}, cột {c}")
-        row["portal_rank"] = _integer(cell("ROW_STT"), out.source, r, f"{where}, cột ROW_STT")
-        if level == "commune" and out.province is None:
-            out.province = row["printed_province"]
-        out.rows.append(row)
+            lst.fail(i, f"LOAI_COQUAN “{items[i].get('LOAI_COQUAN')}” không rõ (cần 1, 2 hoặc 3)")
+    ids = [it.get("ID_COQUAN") or it.get("ID") for it in items]
+    frame = lst.frame(levels, lst.names(("TEN_COQUAN", "TEN")), lst.values("MA_COQUAN"), ids, period)
+    frame["total"] = lst.numbers(lst.values("TONG_SCORE"), "cột TONG_SCORE")
+    for key, c in group_cols.items():
+        frame[key] = lst.numbers(lst.values(c), f"cột {c}")
+    frame["portal_rank"] = lst.integers(lst.values("ROW_STT"), "cột ROW_STT")
+    communes = [p for lv, p in zip(frame["level"], frame["printed_province"]) if lv == "commune" and p]
+    if out.province is None and communes:
+        out.province = communes[0]
+    return frame
 
 
 # -- periods -----------------------------------------------------------------------------------------
@@ -477,6 +526,36 @@ def element_lines(text: str, path: list[str]) -> list[int]:
     pos = _descend(text, _skip(text, 0), path)
     if text[pos] != "[":
         raise ValueError(f"/{'/'.join(path)} is not an array")
+    return _indented_starts(text, pos) or _decoded_starts(text, pos)
+
+
+def _indented_starts(text: str, pos: int) -> list[int] | None:
+    """Element starts of a pretty-printed array (as json.dumps(indent=...) writes it): each element
+    begins a line at one indentation, deeper than the closing bracket's line, inside which no line of
+    the elements begins (their own lines are indented deeper still). None when the layout is not that."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    outer = pos - line_start - len(text[line_start:pos].lstrip(" "))
+    first = _skip(text, pos + 1)
+    if text[first] == "]":
+        return []
+    inner = first - (text.rfind("\n", 0, first) + 1)
+    if "\n" not in text[pos:first] or inner <= outer or text[first - inner:first].strip(" "):
+        return None
+    end = text.find("\n" + " " * outer + "]", first)
+    if end < 0:
+        return None
+    starts = [first] + [m.end() - 1 for m in re.finditer("\n" + " " * inner + r"[^\s\]}]", text[first:end])]
+    starts[1:] = [first + s for s in starts[1:]]
+    lines, line, last = [], text.count("\n", 0, first) + 1, first
+    for start in starts:
+        line += text.count("\n", last, start)
+        last = start
+        lines.append(line)
+    return lines
+
+
+def _decoded_starts(text: str, pos: int) -> list[int]:
+    """Element starts of any array, each element decoded to find where the next begins."""
     lines, line, last = [], 1, 0
     pos = _skip(text, pos + 1)
     while text[pos] != "]":

@@ -11,6 +11,7 @@ atomic write. A file already stored (same SHA-256) is skipped.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,70 +47,129 @@ def is_portal_file(path: str | Path) -> bool:
 
 def parse_file(path: str | Path, as_of: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, parser.PortalFile]:
     """(records, findings, parsed file) of one portal file, checked. Raises InputError / UsageError."""
-    pf = parser.parse(path, as_of)
-    findings: list[dict] = [_finding(pf, None, None, rule, msg, line=line) for line, rule, msg in pf.notes]
-    rows = pf.rows
-    if not rows:
-        raise InputError(pf.source, None, "tệp không có đơn vị nào")
-    frame = pd.DataFrame(rows)
-    frame["era"] = schema.ERA
-    frame["method"] = pf.method
-    frame["source"] = pf.source
-    frame["source_sha256"] = pf.sha256
-    _resolve_codes(frame, pf, findings)
-    _check_values(frame, pf)
-    _check_duplicates(frame, pf)
-    _flag(frame, pf, findings)
-    records = schema.coerce(frame, schema.record_columns())
-    records = rank_lists(records)
-    return records, _findings_frame(findings), pf
+    records, findings, files = parse_files([path], as_of)
+    return records, findings, files[0]
 
 
-def _resolve_codes(frame: pd.DataFrame, pf: parser.PortalFile, findings: list[dict]) -> None:
-    """province_code, province and unit_code (2025) for each row; the unit's official name and type."""
-    province_of_file = lineage.province_2025(pf.province) if pf.province else None
-    codes, provinces, unit_codes, names, types = [], [], [], [], []
-    cache: dict[str, lineage.EraUnit | None] = {}
-    aliases = {str(k): v for k, v in (params.portal().get("aliases") or {}).items()}
-    for r in frame.itertuples(index=False):
-        if r.level == "province":
-            prov = cache.setdefault(r.unit, lineage.province_2025(r.unit))
-            if prov is None:
-                raise InputError(pf.source, r.source_line, f"{r.source_ref}: tỉnh, thành phố “{r.unit}” không có "
-                                                           "trong danh mục 34 tỉnh, thành phố từ 01/7/2025")
-            codes.append(prov.code), provinces.append(prov.name), unit_codes.append(prov.code)
-            names.append(prov.name), types.append(prov.type)
-            continue
-        printed = r.printed_province if isinstance(r.printed_province, str) else None
-        prov = cache.setdefault(printed, lineage.province_2025(printed)) if printed else province_of_file
-        if prov is None:
-            raise InputError(pf.source, r.source_line, f"{r.source_ref}: không xác định được tỉnh của “{r.printed_name}”")
-        codes.append(prov.code), provinces.append(prov.name)
-        if r.level == "department":
-            unit_codes.append(None), names.append(r.unit), types.append(None)
-            continue
-        unit_type = r.unit_type if isinstance(r.unit_type, str) else None
-        unit = lineage.match_2025(prov.code, r.unit, unit_type)
-        official = aliases.get(prov.code, {}).get(r.unit)
-        if unit is None and official:
-            unit = lineage.match_2025(prov.code, official, unit_type)
-            findings.append(_finding(pf, r.source_line, r.source_ref, "alias",
-                                     f"“{r.printed_name}” đọc là {unit_type or ''} {official} theo cách viết khác "
-                                     "ghi trong params/portal.yaml", province_code=prov.code,
-                                     unit_code=None if unit is None else unit.code))
-        if unit is None:
-            findings.append(_finding(pf, r.source_line, r.source_ref, "unit_not_in_registry",
-                                     f"“{r.printed_name}” không có trong danh mục đơn vị hành chính 2025 của "
-                                     f"{prov.type} {prov.name}: giữ mã của Cổng ({r.portal_code})",
-                                     province_code=prov.code))
-            unit_codes.append(None), names.append(r.unit), types.append(r.unit_type)
+def parse_files(paths, as_of: str | None = None, executor: Executor | None = None, chunk: int = 64
+                ) -> tuple[pd.DataFrame, pd.DataFrame, list[parser.PortalFile]]:
+    """(records, findings, parsed files) of many portal files, checked together.
+
+    Each file is read into plain columns (in `executor`'s workers when one is given, `chunk` files per
+    task), then one frame is built for all of them and every check, match and rank runs once on it,
+    a column at a time: the cost per file is reading its JSON, not building frames.
+    """
+    paths = [str(p) for p in paths]
+    if executor is None:
+        files = read_files(paths, as_of)
+    else:
+        parts = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
+        files = [f for part in executor.map(read_files, parts, [as_of] * len(parts)) for f in part]
+    frame = _columns_frame(files)
+    findings: list[dict] = [_finding(f.source, f.sha256, line, None, rule, msg)
+                            for f in files for line, rule, msg in f.notes]
+    _resolve_codes(frame, findings)
+    _check_values(frame)
+    _check_duplicates(frame)
+    _flag(frame, findings)
+    records = rank_lists(schema.coerce(frame, schema.record_columns()))
+    return records, _findings_frame(findings), files
+
+
+def read_files(paths: list[str], as_of: str | None = None) -> list[parser.PortalFile]:
+    """The portal files parsed (their columns as plain lists); what a worker does."""
+    files = [parser.parse(p, as_of) for p in paths]
+    for f in files:
+        if not f.columns or not len(f.columns["level"]):
+            raise InputError(f.source, None, "tệp không có đơn vị nào")
+    return files
+
+
+def _columns_frame(files: list[parser.PortalFile]) -> pd.DataFrame:
+    """One frame of every file's rows, with the file's name, SHA-256, method and province on each row.
+    Numbers become float arrays at once; text stays in object columns until the records get their
+    dtypes (schema.coerce), so it is converted to Arrow strings once."""
+    sizes = [len(f.columns["level"]) for f in files]
+    names = list(dict.fromkeys(k for f in files for k in f.columns))
+    data = {}
+    for name in names:
+        parts = [f.columns.get(name) for f in files]
+        if schema.dtype_of(name) in ("Float64", "Int64"):
+            data[name] = np.concatenate([np.full(n, np.nan) if p is None else
+                                         p if isinstance(p, np.ndarray) else
+                                         np.array([np.nan if v is None else v for v in p], dtype=float)
+                                         for p, n in zip(parts, sizes)])
         else:
-            unit_codes.append(unit.code), names.append(unit.name), types.append(unit.type)
-    frame["province_code"], frame["province"], frame["unit_code"] = codes, provinces, unit_codes
-    frame["unit"], frame["unit_type"] = names, types
+            data[name] = pd.Series([v for p, n in zip(parts, sizes) for v in (p if p is not None else [None] * n)],
+                                   dtype=object)
+    for name, of in (("source", "source"), ("source_sha256", "sha256"), ("method", "method"),
+                     ("file_province", "province")):
+        data[name] = pd.Series(np.repeat(np.array([getattr(f, of) for f in files], dtype=object), sizes),
+                               dtype=object)
+    data["era"] = pd.Series([schema.ERA] * sum(sizes), dtype=object)
+    return pd.DataFrame(data)
 
 
-def _check_values(frame: pd.DataFrame, pf: parser.PortalFile) -> None:
+def _resolve_codes(frame: pd.DataFrame, findings: list[dict]) -> None:
+    """province_code and province (2025) of each row; unit_code, unit and unit_type of the 2025 registry
+    for a province or a commune (a department has no official code: it keeps the portal's). Each
+    distinct name is looked up once, then the answers are spread over the rows."""
+    level = frame["level"].to_numpy(dtype=object)
+    is_province = level == "province"
+    printed = frame["printed_province"].to_numpy(dtype=object, na_value=None)
+    printed = np.where(pd.isna(printed), frame["file_province"].to_numpy(dtype=object), printed)
+    wanted = pd.Series(np.where(is_province, frame["unit"].to_numpy(dtype=object), printed), dtype=object)
+    found = {name: lineage.province_2025(name) for name in wanted.dropna().unique()}
+    unknown = wanted.isna().to_numpy() | wanted.map(lambda n: found.get(n) is None).to_numpy()
+    if unknown.any():
+        r = frame.iloc[int(np.flatnonzero(unknown)[0])]
+        what = "tỉnh, thành phố" if r["level"] == "province" else "tỉnh của"
+        raise InputError(r["source"], int(r["source_line"]),
+                         f"{r['source_ref']}: không xác định được {what} “{r['printed_name']}” trong danh mục "
+                         "34 tỉnh, thành phố từ 01/7/2025")
+    province_code = wanted.map({n: p.code for n, p in found.items()}).to_numpy(dtype=object)
+    province = wanted.map({n: p.name for n, p in found.items()}).to_numpy(dtype=object)
+    unit = frame["unit"].to_numpy(dtype=object)
+    unit_type = frame["unit_type"].to_numpy(dtype=object, na_value=None)
+    unit_code = np.where(is_province, province_code, None)
+    unit = np.where(is_province, province, unit)
+    unit_type = np.where(is_province, wanted.map({n: p.type for n, p in found.items()}).to_numpy(dtype=object),
+                         unit_type)
+    communes = level == "commune"
+    if communes.any():
+        asked = pd.DataFrame({"province_code": province_code[communes], "unit": unit[communes],
+                              "unit_type": unit_type[communes]})
+        distinct = asked.drop_duplicates(ignore_index=True)
+        aliases = {str(k): v for k, v in (params.portal().get("aliases") or {}).items()}
+        official = [aliases.get(p, {}).get(u) for p, u in zip(distinct["province_code"], distinct["unit"])]
+        hit = lineage.match_2025_many(distinct["province_code"].tolist(),
+                                      [o or u for o, u in zip(official, distinct["unit"])],
+                                      distinct["unit_type"].tolist())
+        distinct[["code", "name", "type"]] = hit.to_numpy(dtype=object, na_value=None)
+        distinct["alias"] = official
+        row_of = asked.merge(distinct.reset_index(), on=["province_code", "unit", "unit_type"], how="left")["index"]
+        picked = distinct.iloc[row_of.to_numpy()]
+        rows = np.flatnonzero(communes)
+        matched = picked["code"].notna().to_numpy()
+        unit_code[rows[matched]] = picked["code"].to_numpy()[matched]
+        unit[rows[matched]] = picked["name"].to_numpy()[matched]
+        unit_type[rows[matched]] = picked["type"].to_numpy()[matched]
+        for i in np.flatnonzero(picked["alias"].notna().to_numpy()):
+            r = frame.iloc[rows[i]]
+            findings.append(_row_finding(r, "alias", f"“{r['printed_name']}” đọc là {r['unit_type'] or ''} "
+                                         f"{picked['alias'].iloc[i]} theo cách viết khác ghi trong params/portal.yaml",
+                                         province_code=province_code[rows[i]], unit_code=unit_code[rows[i]]))
+        for i in np.flatnonzero(~matched):
+            r = frame.iloc[rows[i]]
+            findings.append(_row_finding(r, "unit_not_in_registry",
+                                         f"“{r['printed_name']}” không có trong danh mục đơn vị hành chính 2025 của "
+                                         f"{province[rows[i]]}: giữ mã của Cổng ({r['portal_code']})",
+                                         province_code=province_code[rows[i]]))
+    frame["province_code"], frame["province"] = province_code, province
+    frame["unit_code"], frame["unit"], frame["unit_type"] = unit_code, unit, unit_type
+
+
+def _check_values(frame: pd.DataFrame) -> None:
     """Totals within 0-100 and groups within 0 to their maximum, counts not negative: else the file is refused."""
     limits = {"total": 100.0} | {k: float(g["max"]) for k, g in params.portal()["groups"].items()}
     for col, top in limits.items():
@@ -120,22 +180,22 @@ def _check_values(frame: pd.DataFrame, pf: parser.PortalFile) -> None:
         if bad.size:
             r = frame.iloc[bad[0]]
             label = "điểm tổng" if col == "total" else f"nhóm {params.portal()['groups'][col]['short']}"
-            raise InputError(pf.source, int(r["source_line"]),
+            raise InputError(r["source"], int(r["source_line"]),
                              f"{r['source_ref']}: {r['printed_name']}: {label} {values[bad[0]]:g} ngoài khoảng 0–{top:g}")
 
 
-def _check_duplicates(frame: pd.DataFrame, pf: parser.PortalFile) -> None:
+def _check_duplicates(frame: pd.DataFrame) -> None:
     """A unit twice in one list (same level and period) of a file is refused."""
-    key = ["level", "period_kind", "year", "month", "portal_code"]
+    key = ["source_sha256", "level", "period_kind", "year", "month", "portal_code"]
     present = frame[key].astype("string").fillna("")
     dup = present.duplicated(keep="first").to_numpy() & (present["portal_code"] != "").to_numpy()
     if dup.any():
         r = frame.iloc[int(np.flatnonzero(dup)[0])]
-        raise InputError(pf.source, int(r["source_line"]),
+        raise InputError(r["source"], int(r["source_line"]),
                          f"{r['source_ref']}: đơn vị {r['portal_code']} ({r['printed_name']}) có hai lần trong cùng danh sách")
 
 
-def _flag(frame: pd.DataFrame, pf: parser.PortalFile, findings: list[dict]) -> None:
+def _flag(frame: pd.DataFrame, findings: list[dict]) -> None:
     """no_activity (a group scored 0 on 0 dossiers received), sum_mismatch (groups do not add up)."""
     gs = schema.groups()
     none_received = []
@@ -147,7 +207,7 @@ def _flag(frame: pd.DataFrame, pf: parser.PortalFile, findings: list[dict]) -> N
         none_received.append(np.where(zero, g, ""))
         for i in np.flatnonzero(zero):
             r = frame.iloc[i]
-            findings.append(_finding(pf, int(r["source_line"]), r["source_ref"], "no_activity",
+            findings.append(_row_finding(r, "no_activity",
                                      f"{r['printed_name']}: không tiếp nhận hồ sơ nào trong kỳ, điểm nhóm "
                                      f"{params.portal()['groups'][g]['short']} ghi 0 không phải điểm đo được",
                                      province_code=r["province_code"], unit_code=r["unit_code"]))
@@ -162,7 +222,7 @@ def _flag(frame: pd.DataFrame, pf: parser.PortalFile, findings: list[dict]) -> N
         frame["sum_mismatch"] = off.to_numpy()
         for i in np.flatnonzero(off.to_numpy()):
             r = frame.iloc[i]
-            findings.append(_finding(pf, int(r["source_line"]), r["source_ref"], "sum_mismatch",
+            findings.append(_row_finding(r, "sum_mismatch",
                                      f"{r['printed_name']}: sáu nhóm cộng lại {parts.iloc[i].sum():.2f}, "
                                      f"điểm tổng ghi {total.iloc[i]:g}",
                                      province_code=r["province_code"], unit_code=r["unit_code"]))
@@ -170,10 +230,16 @@ def _flag(frame: pd.DataFrame, pf: parser.PortalFile, findings: list[dict]) -> N
         frame["sum_mismatch"] = False
 
 
-def _finding(pf, line, ref, rule, message, province_code=None, unit_code=None, severity="warning") -> dict:
-    return {"severity": severity, "rule": rule, "message": message, "source": pf.source, "source_ref": ref,
-            "source_line": line, "source_sha256": pf.sha256, "province_code": province_code,
+def _finding(source, sha256, line, ref, rule, message, province_code=None, unit_code=None) -> dict:
+    return {"severity": "warning", "rule": rule, "message": message, "source": source, "source_ref": ref,
+            "source_line": line, "source_sha256": sha256, "province_code": province_code,
             "unit_code": unit_code, "period": None}
+
+
+def _row_finding(r: pd.Series, rule: str, message: str, province_code=None, unit_code=None) -> dict:
+    """A warning about one row, with its file, line and place in the file."""
+    return _finding(r["source"], r["source_sha256"], int(r["source_line"]), r["source_ref"], rule, message,
+                    province_code, unit_code)
 
 
 def _findings_frame(items: list[dict]) -> pd.DataFrame:
@@ -192,26 +258,23 @@ def ingest_paths(paths, as_of: str | None = None, dry_run: bool = False, store=N
             raise UsageError(f"không mở được tệp '{p}': tệp không tồn tại hoặc không phải tệp")
     known = set(store.sources()["source_sha256"].dropna())
     result = PortalResult()
-    recs, finds, srcs = [], [], []
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    for p in files:
-        records, findings, pf = parse_file(p, as_of)
-        result.files.append(pf)
-        recs.append(records)
-        finds.append(findings)
+    records, findings, parsed = parse_files(files, as_of)
+    result.files = parsed
+    srcs = []
+    for pf in parsed:
         if pf.sha256 in known:
             result.skipped.append(pf.source)
             continue
         known.add(pf.sha256)
         result.added.append(pf.source)
-        first = records.iloc[0]
+        first = records[records["source_sha256"] == pf.sha256].iloc[0]
         srcs.append({"source": pf.source, "source_sha256": pf.sha256, "format": pf.format, "method": pf.method,
                      "province_code": None if pf.province is None else first["province_code"],
                      "period": schema.period_text(first["period_kind"], first["year"], first["month"],
                                                   first["captured"]),
-                     "records": len(records), "ingested_at": now})
-    result.records = _concat(recs, schema.record_columns())
-    result.findings = _concat(finds, schema.FINDING_COLUMNS)
+                     "records": int((records["source_sha256"] == pf.sha256).sum()), "ingested_at": now})
+    result.records, result.findings = records, findings
     if dry_run or not result.added:
         return result
     added = set(result.added)

@@ -18,6 +18,7 @@ A LocalCluster listens on the loopback interface only and starts no dashboard.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -73,7 +74,9 @@ def _dask_client(workers: int, address: str | None, processes: bool):
         with Client(address, set_as_default=False) as client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
-                      dashboard_address=None, silence_logs="error") as cluster, \
+    # worker processes talk over the loopback interface; worker threads (processes=False) in-process
+    where = {"host": "127.0.0.1"} if processes else {}
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None,
+                      silence_logs=logging.ERROR, **where) as cluster, \
             Client(cluster, set_as_default=False) as client:
         yield client

@@ -14,6 +14,7 @@ from helpers.bench.batch import bench_batch
 from helpers.bench.children import CHILDREN
 from helpers.bench.config import FULL, QUICK
 from helpers.bench.national import bench_national
+from helpers.bench.portal import bench_portal
 from helpers.bench.processes import emit, say
 from helpers.bench.render import bench_render
 from helpers.bench.table import machine, markdown
@@ -22,7 +23,7 @@ from helpers.bench.table import machine, markdown
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m helpers.bench", description=helpers.bench.__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 run each, 30 synthetic districts × 4 weeks")
-    ap.add_argument("--only", default="", help="comma-separated parts to run: batch, national, render")
+    ap.add_argument("--only", default="", help="comma-separated parts to run: batch, national, render, portal")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--child", nargs=2, metavar=("KIND", "ARGS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from helpers.paths import outputs_dir, project_root
 
     cfg = dict(QUICK if args.quick else FULL)
-    parts = [p for p in args.only.split(",") if p] or ["batch", "national", "render"]
+    parts = [p for p in args.only.split(",") if p] or ["batch", "national", "render", "portal"]
     out_dir = outputs_dir() / "bench"
     root = project_root()
     scratch = Path(tempfile.mkdtemp(prefix="chiso-bench-"))
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             ("batch", lambda: bench_batch(cfg, scratch, root)),
             ("national", lambda: bench_national(cfg, scratch)),
             ("render", lambda: bench_render(cfg, scratch)),
+            ("portal", lambda: bench_portal(cfg, scratch)),
         ):
             if part in parts:
                 t = time.perf_counter()

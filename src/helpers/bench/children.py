@@ -317,8 +317,15 @@ def child_plan(args: dict) -> dict:
             "files_added": len(Store().sources()) - stored_before}
 
 
+def child_portal(args: dict) -> dict:
+    from helpers.bench.portal import child_portal as run
+
+    return run(args)
+
+
 CHILDREN = {
     "batch": child_batch,
+    "portal": child_portal,
     "floor": child_floor,
     "pipeline": child_pipeline,
     "plan": child_plan,

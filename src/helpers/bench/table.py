@@ -9,6 +9,7 @@ from pathlib import Path
 
 from helpers.batch import NOTEBOOKS
 from helpers.bench.config import GIB, JOBS, TARGETS
+from helpers.bench.portal import rows as portal_rows
 
 
 def fmt_s(x: float | None) -> str:
@@ -151,14 +152,14 @@ def table(results: dict) -> str:
             f"{c['records_expected']} records: ingest (one store write) + score + rank of {c['week']}"
         )
         if f.get("error"):
-            rows.append((label, f"error: {f['error']}", f"< {TARGETS['national_s']:g} s", "–"))
+            rows.append((label, f"error: {f['error']}", "", ""))
         elif f.get("finished"):
             rows.append(
                 (
                     label + f" ({_phases(f)})",
                     f"{fmt_s(f['elapsed_s'])}; {f['records'] / f['elapsed_s']:,.0f} records/s",
-                    f"< {TARGETS['national_s']:g} s",
-                    judged(f["elapsed_s"] < TARGETS["national_s"]),
+                    "measured (no longer a target)",
+                    "",
                 )
             )
         else:
@@ -168,8 +169,8 @@ def table(results: dict) -> str:
                     f"({f['files_parsed']} of {f['files_total']} files parsed, parse {fmt_s(f['parse_s'])}, "
                     f"merge {fmt_s(f['merge_s'])}); nothing stored",
                     f"> {fmt_s(f['elapsed_s'])}",
-                    f"< {TARGETS['national_s']:g} s",
-                    judged(False),
+                    "measured (no longer a target)",
+                    "",
                 )
             )
         if not f.get("error"):
@@ -263,6 +264,7 @@ def table(results: dict) -> str:
                     _met(r2["per_minute"] > r1["per_minute"]),
                 )
             )
+    rows += portal_rows(results.get("portal"))
     lines = ["| measurement | result | target | |", "|---|---|---|---|"]
     lines += [f"| {m} | {r} | {t} | {ok} |" for m, r, t, ok in rows]
     return "\n".join(lines)

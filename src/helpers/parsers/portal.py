@@ -544,14 +544,20 @@ def _indented_starts(text: str, pos: int) -> list[int] | None:
     end = text.find("\n" + " " * outer + "]", first)
     if end < 0:
         return None
-    starts = [first] + [m.end() - 1 for m in re.finditer("\n" + " " * inner + r"[^\s\]}]", text[first:end])]
-    starts[1:] = [first + s for s in starts[1:]]
+    element = _element_start(inner)
+    starts = [first] + [m.end() - 1 for m in element.finditer(text, first, end)]
     lines, line, last = [], text.count("\n", 0, first) + 1, first
     for start in starts:
         line += text.count("\n", last, start)
         last = start
         lines.append(line)
     return lines
+
+
+@lru_cache(maxsize=16)
+def _element_start(indent: int) -> re.Pattern:
+    """A line beginning a value at exactly `indent` spaces (not a closing bracket)."""
+    return re.compile("\n" + " " * indent + r"[^\s\]}]")
 
 
 def _decoded_starts(text: str, pos: int) -> list[int]:

@@ -30,7 +30,7 @@ def test_portal_files_read_over_either_executor_give_the_same_records(kind):
     alone, _, _ = ingest.parse_files(files)
     # Dask: a LocalCluster on the loopback interface, its one worker a thread of this process
     with executors.open_executor(kind, workers=1, processes=False) as ex:
-        spread, findings, parsed = ingest.parse_files(files, executor=ex, chunk=1)
+        spread, _, parsed = ingest.parse_files(files, executor=ex, chunk=1)
     assert [p.source for p in parsed] == [f.name for f in files]
     assert spread.equals(alone)
     assert len(spread) == 34 + 135 + 163

@@ -11,12 +11,11 @@ atomic write. A file already stored (same SHA-256) is skipped.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-import time
 
 import numpy as np
 import pandas as pd

@@ -66,3 +66,12 @@ def test_province_without_figures_says_so():
         report.select(pd.DataFrame(columns=report.schema.record_columns()), report.province_of("dong-thap"))
     with pytest.raises(UsageError, match="không có tỉnh"):
         report.province_of("atlantis")
+
+
+def test_listed_provinces_are_registry_provinces():
+    from helpers import lineage, params
+
+    for slug, entry in params.provinces().items():
+        province = report.province_of(slug)
+        assert (province.code, province.name) == (entry["code"], entry["name"])
+        assert lineage.province_2025(entry["name"]).code == entry["code"]

@@ -258,3 +258,8 @@ def portal() -> dict:
 def reform_2025() -> dict:
     """What was checked about the 2025 reform (params/reform_2025.yaml)."""
     return _load("reform_2025.yaml")
+
+
+def provinces() -> dict:
+    """The provinces reported on from the portal's figures (params/provinces.yaml): slug -> entry."""
+    return _load("provinces.yaml").get("provinces") or {}

@@ -26,6 +26,7 @@ class Province:
     code: str  # 2025 official code
     name: str
     type: str
+    decimal: str = ","  # the decimal mark of its report (params/provinces.yaml)
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,14 @@ class PortalPeriod:
 
 
 def province_of(slug: str) -> Province:
-    """A province of the 2025 registry by its ASCII slug ('an-giang', 'dong-thap')."""
+    """A province of the 2025 registry by its ASCII slug ('an-giang', 'dong-thap'), with the number
+    format params/provinces.yaml gives it (else the decimal comma)."""
+    listed = params.provinces().get(slug) or {}
     for r in lineage.provinces_2025().itertuples():
         if _slug(r.province) == slug:
-            return Province(slug, r.province_code, r.province, r.province_type)
-    raise UsageError(f"không có tỉnh, thành phố '{slug}' (ví dụ: an-giang, dong-thap)")
+            decimal = (listed.get("number_format") or {}).get("decimal", ",")
+            return Province(slug, r.province_code, r.province, r.province_type, decimal)
+    raise UsageError(f"không có tỉnh, thành phố '{slug}' (ví dụ: {', '.join(params.provinces()) or 'an-giang'})")
 
 
 def _slug(name: str) -> str:

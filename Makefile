@@ -10,18 +10,28 @@ WEEK ?=
 DISTRICTS ?=
 JOBS ?=
 
-.PHONY: help setup report lab test lint bench clean
+LOCK := requirements.lock
+
+.PHONY: help setup lock report lab test lint bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(STAMP) ## create .venv with pip from pyproject.toml and register the project's Jupyter kernel
+setup: $(STAMP) ## create .venv with pip from pyproject.toml, versions pinned by requirements.lock; register the Jupyter kernel
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Chỉ số 766 (.venv)" > /dev/null
+	@touch $(STAMP)
+
+lock: ## re-resolve pyproject.toml's dependencies to their newest versions and pin them in requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
+	{ echo "# Exact versions 'make setup' installs (pip constraints); regenerate with 'make lock'."; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > $(LOCK)
 	@touch $(STAMP)
 
 report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/PDF (WEEK=2023-W49 DISTRICTS="cho-moi phu-tan" JOBS=2)
@@ -37,7 +47,7 @@ lint: $(STAMP) ## check the code with ruff (rules in pyproject.toml)
 	$(BIN)/python -m ruff check src tests
 
 bench: $(STAMP) ## run the benchmark; prints a table and writes it to outputs/bench/
-	$(BIN)/python -m helpers.bench
+	$(BIN)/python -m chiso_bench
 
 clean: ## remove generated outputs (never data/)
 	find outputs -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

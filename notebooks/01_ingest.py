@@ -1,9 +1,16 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
+#     display_name: "Ch\u1EC9 s\u1ED1 766 (.venv)"
 #     language: python
 #     name: chiso766
 # ---
@@ -16,7 +23,7 @@
 # %%
 from IPython.display import display
 
-from helpers import ingest, notebook, sections
+from helpers import ingest, notebook, views
 
 # %% tags=["parameters"]
 district = "cho-moi"
@@ -30,24 +37,24 @@ run = notebook.check_parameters(globals())
 # ## Kết quả nạp
 
 # %%
-display(sections.ingest_compared(run))  # by hand: the districts it is compared with too, as the batch does
+display(views.ingest_compared(run))  # by hand: the districts it is compared with too, as the batch does
 result = ingest.ingest_raw(run.district)
-display(sections.ingest_summary(result))
+display(views.ingest_summary(result))
 
 # %% [markdown]
 # ## Số liệu đọc được (các cột theo hợp đồng dữ liệu)
 
 # %%
-display(sections.parsed_table(result))
+display(views.parsed_table(result))
 
 # %% [markdown]
 # ## Cảnh báo về số liệu của huyện
 
 # %%
-display(sections.findings_table(run.district))
+display(views.findings_table(run.district))
 
 # %% [markdown]
 # ## Lịch sử điểm trong kho
 
 # %%
-display(sections.history_table(run.district))
+display(views.history_table(run.district))

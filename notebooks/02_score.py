@@ -1,9 +1,16 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
+#     display_name: "Ch\u1EC9 s\u1ED1 766 (.venv)"
 #     language: python
 #     name: chiso766
 # ---
@@ -16,7 +23,7 @@
 # %%
 from IPython.display import display
 
-from helpers import notebook, sections, tables
+from helpers import notebook, tables, views
 
 # %% tags=["parameters"]
 district = "cho-moi"
@@ -27,11 +34,11 @@ interactive = True
 run = notebook.check_parameters(globals())
 
 # %%
-scored = sections.load_scored(run)
-display(sections.period_note(run, scored))
+week = run.district_week
+display(views.period_note(week))
 
 # %%
-display(tables.style_scored(scored))
+display(tables.style_scored(week.scored))
 
 # %% [markdown]
 # ## Xem từng đơn vị
@@ -39,7 +46,7 @@ display(tables.style_scored(scored))
 # chỉ tiêu thành phần so với mục tiêu.
 
 # %%
-from helpers import explore
+from helpers import panels
 
 if run.interactive:
-    display(explore.build_unit_panel(run))
+    display(panels.build_unit_panel(run))

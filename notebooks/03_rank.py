@@ -1,9 +1,16 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
+#     display_name: "Ch\u1EC9 s\u1ED1 766 (.venv)"
 #     language: python
 #     name: chiso766
 # ---
@@ -16,7 +23,7 @@
 # %%
 from IPython.display import display
 
-from helpers import notebook, sections, tables
+from helpers import notebook, tables, views
 
 # %% tags=["parameters"]
 district = "cho-moi"
@@ -27,29 +34,28 @@ interactive = True
 run = notebook.check_parameters(globals())
 
 # %%
-scored = sections.load_scored(run)
-ranked = sections.load_ranked(scored)
-display(sections.period_note(run, scored))
-display(tables.style_ranked(ranked))
+week = run.district_week
+display(views.period_note(week))
+display(tables.style_ranked(week.ranked))
 
 # %% [markdown]
 # ## Tóm tắt huyện
 
 # %%
-display(sections.summary_table(scored, ranked))
+display(views.summary_table(week))
 
 # %% [markdown]
 # ## So sánh giữa các huyện
 
 # %%
-display(sections.comparison_table(run))
+display(views.comparison_table(week))
 
 # %% [markdown]
 # ## Xếp hạng theo huyện và tuần
 # Khi chạy tương tác: chọn huyện và tuần để xem bảng xếp hạng tương ứng (kèm kỳ số liệu được dùng).
 
 # %%
-from helpers import explore
+from helpers import panels
 
 if run.interactive:
-    display(explore.build_ranking_panel(run))
+    display(panels.build_ranking_panel(run))

@@ -1,9 +1,16 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: tags,-all
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Chỉ số 766 (.venv)
+#     display_name: "Ch\u1EC9 s\u1ED1 766 (.venv)"
 #     language: python
 #     name: chiso766
 # ---
@@ -16,7 +23,7 @@
 # %% tags=["remove"]
 from IPython.display import HTML, display
 
-from helpers import notebook, sections
+from helpers import notebook, report, tables
 
 # %% tags=["parameters", "remove"]
 district = "cho-moi"
@@ -25,10 +32,25 @@ interactive = True
 
 # %% tags=["remove"]
 run = notebook.check_parameters(globals())
-report = sections.build_report(run)
+week = run.district_week
+built = report.build_report(week)
 
 # %%
-display(*(HTML(part) for part in report.parts))
+display(*(HTML(part) for part in built.parts))
+
+# %% [markdown] tags=["remove"]
+# ## Bảng số liệu dùng cho báo cáo (không đưa vào báo cáo)
+# Các bảng mà báo cáo được lập từ đó, giữ lại trong notebook đã chạy làm hồ sơ: điểm và xếp loại,
+# thứ hạng, và các nhận xét rút ra từ số liệu.
+
+# %% tags=["remove"]
+display(tables.style_scored(week.scored))
+
+# %% tags=["remove"]
+display(tables.style_ranked(week.ranked))
+
+# %% tags=["remove"]
+display(tables.style_findings(week.findings))
 
 # %% [markdown] tags=["remove"]
 # ## Thử nghiệm (không đưa vào báo cáo)
@@ -37,11 +59,11 @@ display(*(HTML(part) for part in report.parts))
 # Không có gì được ghi vào kho dữ liệu.
 
 # %% tags=["remove"]
-from helpers import explore
+from helpers import panels
 
 if run.interactive:
-    display(explore.build_what_if_panel(run))
+    display(panels.build_what_if_panel(run))
 
 # %% tags=["remove"]
 if run.interactive:
-    display(explore.build_findings_panel(run))
+    display(panels.build_findings_panel(run))

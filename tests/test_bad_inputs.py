@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import ingest
+from helpers import ingest, validate
 from helpers.cli import main
 from helpers.store import Store
 from tests.conftest import ROOT, SEEDS
@@ -154,8 +154,8 @@ def test_office_controls_without_the_defect_are_accepted(tmp_path):
     xlsx.write_bytes(make_bad.xlsx_bytes(formula=False))
     docx = tmp_path / "good.docx"
     docx.write_bytes(make_bad.docx_bytes())
-    assert len(ingest.parse_file(xlsx).records) > 0
-    assert len(ingest.parse_file(docx).records) > 0
+    assert len(validate.parse_file(xlsx).records) > 0
+    assert len(validate.parse_file(docx).records) > 0
 
 
 # -- every corpus entry through `chiso ingest` -----------------------------------------------------
@@ -214,7 +214,7 @@ def test_bad_input_real_process(name, store, tmp_path, monkeypatch):
 def test_one_bad_file_among_good_ones_stores_nothing(store, capsys):
     """All or nothing: a new good report given with a bad one is not stored either."""
     good = ROOT / "tests" / "data" / "parsers" / "cho_moi_tuan2_2023-12-11.txt"
-    assert ingest.parse_file(good).records is not None  # it is good on its own
+    assert validate.parse_file(good).records is not None  # it is good on its own
     before = tree_hash(store)
     status = main(["ingest", str(good), str(BAD / "phu_tan_score_105.md")])
     err = capsys.readouterr().err

@@ -108,7 +108,7 @@ def test_the_index_lists_a_district_that_failed(scratch):
     result.failures.append(batch.Failure("cho-moi", "2023-W41", "02_score",
                                          "huyện Chợ Mới chưa có số liệu nào đến tuần 2023-W41", None))
     week_dir.mkdir(parents=True)
-    batch._write_index(result, [params.district("cho-moi")], asked, Store().read())
+    batch._write_index(result, [params.district("cho-moi")], asked)
     page = (week_dir / "index.html").read_text(encoding="utf-8")
     assert "<title>Báo cáo Bộ chỉ số 766 – Tuần 2 tháng 10/2023</title>" in page
     assert "Chợ Mới" in page and "Chưa tạo được báo cáo: huyện Chợ Mới chưa có số liệu nào đến tuần 2023-W41" in page

@@ -8,7 +8,8 @@ import os
 import subprocess
 import sys
 
-from helpers import ingest, synthetic
+from chiso_bench import synthetic
+from helpers import ingest
 from helpers.store import Store
 
 
@@ -77,7 +78,7 @@ def test_the_benchmark_runs_its_national_part_and_writes_its_table(tmp_path):
     # the benchmark's own code (child processes, the national part, the table), on its quick set; the
     # numbers it measures are reported, never asserted
     env = {**os.environ, "CHISO_OUTPUTS": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "helpers.bench", "--quick", "--only", "national"], env=env,
+    proc = subprocess.run([sys.executable, "-m", "chiso_bench", "--quick", "--only", "national"], env=env,
                           capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     table = (tmp_path / "bench" / "bench.md").read_text(encoding="utf-8")

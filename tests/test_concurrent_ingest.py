@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from helpers import ingest
+from helpers import validate
 from helpers.store import Store
 from tests.conftest import SEEDS
 
@@ -27,7 +27,7 @@ def _start(paths, env, cwd):
 @pytest.mark.parametrize("order", ["same", "reversed"])
 def test_two_ingests_at_once(scratch, order):
     seeds = list(SEEDS.values())
-    expected = {p.name: len(ingest.parse_file(p).records) for p in seeds}
+    expected = {p.name: len(validate.parse_file(p).records) for p in seeds}
     env = {k: v for k, v in os.environ.items() if k != "CHISO_DEBUG"}
     second = seeds if order == "same" else seeds[::-1]
     procs = [_start(seeds, env, scratch), _start(second, env, scratch)]

@@ -22,7 +22,7 @@ import yaml
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from helpers import notebook, params, render, sections
+from helpers import district_week, params, periods, render, report, views
 from helpers.cli import main
 from helpers.store import Store
 from tests.conftest import ROOT, SEEDS
@@ -57,8 +57,8 @@ def evil_store(scratch, tmp_path, monkeypatch, capsys) -> Path:
     return path
 
 
-def _run():
-    return notebook.Run(params.district("phu-tan"), "2023-W41", False)
+def _week():
+    return district_week.load("phu-tan", periods.parse_week_arg("2023-W41"))
 
 
 def _no_active_markup(page: str) -> BeautifulSoup:
@@ -80,11 +80,11 @@ def test_the_store_holds_the_name_as_text(evil_store):
 
 
 def test_report_parts_escape_the_name(evil_store):
-    report = sections.build_report(_run())
-    quality = next(p for p in report.parts if 'class="data-quality"' in p)
+    built = report.build_report(_week())
+    quality = next(p for p in built.parts if 'class="data-quality"' in p)
     assert EVIL_ESCAPED in quality
     assert EVIL_FILE_ESCAPED in quality
-    page = "".join(report.parts)
+    page = "".join(built.parts)
     soup = _no_active_markup(page)
     assert "onerror" not in " ".join(str(t.attrs) for t in soup.find_all(True))
     section = soup.find("section", class_="data-quality")
@@ -104,10 +104,10 @@ def _executed(path: Path, parts: list[str]) -> Path:
 
 
 def test_rendered_report_escapes_the_name(evil_store, tmp_path):
-    report = sections.build_report(_run())
+    built = report.build_report(_week())
     out = tmp_path / "rendered"
     out.mkdir()
-    html_path, pdf_path = render.render_report(_executed(out / "04_narrative.ipynb", report.parts), out)
+    html_path, pdf_path = render.render_report(_executed(out / "04_narrative.ipynb", built.parts), out)
     page = html_path.read_text(encoding="utf-8")
     assert EVIL_ESCAPED in page and EVIL_FILE_ESCAPED in page
     _no_active_markup(page)
@@ -120,7 +120,7 @@ def test_rendered_report_escapes_the_name(evil_store, tmp_path):
 
 def test_ingest_notebook_tables_escape_the_name(evil_store):
     district = params.district("phu-tan")
-    table = sections.findings_table(district)._repr_html_()
+    table = views.findings_table(district)._repr_html_()
     assert EVIL_ESCAPED in table and EVIL_FILE_ESCAPED in table
     _no_active_markup(table)
 

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from helpers import explore, params, records
+from helpers import explore, panels, params, records
 from helpers.errors import UsageError
 from helpers.notebook import Run
 from helpers.periods import month, parse_week_arg, week
@@ -90,7 +90,7 @@ def scored(recs) -> pd.DataFrame:
 
 
 def run_for(slug="cho-moi", week_arg="", interactive=True) -> Run:
-    return Run(params.district(slug), week_arg, interactive)
+    return Run(params.district(slug), parse_week_arg(week_arg) if week_arg else None, interactive)
 
 
 # -- weeks, options ------------------------------------------------------------------------------
@@ -317,7 +317,7 @@ def test_findings_html_and_summary(scored):
 # -- panels ------------------------------------------------------------------------------------------
 
 def test_ranking_panel_follows_district_and_week(recs):
-    panel = explore.build_ranking_panel(run_for(), recs)
+    panel = panels.build_ranking_panel(run_for(), recs)
     assert panel.controls["district"].value == "cho-moi"
     assert panel.controls["week"].value == "2023-W49"
     assert "Kiến An" in panel.view.value
@@ -331,7 +331,7 @@ def test_ranking_panel_follows_district_and_week(recs):
 
 
 def test_unit_panel_follows_the_unit(recs):
-    panel = explore.build_unit_panel(run_for(week_arg="2023-W49"), recs)
+    panel = panels.build_unit_panel(run_for(week_arg="2023-W49"), recs)
     assert panel.controls["unit"].value == CM
     assert "Toàn huyện Chợ Mới" in panel.view.value and "57.45" in panel.view.value
     panel.controls["unit"].value = MY_HOI_DONG
@@ -339,7 +339,7 @@ def test_unit_panel_follows_the_unit(recs):
 
 
 def test_what_if_panel_updates_band_rank_and_findings(recs):
-    panel = explore.build_what_if_panel(run_for(), recs)
+    panel = panels.build_what_if_panel(run_for(), recs)
     c = panel.controls
     assert c["unit"].value == KIEN_AN  # the lowest ranked unit first
     assert c["score"].value == 49.18 and c["transparency_pct"].value == 19.3
@@ -360,7 +360,7 @@ def test_what_if_panel_updates_band_rank_and_findings(recs):
 
 
 def test_findings_panel_sliders(recs):
-    panel = explore.build_findings_panel(run_for(), recs)
+    panel = panels.build_findings_panel(run_for(), recs)
     drop, weakest = panel.controls["drop_threshold"], panel.controls["weakest_n"]
     pol = params.policy()
     assert (drop.value, weakest.value) == (pol.notable_drop_points, pol.weakest_n)
@@ -377,7 +377,7 @@ def test_findings_panel_sliders(recs):
 
 def test_panels_say_when_the_district_has_no_data(recs):
     with pytest.raises(UsageError):
-        explore.build_unit_panel(run_for(week_arg="2023-W41"), recs)
+        panels.build_unit_panel(run_for(week_arg="2023-W41"), recs)
 
 
 # -- with the shipped seeds ------------------------------------------------------------------------
@@ -392,7 +392,7 @@ def test_helpers_on_the_ingested_seeds(scratch):
     ranked = explore.ranking_for(recs, "cho-moi", "")
     assert ranked.iloc[-1]["unit"] == "Kiến An" and len(ranked) == 18
     assert list(explore.unit_history(recs, KIEN_AN)["score"]) == [49.03, 49.18]
-    panel = explore.build_what_if_panel(run_for(), None)  # reads the scratch store
+    panel = panels.build_what_if_panel(run_for(), None)  # reads the scratch store
     panel.controls["score"].value = 60.0
     assert "Yếu → <strong>Trung bình</strong>" in panel.view.value
     assert explore.asked_week(recs, "") == week(date(2023, 12, 4))
@@ -408,11 +408,11 @@ def test_notebook_panels_are_interactive_only(name):
     from tests.conftest import ROOT
 
     nb = jupytext.read(ROOT / "notebooks" / f"{name}.py")
-    cells = [c for c in nb.cells if c.cell_type == "code" and "explore.build_" in c.source]
+    cells = [c for c in nb.cells if c.cell_type == "code" and "panels.build_" in c.source]
     assert cells, f"{name} shows no panel"
     for cell in cells:
-        lines = [line for line in cell.source.splitlines() if "explore.build_" in line]
-        assert all(line.startswith("    display(explore.build_") for line in lines)
+        lines = [line for line in cell.source.splitlines() if "panels.build_" in line]
+        assert all(line.startswith("    display(panels.build_") for line in lines)
         assert "if run.interactive:" in cell.source
         if name == "04_narrative":
             assert "remove" in cell.metadata.get("tags", [])
@@ -422,7 +422,7 @@ def test_what_if_panel_has_no_input_for_a_figure_the_district_never_reports(scra
     from helpers import ingest
 
     ingest.ingest_raw(params.district("phu-tan"))  # scores only: no component column
-    panel = explore.build_what_if_panel(run_for("phu-tan", week_arg="2023-W41"), None)
+    panel = panels.build_what_if_panel(run_for("phu-tan", week_arg="2023-W41"), None)
     assert set(panel.controls) == {"unit", "score", "reset"}
 
 
@@ -430,5 +430,5 @@ def test_a_panel_shows_an_unexpected_error_instead_of_losing_it():
     import ipywidgets as widgets
 
     view = widgets.HTML()
-    explore._guarded(view, lambda: {}["missing"])()
+    panels._guarded(view, lambda: {}["missing"])()
     assert view.value == '<p class="error">Lỗi không mong đợi (KeyError): &#x27;missing&#x27;</p>'

@@ -3,7 +3,7 @@
 Random bytes, random text, and the seed documents (and an XLSX and a DOCX built like the analysts'
 files) with random damage: lines deleted, duplicated or swapped, characters replaced, the file cut
 short, numbers replaced by odd tokens, bytes flipped inside a zip. `parse_document` may only return a
-ParsedReport or raise a ChisoError; `ingest.parse_file` with the district given, a ParsedFile or a
+ParsedReport or raise a ChisoError; `validate.parse_file` with the district given, a ParsedFile or a
 ChisoError. Anything else (KeyError, ValueError, IndexError, ...) is a bug.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import ingest
+from helpers import validate
 from helpers.errors import ChisoError, InputError
 from helpers.parsers import ParsedReport, parse_document
 from tests.conftest import ROOT, SEEDS
@@ -70,11 +70,11 @@ def parse_or_error(path: Path, fmt: str | None = None):
 
 def ingest_or_error(path: Path, slug: str):
     try:
-        parsed = ingest.parse_file(path, district=slug)
+        parsed = validate.parse_file(path, district=slug)
     except ChisoError as exc:
         check_error(exc, path)
         return exc
-    assert isinstance(parsed, ingest.ParsedFile)
+    assert isinstance(parsed, validate.ParsedFile)
     assert parsed.district.slug == slug and len(parsed.records) > 0
     return parsed
 

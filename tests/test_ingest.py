@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from helpers import ingest, params, score
+from helpers import ingest, params, score, validate
 from helpers.errors import InputError, UsageError
 from helpers.periods import parse_week_arg
 from helpers.store import Store
@@ -72,7 +72,7 @@ def test_later_report_disagreeing_with_derived_value_is_a_reported_conflict(scra
 def test_missing_units_are_listed(scratch, tmp_path):
     w48 = tmp_path / "w48.md"
     w48.write_text(WEEK48, encoding="utf-8")
-    parsed = ingest.parse_file(w48, district="cho-moi")
+    parsed = validate.parse_file(w48, district="cho-moi")
     missing = parsed.findings[parsed.findings["rule"] == "missing_units"]
     assert len(missing) == 1 and "thiếu 15 đơn vị" in missing.iloc[0]["message"]
     assert parsed.district == params.district("cho-moi") and parsed.period.as_of == "2023-11-27"
@@ -100,14 +100,14 @@ def test_as_of_contradicting_the_printed_week_is_refused(scratch, tmp_path):
     w48 = tmp_path / "w48.md"
     w48.write_text(WEEK48, encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        ingest.parse_file(w48, district="cho-moi", as_of="2023-12-04")
+        validate.parse_file(w48, district="cho-moi", as_of="2023-12-04")
     err = exc.value
     assert err.exit_status == 1 and err.line == 3
     assert err.message == ("tệp ghi kỳ số liệu tuần 4 tháng 11/2023 (chốt số liệu 27/11/2023) nhưng được nạp cho "
                            "kỳ tuần 1 tháng 12/2023 (--as-of 2023-12-04)")
     # the same week, or the month it falls in, does not contradict it
-    assert ingest.parse_file(w48, district="cho-moi", as_of="2023-11-27").period.as_of == "2023-11-27"
-    assert ingest.parse_file(w48, district="cho-moi", as_of="2023-11").period.as_of == "2023-11"
+    assert validate.parse_file(w48, district="cho-moi", as_of="2023-11-27").period.as_of == "2023-11-27"
+    assert validate.parse_file(w48, district="cho-moi", as_of="2023-11").period.as_of == "2023-11"
 
 
 def test_as_of_not_a_monday_is_refused_before_anything_is_stored(scratch, tmp_path):
@@ -124,9 +124,9 @@ def test_as_of_gives_the_period_of_a_file_that_prints_none(scratch, tmp_path):
     bare.write_text(WEEK48.replace("trong Tuần 4 của tháng 11 năm 2023", "").replace(
         "(Thời gian chốt số liệu: Ngày 27/11/2023 - Tuần 4)", ""), encoding="utf-8")
     with pytest.raises(InputError, match="--as-of"):
-        ingest.parse_file(bare, district="cho-moi")
-    assert ingest.parse_file(bare, district="cho-moi", as_of="2023-11-27").period.iso_week == "2023-W48"
-    assert ingest.parse_file(bare, district="cho-moi", as_of="2023-11").period.kind == "month"
+        validate.parse_file(bare, district="cho-moi")
+    assert validate.parse_file(bare, district="cho-moi", as_of="2023-11-27").period.iso_week == "2023-W48"
+    assert validate.parse_file(bare, district="cho-moi", as_of="2023-11").period.kind == "month"
 
 
 def test_a_unit_twice_on_the_same_line_of_a_letter_says_so_plainly(scratch, tmp_path):
@@ -135,7 +135,7 @@ def test_a_unit_twice_on_the_same_line_of_a_letter_says_so_plainly(scratch, tmp_
     assert text.count("xã Hưng Thạnh 69,45") == 1
     letter.write_text(text.replace("xã Hưng Thạnh 69,45", "xã Thạnh Lợi 69,45"), encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        ingest.parse_file(letter)
+        validate.parse_file(letter)
     assert (exc.value.line, exc.value.message) == (87, "đơn vị xã Thạnh Lợi xuất hiện hai lần ở dòng 87")
 
 
@@ -143,7 +143,7 @@ def test_a_unit_twice_on_two_lines_names_both(scratch, tmp_path):
     twice = tmp_path / "w48.md"
     twice.write_text(WEEK48.replace("| 3 | KIẾN AN | 49.03 |", "| 3 | MỸ HỘI ĐÔNG | 49.03 |"), encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        ingest.parse_file(twice, district="cho-moi")
+        validate.parse_file(twice, district="cho-moi")
     assert (exc.value.line, exc.value.message) == (9, "đơn vị xã Mỹ Hội Đông xuất hiện hai lần (dòng 8 và 9)")
 
 
@@ -155,8 +155,8 @@ def test_a_letter_dated_in_full_is_refused_with_its_issue_date_then_read_with_as
     path.write_text(text.replace("Tháp Mười, ngày       tháng 9 năm 2023", "Tháp Mười, ngày 16 tháng 10 năm 2023"),
                     encoding="utf-8")
     with pytest.raises(InputError) as exc:
-        ingest.parse_file(path)
+        validate.parse_file(path)
     assert str(exc.value) == ("tm.txt: văn bản chỉ ghi ngày ban hành 16/10/2023 (dòng 7), không ghi ngày chốt số liệu "
                               "hay tháng báo cáo; hãy ghi rõ kỳ số liệu bằng --as-of")
-    parsed = ingest.parse_file(path, as_of="2023-09")
+    parsed = validate.parse_file(path, as_of="2023-09")
     assert parsed.period.as_of == "2023-09" and parsed.n_reported == 13

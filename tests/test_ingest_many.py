@@ -9,7 +9,8 @@ import pickle
 import pandas as pd
 import pytest
 
-from helpers import ingest, params, score, synthetic
+from chiso_bench import synthetic
+from helpers import ingest, parallel_parse, params, score, validate
 from helpers import records as rec
 from helpers.errors import InputError
 from helpers.periods import parse_week_arg
@@ -26,21 +27,21 @@ def small_set(scratch, monkeypatch):
 
 
 def test_parallel_parsing_gives_the_same_rows_as_sequential(small_set, monkeypatch):
-    monkeypatch.setattr(ingest, "CHUNK_FILES", 5)  # 12 files: three chunks over two processes
-    one = ingest.parse_many(small_set.files, jobs=1)
-    two = ingest.parse_many(small_set.files, jobs=2)
+    monkeypatch.setattr(parallel_parse, "CHUNK_FILES", 5)  # 12 files: three chunks over two processes
+    one = parallel_parse.parse_many(small_set.files, jobs=1)
+    two = parallel_parse.parse_many(small_set.files, jobs=2)
     pd.testing.assert_frame_equal(one.records, two.records)
     pd.testing.assert_frame_equal(one.findings, two.findings)
     assert [(f.report.source, f.n_records, f.n_reported) for f in one.files] == \
         [(f.report.source, f.n_records, f.n_reported) for f in two.files]
     assert len(one.records) == small_set.records == sum(f.n_records for f in one.files)
     # the same rows as each file parsed on its own
-    alone = pd.concat([ingest.parse_file(p).records for p in small_set.files], ignore_index=True)
+    alone = pd.concat([validate.parse_file(p).records for p in small_set.files], ignore_index=True)
     pd.testing.assert_frame_equal(one.records, alone)
 
 
 def test_parallel_ingest_stores_the_same_as_sequential(small_set, monkeypatch, tmp_path):
-    monkeypatch.setattr(ingest, "CHUNK_FILES", 4)
+    monkeypatch.setattr(parallel_parse, "CHUNK_FILES", 4)
     a = ingest.ingest_paths(small_set.files, store=Store(tmp_path / "a"), jobs=1)
     b = ingest.ingest_paths(small_set.files, store=Store(tmp_path / "b"), jobs=2)
     assert a.added == b.added == [p.name for p in small_set.files]
@@ -53,7 +54,7 @@ def test_parallel_ingest_stores_the_same_as_sequential(small_set, monkeypatch, t
 
 
 def test_parallel_ingest_raises_the_first_error_and_stores_nothing(small_set, monkeypatch, tmp_path):
-    monkeypatch.setattr(ingest, "CHUNK_FILES", 2)
+    monkeypatch.setattr(parallel_parse, "CHUNK_FILES", 2)
     files = list(small_set.files)
     markdown = next(p for p in files if p.read_text(encoding="utf-8").count("| 1 ") == 1)
     bad = tmp_path / "zz_bad.txt"
@@ -82,7 +83,7 @@ def _break_a_score(markdown, target):
 @pytest.mark.parametrize("jobs, chunk_files", [(1, 2), (2, 2), (2, 5), (1, 100)])
 def test_districts_ingest_in_one_write_and_a_failing_district_adds_nothing(small_set, monkeypatch, tmp_path, jobs,
                                                                            chunk_files):
-    monkeypatch.setattr(ingest, "CHUNK_FILES", chunk_files)
+    monkeypatch.setattr(parallel_parse, "CHUNK_FILES", chunk_files)
     districts = list(params.districts().values())
     bad = districts[1]
     markdown = next(p for p in sorted((small_set.raw_dir / bad.slug).iterdir())
@@ -104,10 +105,10 @@ def test_districts_ingest_in_one_write_and_a_failing_district_adds_nothing(small
 
 
 def test_districts_are_packed_into_chunks_and_never_split(monkeypatch):
-    monkeypatch.setattr(ingest, "CHUNK_FILES", 4)
+    monkeypatch.setattr(parallel_parse, "CHUNK_FILES", 4)
     groups = [("a", ["a1", "a2", "a3"]), ("b", ["b1"]), ("c", ["c1", "c2"]), ("d", ["d1"] * 7), ("e", ["e1"])]
-    assert ingest._packed(groups) == [groups[:2], groups[2:4], groups[4:]]
-    assert ingest._packed([]) == []
+    assert parallel_parse._packed(groups) == [groups[:2], groups[2:4], groups[4:]]
+    assert parallel_parse._packed([]) == []
 
 
 def test_districts_already_stored_are_neither_parsed_nor_read_again(small_set, monkeypatch):
@@ -119,7 +120,7 @@ def test_districts_already_stored_are_neither_parsed_nor_read_again(small_set, m
     def must_not_run(*args, **kwargs):
         raise AssertionError("called for known files")
 
-    monkeypatch.setattr(ingest, "parse_file", must_not_run)
+    monkeypatch.setattr(parallel_parse, "parse_file", must_not_run)
     monkeypatch.setattr(Store, "read", must_not_run)
     again, errors = ingest.ingest_districts(districts)
     assert errors == {} and again.files == [] and again.added == []
@@ -141,7 +142,7 @@ def test_known_files_are_not_parsed_again_and_described_from_the_store(scratch, 
     def fail(*args, **kwargs):
         raise AssertionError("a known file was parsed again")
 
-    monkeypatch.setattr(ingest, "parse_file", fail)
+    monkeypatch.setattr(parallel_parse, "parse_file", fail)
     again = ingest.ingest_paths(paths)
     assert again.skipped == [p.name for p in paths] and again.added == [] and again.added_records == 0
     expected = first.summary().assign(**{"kết quả": "đã có trong kho"})
@@ -242,7 +243,7 @@ def test_unknown_district_among_many_names_the_closest(scratch, monkeypatch):
     path = scratch / "wrong.txt"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:
-        ingest.parse_file(path)
+        validate.parse_file(path)
     msg = info.value.message
     assert "có 14 huyện" in msg and f"{first.name} ({first.slug})" in msg
     assert msg.count("(syn-") <= 5

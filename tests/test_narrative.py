@@ -16,18 +16,13 @@ from datetime import date
 import pandas as pd
 
 from helpers import narrative, params, registry
-from helpers.narrative import (
-    build_findings,
-    fmt_number,
-    fmt_pct,
-    fmt_signed,
-    heading,
-    join_vi,
-    render_html,
-    render_text,
-    unit_label,
-)
+from helpers.findings import build_findings, unit_label
+from helpers.narrative import heading, render_html, render_text
 from helpers.periods import month, week
+from helpers.vi_format import join as join_vi
+from helpers.vi_format import number as fmt_number
+from helpers.vi_format import percent as fmt_pct
+from helpers.vi_format import signed as fmt_signed
 
 COMPONENTS = ["transparency_pct", "progress_pct", "online_pct", "payment_pct", "digitization_pct"]
 

@@ -58,7 +58,7 @@ def test_notebooks_run_with_default_parameters_and_show_widgets(scratch):
     for cell in done["04_narrative"].cells:
         if cell.cell_type == "code" and any(WIDGET_MIME in o.get("data", {}) for o in cell.get("outputs", [])):
             assert "remove" in cell.metadata.get("tags", [])
-    report_cell = next(c for c in done["04_narrative"].cells if "for part in report.parts" in c.source)
+    report_cell = next(c for c in done["04_narrative"].cells if "for part in built.parts" in c.source)
     assert len([o for o in report_cell.outputs if "text/html" in o.get("data", {})]) >= 5
     # by hand, 01 stored the districts Chợ Mới is compared with, so 04 compares it with them
     assert "cũng được nạp vào kho: Phú Tân, Tháp Mười." in str(_outputs(done["01_ingest"]))
@@ -69,6 +69,14 @@ def test_notebooks_run_with_default_parameters_and_show_widgets(scratch):
 def test_notebooks_in_batch_mode_show_no_widget(scratch):
     done = _execute(scratch, {"district": "cho-moi", "week": "", "interactive": False})
     _assert_no_error(done)
+    # 04 keeps the tables the report was built from (scored, ranked, findings), in cells tagged "remove"
+    tables = [c for c in done["04_narrative"].cells if c.cell_type == "code"
+              and any(f"display(tables.style_{t}(week." in c.source for t in ("scored", "ranked", "findings"))]
+    assert len(tables) == 3
+    for cell in tables:
+        assert "remove" in cell.metadata.get("tags", [])
+        html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
+        assert "<table" in html and "Mỹ Hội Đông" in html, cell.source
     for name, nb in done.items():
         assert not _widget_views(nb), f"{name} displayed a widget with interactive=False"
     assert "được so sánh" not in str(_outputs(done["01_ingest"]))  # the batch stores every district itself

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import ingest, params
+from helpers import params, validate
 from helpers.errors import InputError, UsageError
 from helpers.parsers import FORMATS, dispatch, documents, metadata, parse_document
 from helpers.paths import project_root
@@ -906,7 +906,7 @@ def test_text_table_last_value_alone_before_the_next_row_is_flagged_as_a_possibl
     # the seed itself: nothing to doubt
     assert not any(r.suspect for r in parse_document(SEED_CHO_MOI).rows)
     # stored with the data as a warning, with its line
-    parsed = ingest.parse_file(path, district="cho-moi")
+    parsed = validate.parse_file(path, district="cho-moi")
     found = parsed.findings[parsed.findings["rule"] == "suspect_value"]
     assert list(found["source_line"]) == [line] and list(found["unit_code"]) == ["30637"]  # xã Mỹ Hội Đông
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from helpers import validate
 from helpers.parsers import documents, parse_document
 from tests.test_parsers_formats import TB, _docx, _pdf, by_name, raises_input
 
@@ -320,7 +321,7 @@ def test_pdf_row_split_over_a_page_break_is_refused_not_dropped(tmp_path):
     with no STT and no value. That is a unit of the district, not a section label: the file is refused."""
     import yaml
 
-    from helpers import ingest, params
+    from helpers import params
     from helpers.errors import InputError
 
     units = yaml.safe_load(params.params_dir().joinpath("units.yaml").read_text(encoding="utf-8"))
@@ -338,7 +339,7 @@ def test_pdf_row_split_over_a_page_break_is_refused_not_dropped(tmp_path):
     cut = [r for t in tables for r in t if not r.cells[0] and r.cells[1] and not any(r.cells[2:])]
     assert len(cut) == 1, "the layout no longer cuts a row: adjust the padding"  # (the case this test is about)
     with pytest.raises(InputError) as exc:
-        ingest.parse_file(path, district="cho-moi")
+        validate.parse_file(path, district="cho-moi")
     assert exc.value.line == cut[0].line
     unit, rest = exc.value.message.removeprefix("dòng của ").split(" không có số liệu nào; ", 1)
     assert unit.casefold() == cut[0].cells[1].casefold()  # the unit of the cut row, by its registry name
@@ -346,7 +347,6 @@ def test_pdf_row_split_over_a_page_break_is_refused_not_dropped(tmp_path):
 
 
 def test_a_section_label_row_in_a_table_is_still_no_unit(tmp_path):
-    from helpers import ingest
     from tests.test_parsers_formats import SEED_PHU_TAN, write
 
     text = SEED_PHU_TAN.read_text(encoding="utf-8")
@@ -354,9 +354,9 @@ def test_a_section_label_row_in_a_table_is_still_no_unit(tmp_path):
     cells = len(first.strip().strip("|").split("|"))
     label = "| " + " | ".join(["", "Khối xã"] + [""] * (cells - 2)) + " |"
     lost = "| " + " | ".join(["", "xã Phú Lâm"] + [""] * (cells - 2)) + " |"
-    parsed = ingest.parse_file(write(tmp_path, "label.md", text.replace(first, label + "\n" + first)))
+    parsed = validate.parse_file(write(tmp_path, "label.md", text.replace(first, label + "\n" + first)))
     assert parsed.n_reported == 19  # 18 units and the total, as without the label
     from helpers.errors import InputError
 
     with pytest.raises(InputError, match="dòng của xã Phú Lâm không có số liệu nào"):
-        ingest.parse_file(write(tmp_path, "lost.md", text.replace(first, lost + "\n" + first.replace("PHÚ LÂM", "PHÚ X"))))
+        validate.parse_file(write(tmp_path, "lost.md", text.replace(first, lost + "\n" + first.replace("PHÚ LÂM", "PHÚ X"))))

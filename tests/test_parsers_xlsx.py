@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from helpers import ingest
+from helpers import validate
 from helpers.errors import InputError
 from helpers.parsers import parse_document
 from tests.test_parsers_formats import XLSX_ROWS, _template_xlsx, by_name, raises_input
@@ -79,7 +79,7 @@ def test_xlsx_score_with_percent_format_is_read_as_shown_then_range_checked(tmp_
     path, header = _template_xlsx(tmp_path, edit=percent_score)
     assert by_name(parse_document(path))["HỘI AN"].values["score"] == 7404
     with pytest.raises(InputError) as info:
-        ingest.parse_file(path, district="cho-moi")
+        validate.parse_file(path, district="cho-moi")
     assert info.value.line == header + 2 and "7404" in info.value.message
 
 

@@ -31,6 +31,27 @@ def test_environment_yml_mirrors_pyproject():
     assert python.replace("python", "") == project["requires-python"]
 
 
+def test_requirements_lock_pins_every_dependency_within_its_bounds():
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    pinned = {}
+    for line in lines:
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            pinned[canonicalize_name(req.name)] = str(next(iter(req.specifier)).version)
+    for text in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        req = Requirement(text)
+        version = pinned.get(canonicalize_name(req.name))
+        assert version is not None, f"{req.name} missing from requirements.lock (make lock)"
+        assert req.specifier.contains(version), f"{req.name}=={version} outside {req.specifier} (make lock)"
+    ruff = next(Requirement(r) for r in project["optional-dependencies"]["dev"] if r.startswith("ruff"))
+    assert str(ruff.specifier).startswith("=="), "the linter is pinned exactly: its rules change between versions"
+    assert "-c $(LOCK)" in (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
 def test_makefile_has_every_contract_target():
     text = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ["help", "setup", "report", "lab", "test", "bench", "clean"]:

@@ -359,24 +359,24 @@ def _params_with_comparison(tmp_path, monkeypatch, group: str):
 
 
 def test_a_district_is_compared_with_every_district_of_params_by_default():
-    from helpers import params, sections
+    from helpers import district_week, params
 
     assert [d.slug for d in params.compared_with(params.district("thap-muoi"))] == ["cho-moi", "phu-tan", "thap-muoi"]
     recs = frame(cho_moi() + phu_tan() + thap_muoi())
-    comp = sections.comparison(params.district("thap-muoi"), W49, recs)
+    comp = district_week.from_records("thap-muoi", W49, recs).comparison
     assert set(comp["district"]) == {"Chợ Mới", "Phú Tân", "Tháp Mười"}
 
 
 def test_comparison_by_province_keeps_to_the_districts_of_the_province(tmp_path, monkeypatch):
-    from helpers import params, sections
+    from helpers import district_week, params
 
     _params_with_comparison(tmp_path, monkeypatch, "province")
     assert [d.slug for d in params.compared_with(params.district("phu-tan"))] == ["cho-moi", "phu-tan"]
     assert [d.slug for d in params.compared_with(params.district("thap-muoi"))] == ["thap-muoi"]
     recs = frame(cho_moi() + phu_tan() + thap_muoi())
-    an_giang = sections.comparison(params.district("cho-moi"), W49, recs)
+    an_giang = district_week.from_records("cho-moi", W49, recs).comparison
     assert set(an_giang["district"]) == {"Chợ Mới", "Phú Tân"}
-    dong_thap = sections.comparison(params.district("thap-muoi"), W49, recs)
+    dong_thap = district_week.from_records("thap-muoi", W49, recs).comparison
     assert set(dong_thap["district"]) == {"Tháp Mười"} and len(dong_thap) == 13
 
 
@@ -390,68 +390,62 @@ def test_an_unknown_comparison_group_is_a_params_error(tmp_path, monkeypatch):
 
 
 def test_a_district_without_a_report_yet_is_told_where_to_put_one(scratch, monkeypatch):
-    from helpers import params, sections
+    from helpers import district_week
     from helpers.errors import ChisoError
-    from helpers.notebook import Run
 
     recs = frame(phu_tan())  # no record of Chợ Mới
-    run = Run(params.district("cho-moi"), "2023-W41", False)
+    week = district_week.from_records("cho-moi", parse_week_arg("2023-W41"), recs)
     with pytest.raises(ChisoError) as exc:
-        sections.load_scored(run, recs)
+        week.require()
     assert str(exc.value) == ("huyện Chợ Mới chưa có báo cáo nào có số liệu đến tuần 2 tháng 10/2023 (tuần 2023-W41): "
                               "hãy nạp báo cáo vào data/raw/cho-moi/")
     monkeypatch.setenv("CHISO_RAW", str(scratch / "raw"))
     with pytest.raises(ChisoError, match=f"hãy nạp báo cáo vào {scratch / 'raw' / 'cho-moi'}/$"):
-        sections.load_scored(run, recs)
+        week.require()
 
 
 def test_the_narrative_compares_districts_on_their_official_scores_when_each_has_one(scratch, monkeypatch):
     """Compared within the province, Chợ Mới and Phú Tân both print a district score: the narrative ranks
     them on it (not on their units' mean). Tháp Mười, alone in its province, gets no comparison."""
-    from helpers import ingest, params, sections
-    from helpers.store import Store
+    from helpers import district_week, ingest, report
     from tests.conftest import SEEDS
 
     _params_with_comparison(scratch, monkeypatch, "province")
     ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]])
-    snap = Store().read()
-    text = sections.narrative_text(snap, params.district("cho-moi"), W49)
+    text = report.narrative_text(district_week.load("cho-moi", W49))
     assert ("- Trong 2 huyện được so sánh, huyện Chợ Mới đứng thứ 2/2 về điểm tổng hợp: huyện Phú Tân 59.28 điểm "
             "(tuần 2 tháng 10/2023) và huyện Chợ Mới 57.45 điểm.") in text.splitlines()
     assert "điểm bình quân" not in text
-    alone = sections.narrative_text(snap, params.district("thap-muoi"), W49)
+    alone = report.narrative_text(district_week.load("thap-muoi", W49))
     assert "So sánh" not in alone and "hạng 1/13" not in alone
     # every district compared: Tháp Mười has no official score, so the mean of the units, said so
     monkeypatch.delenv("CHISO_PARAMS")
-    text = sections.narrative_text(snap, params.district("cho-moi"), W49)
+    text = report.narrative_text(district_week.load("cho-moi", W49))
     assert "xét điểm bình quân của các đơn vị cấp xã (không phải điểm tổng hợp của huyện), huyện Chợ Mới đứng thứ 3/3" in text
 
 
 def test_the_plain_text_narrative_says_when_its_data_is_older_than_the_week(scratch):
-    from helpers import ingest, params, sections
-    from helpers.store import Store
+    from helpers import district_week, ingest, report
     from tests.conftest import SEEDS
 
     ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]])
-    snap = Store().read()
-    phu_tan = sections.narrative_text(snap, params.district("phu-tan"), W49).splitlines()
+    phu_tan = report.narrative_text(district_week.load("phu-tan", W49)).splitlines()
     assert ("Số liệu chốt ngày 09/10/2023 (tuần 2 tháng 10/2023). Huyện chưa có số liệu của tuần 1 tháng 12/2023 "
             "(chốt ngày 04/12/2023); dùng số liệu mới nhất của huyện, tuần 2 tháng 10/2023.") in phu_tan
-    thap_muoi = sections.narrative_text(snap, params.district("thap-muoi"), W49)
+    thap_muoi = report.narrative_text(district_week.load("thap-muoi", W49))
     assert "Số liệu của kỳ tháng 9 năm 2023 (văn bản chỉ ghi tháng, không ghi tuần)." in thap_muoi
-    cho_moi = sections.narrative_text(snap, params.district("cho-moi"), W49)
+    cho_moi = report.narrative_text(district_week.load("cho-moi", W49))
     assert "Số liệu chốt ngày" not in cho_moi and "chưa có số liệu" not in cho_moi  # the heading says it
 
 
 def test_the_index_gives_a_band_only_to_a_printed_district_score():
-    from helpers import params, sections
+    from helpers import district_week, report
 
-    district = params.district("cho-moi")
-    entry = sections.index_entry(scored_cm(), district, W49, "a.html", "a.pdf")
+    entry = report.index_entry(district_week.from_records("cho-moi", W49, frame(cho_moi())), "a.html", "a.pdf")
     assert (entry["score"], entry["score_kind"], entry["band"]) == (57.45, "total", "Trung bình")
     # the total row printed without its score: the units' mean, without a band
     rows = cho_moi()
     rows[0]["score"] = None
-    entry = sections.index_entry(score_district(frame(rows), "cho-moi", W49), district, W49, "a.html", "a.pdf")
+    entry = report.index_entry(district_week.from_records("cho-moi", W49, frame(rows)), "a.html", "a.pdf")
     assert entry["score_kind"] == "mean" and entry["band"] is None
     assert entry["score"] == pytest.approx(sum(r[3] for r in CHO_MOI) / len(CHO_MOI))

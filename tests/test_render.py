@@ -72,7 +72,7 @@ def executed_notebook(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("cho-moi")
-    html_path, pdf_path = render.render_report(executed_notebook(out / "04_narrative.ipynb"), out)
+    html_path, pdf_path = render.render_report(executed_notebook(out / "04_narrative.ipynb"), out, title=HEADING)
     return out, html_path, pdf_path
 
 
@@ -117,7 +117,7 @@ def test_report_pdf_has_vietnamese_text_and_page_numbers(rendered):
 def test_render_report_replaces_existing_files(tmp_path):
     nb_path = executed_notebook(tmp_path / "04_narrative.ipynb")
     (tmp_path / "report.html").write_text("cũ", encoding="utf-8")
-    html_path, _ = render.render_report(nb_path, tmp_path)
+    html_path, _ = render.render_report(nb_path, tmp_path, title=HEADING)
     assert HEADING in html_path.read_text(encoding="utf-8")
 
 
@@ -129,7 +129,7 @@ def test_clean_html_drops_active_and_external_content():
         "<p style=\"background:url('https://example.org/b.png')\">nền</p>"
         "<svg><script>alert(2)</script></svg><table><tr><td>1</td></tr></table></body></html>"
     )
-    page = render.clean_html(dirty)
+    page = render.clean_html(dirty, title="Tiêu đề")
     low = page.lower()
     for bad in ("<script", "onclick", "https://", "javascript:", "<iframe", "<link", "url("):
         assert bad not in low, bad
@@ -188,13 +188,23 @@ def test_index_refuses_urls_as_links(tmp_path):
     assert "Chưa tạo được báo cáo" in page and "phu-tan/report.html" not in page
 
 
-def test_title_from_an_official_heading_and_running_header():
+def test_the_report_title_joins_the_heading_kind_and_title_and_names_the_district():
+    from helpers import narrative
+    from helpers.periods import parse_as_of, parse_week_arg
+
+    prefix = "Báo cáo kết quả xếp loại các đơn vị theo Bộ Chỉ số phục vụ người dân, doanh nghiệp (Quyết định số 766/QĐ-TTg) "
+    assert (narrative.report_title(params.district("cho-moi"), parse_week_arg("2023-W49"))
+            == prefix + "Tháng 12 – Tuần 1 – huyện Chợ Mới")
+    assert (narrative.report_title(params.district("thap-muoi"), parse_as_of("2023-09"))
+            == prefix + "tháng 9 năm 2023 – huyện Tháp Mười")
+
+
+def test_the_title_given_and_the_running_header():
     page = render.clean_html(
         "<html><head><title></title></head><body><main>"
-        '<header class="report-heading"><h1 class="doc-kind">BÁO CÁO</h1>'
-        '<p class="title">Kết quả xếp loại các đơn vị – Tháng 12 – Tuần 1 "HĐND & UBND"</p></header>'
+        '<header class="report-heading"><h1 class="doc-kind">BÁO CÁO</h1></header>'
         "</main></body></html>",
-        district_name="Chợ Mới",
+        title='Báo cáo kết quả xếp loại các đơn vị – Tháng 12 – Tuần 1 "HĐND & UBND" – huyện Chợ Mới',
     )
     title = 'Báo cáo kết quả xếp loại các đơn vị – Tháng 12 – Tuần 1 "HĐND &amp; UBND" – huyện Chợ Mới'
     assert f"<title>{title}</title>" in page

@@ -9,7 +9,8 @@ from helpers import records
 from helpers.periods import parse_week_arg, week
 from helpers.rank import compare_districts, rank_units
 from helpers.score import score_district, score_records
-from helpers.tables import band_css, band_palette, style_compared, style_ranked, style_scored, text_color
+from helpers.tables import band_css, style_compared, style_ranked, style_scored
+from helpers.vi_format import band_palette, text_color
 
 W49 = parse_week_arg("2023-W49")
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers import params, periods
+from helpers import params, periods, vi_format
 from helpers.errors import ChisoError, UsageError
 from helpers.params import District
 from helpers.paths import PACKAGE_DIR, inside, notebooks_dir, outputs_dir, params_dir
@@ -179,9 +179,9 @@ def _reusable(out: Path, keys: list[str]) -> int:
 # -- one district -------------------------------------------------------------------------------
 
 def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: SharedKernel,
-                 queue=None) -> Failure | None:
-    """Execute the notebooks of one district from `reuse` on in `kernel`, render, and move the
-    folder into place."""
+                 queue=None, title: str | None = None) -> Failure | None:
+    """Execute the notebooks of one district from `reuse` on in `kernel`, render (with the page title
+    `title`: Plan.titles), and move the folder into place."""
     from helpers import render
 
     week_dir = inside(outputs_dir(), week)
@@ -199,7 +199,7 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: Shar
                            {"district": slug, "week": week, "interactive": False})
             _tell(queue, slug, name, "done")
         current = "render"
-        render.render_report(staging / "04_narrative.ipynb", staging)
+        render.render_report(staging / "04_narrative.ipynb", staging, title=title)
         _tell(queue, slug, "render", "done")
     except Exception as exc:  # noqa: BLE001 (collected and reported with the others at the end)
         failed = inside(week_dir, ".failed", slug)
@@ -242,9 +242,9 @@ def _own_error_names() -> set[str]:
     return names
 
 
-def _worker(slug, week, keys, reuse, kernel, queue):
+def _worker(slug, week, keys, reuse, kernel, queue, title=None):
     try:
-        return run_district(slug, week, keys, reuse, kernel, queue)
+        return run_district(slug, week, keys, reuse, kernel, queue, title)
     except Exception as exc:  # noqa: BLE001 (an error outside the notebooks, disk or permissions: still one line)
         traceback.print_exc()
         return Failure(slug, week, "?", _one_line(exc), None)
@@ -266,8 +266,8 @@ def _init_pool_worker(queue) -> None:
     import weasyprint  # noqa: F401
 
 
-def _pool_task(slug, week, keys, reuse):
-    return _worker(slug, week, keys, reuse, _POOL_WORKER["kernel"], _POOL_WORKER["queue"])
+def _pool_task(slug, week, keys, reuse, title):
+    return _worker(slug, week, keys, reuse, _POOL_WORKER["kernel"], _POOL_WORKER["queue"], title)
 
 
 # -- the batch ----------------------------------------------------------------------------------
@@ -282,13 +282,14 @@ class Plan:
     snap: Snapshot
     run: list[tuple[str, list[str], int]]
     cached: list[str]
+    titles: dict[str, str] = field(default_factory=dict)  # slug -> the report's page title (districts with data)
 
 
 def plan_batch(chosen: list[District], asked: Period | None = None, force: bool = False) -> Plan:
     """Settle the store (every district's new raw files, in one write), then compare each district's
     cache keys with its last run. A district whose files do not ingest runs again (its ingest notebook
     shows the error)."""
-    from helpers import ingest, notebook
+    from helpers import district_week, ingest, narrative, notebook
 
     store = Store()
     ingested, failed = ingest.ingest_districts(chosen, store)
@@ -299,6 +300,9 @@ def plan_batch(chosen: list[District], asked: Period | None = None, force: bool 
     stored = store_keys(snap.records, snap.findings)
     plan = Plan(asked, week_dir, snap, [], [])
     for d in chosen:
+        period = district_week.load(d, asked).period  # (the period only: nothing is scored here)
+        if period is not None:
+            plan.titles[d.slug] = narrative.report_title(d, period)
         keys = cache_keys(d.slug, asked.iso_week, base, stored, ingested.hashes)
         reuse = 0 if force or d.slug in failed else _reusable(inside(week_dir, d.slug), keys)
         if reuse == len(NOTEBOOKS):
@@ -319,7 +323,7 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
         raise UsageError("--jobs phải là số nguyên dương")
     _check_kernel()
     planned = plan_batch(chosen, asked, force)
-    asked, snap, plan, iso = planned.asked, planned.snap, planned.run, planned.asked.iso_week
+    asked, plan, iso = planned.asked, planned.run, planned.asked.iso_week
     result = BatchResult(iso, planned.week_dir, cached=planned.cached)
     _say(quiet, f"Tuần {iso}: {len(plan)} huyện cần chạy, {len(result.cached)} huyện dùng lại kết quả cũ"
          + (f" ({_listed(result.cached)})" if result.cached else ""))
@@ -332,14 +336,15 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
 
             with SharedKernel(KERNEL_NAME, notebooks_dir()) as kernel:
                 for slug, keys, reuse in plan:
-                    failure = _worker(slug, iso, keys, reuse, kernel, _BarQueue(bar))
+                    failure = _worker(slug, iso, keys, reuse, kernel, _BarQueue(bar), planned.titles.get(slug))
                     _record(result, slug, failure)
         else:
             ctx = multiprocessing.get_context("forkserver")
             queue = ctx.SimpleQueue()
             with ProcessPoolExecutor(min(jobs, len(plan)), mp_context=ctx, initializer=_init_pool_worker,
                                      initargs=(queue,)) as pool:
-                futures = {pool.submit(_pool_task, slug, iso, keys, reuse): slug for slug, keys, reuse in plan}
+                futures = {pool.submit(_pool_task, slug, iso, keys, reuse, planned.titles.get(slug)): slug
+                           for slug, keys, reuse in plan}
                 pending = set(futures)
                 while pending:
                     _drain(queue, bar)
@@ -350,7 +355,7 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
                     if pending:
                         _wait(pending)
                 _drain(queue, bar)
-    _write_index(result, chosen, asked, snap)
+    _write_index(result, chosen, asked)
     _report(result, quiet)
     return result
 
@@ -391,22 +396,22 @@ def _check_kernel() -> None:
         raise UsageError(f"chưa có kernel Jupyter '{KERNEL_NAME}': hãy chạy 'make setup'") from None
 
 
-def _write_index(result: BatchResult, chosen, asked, snap) -> None:
-    from helpers import render, score, sections
+def _write_index(result: BatchResult, chosen, asked) -> None:
+    from helpers import district_week, render, report
 
     listed = [d for d in chosen if (inside(result.out_dir, d.slug) / "report.html").exists()]
-    scored = score.score_districts(snap.records, [d.slug for d in listed], asked)  # one pass for all
+    weeks = {w.district.slug: w for w in district_week.load_many(listed, asked)}  # scored in one pass
     failed = {f.district: f for f in result.failures}
     listed_slugs = {d.slug for d in listed}
     entries = []
     for d in chosen:
         if d.slug in listed_slugs:
-            entry = sections.index_entry(scored[d.slug], d, asked, f"{d.slug}/report.html", f"{d.slug}/report.pdf")
+            entry = report.index_entry(weeks[d.slug], f"{d.slug}/report.html", f"{d.slug}/report.pdf")
             if d.slug in failed:  # the previous outputs stay in place: say they are not this run's
-                entry["note"] = "Lần chạy này bị lỗi; đây là báo cáo của lần chạy trước"
+                entry["note"] = vi_format.label("index", "failed_run")
         elif d.slug in failed:
             entry = {"slug": d.slug, "district": d.name, "province": d.province,
-                     "error": f"Chưa tạo được báo cáo: {failed[d.slug].error}"}
+                     "error": vi_format.label("index", "not_made", error=failed[d.slug].error)}
         else:
             continue
         entries.append(entry)

@@ -31,13 +31,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from helpers import params, periods
+from helpers import params, periods, vi_format
+from helpers.district_week import MEAN, district_score
 from helpers.errors import ChisoError
-from helpers.narrative import join_vi
 from helpers.params import District
 from helpers.periods import Period
 from helpers.score import TOTAL_TYPE, band_of
-from helpers.tables import band_palette, text_color
+from helpers.vi_format import band_palette
 
 # A4 page minus margins leaves about 17 cm; figures are drawn 16 cm wide so that text keeps its size.
 WIDTH_IN = 16 / 2.54
@@ -115,8 +115,9 @@ def chart_html(chart: Chart | None, dpi: int = DPI) -> str:
 # -- palette and shared helpers -----------------------------------------------------------------
 
 def text_colour(background) -> str:
-    """Black (the charts' ink) or white, whichever reads better on a matplotlib colour."""
-    return text_color(to_hex(background), dark=INK)
+    """Black (the charts' ink) or white, whichever reads better on a matplotlib colour
+    (vi_format.text_color)."""
+    return vi_format.text_color(to_hex(background), dark=INK)
 
 
 def _mix(colour: str, share: float) -> tuple[float, float, float]:
@@ -201,13 +202,8 @@ def _as_period(value) -> Period | None:
 
 
 def _num(value: float, decimal: str = ".", digits: int = 2, sign: bool = False) -> str:
-    """A number as the reports print it: up to `digits` decimals, no trailing zeros."""
-    text = f"{abs(value):.{digits}f}".rstrip("0").rstrip(".") if digits else f"{abs(value):.0f}"
-    if decimal != ".":
-        text = text.replace(".", decimal)
-    if value < 0 and text.strip("0,.") != "":
-        return "\u2212" + text
-    return ("+" + text) if sign and value > 0 else text
+    """A number on a chart: up to `digits` decimals, no trailing zeros, a true minus sign."""
+    return vi_format.number(value, decimal, digits, trim=True, sign=sign, minus=vi_format.MINUS)
 
 
 def _floats(df: pd.DataFrame, column: str) -> pd.Series:
@@ -649,12 +645,8 @@ def _history_points(history: pd.DataFrame, district) -> pd.DataFrame:
     if "unit_type" in df.columns:
         rows = []
         for as_of, grp in df.groupby(_texts(df, "as_of"), sort=False):
-            total = _floats(grp[_is_total(grp)], "score").dropna()
-            if len(total):
-                score, mean = float(total.iloc[0]), False
-            else:
-                unit_scores = _floats(grp[~_is_total(grp)], "score").dropna()
-                score, mean = (float(unit_scores.mean()) if len(unit_scores) else math.nan), True
+            s = district_score(grp.assign(score=_floats(grp, "score")))  # (the one rule: total, else mean)
+            score, mean = (math.nan if s.value is None else s.value), s.basis == MEAN
             label = next((t for t in _texts(grp, label_col) if t), "") if label_col else ""
             rows.append({"as_of": as_of, "label": label, "score": score, "mean": mean})
         df = pd.DataFrame(rows, columns=["as_of", "label", "score", "mean"])
@@ -727,7 +719,7 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
     first, last = points["label"].iloc[0], points["label"].iloc[-1]
     caption = f"{subject} qua {len(points)} kỳ số liệu, từ {first} đến {last}."
     if points["mean"].any() and not points["mean"].all():
-        means = join_vi(list(points.loc[points["mean"], "label"]))
+        means = vi_format.join(list(points.loc[points["mean"], "label"]))
         caption += f" Văn bản của {means} không có điểm của huyện: điểm của kỳ đó là bình quân các đơn vị cấp xã."
     return Chart(fig, caption)
 

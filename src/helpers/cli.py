@@ -195,12 +195,10 @@ def cmd_rank(args) -> int:
 
 
 def cmd_narrative(args) -> int:
-    from helpers import params, periods, sections
-    from helpers.store import Store
+    from helpers import district_week, periods, report
 
-    district = params.district(args.district)
-    asked = periods.parse_week_arg(args.week)
-    print(sections.narrative_text(Store().read(), district, asked))
+    week = district_week.load(args.district, periods.parse_week_arg(args.week))
+    print(report.narrative_text(week))
     return 0
 
 

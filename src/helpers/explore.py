@@ -1,11 +1,7 @@
-"""Interactive views for JupyterLab: pure helpers, and thin ipywidgets panels wired to them.
-
-Every view has two layers. The helpers (`ranking_for`, `unit_history`, `unit_components`, `what_if`,
-`findings_with`, and the `*_html` functions that turn their results into HTML) take frames and
-return frames, dataclasses or HTML strings; they hold all the logic and are tested on their own.
-A `build_*_panel(run)` function only creates the widgets, observes their values and writes the
-helpers' HTML into the panel's `view` (an HTML widget). Notebooks call the builders inside
-`if run.interactive:` so batch runs stay static.
+"""What the interactive views of JupyterLab show, as pure helpers (no widget): `ranking_for`,
+`unit_history`, `unit_components`, `what_if`, `findings_with`, and the `*_html` functions that turn
+their results into HTML take frames and return frames, dataclasses or HTML strings; they hold all the
+logic and are tested on their own. The widget panels wired to them are helpers.panels.
 
 Nothing here is policy: bands, targets, the notable-drop threshold and the weakest-N count come from
 helpers.params; the what-if and slider views change them only in a copy (dataclasses.replace).
@@ -15,13 +11,13 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-import ipywidgets as widgets
 import pandas as pd
 
-from helpers import params, rank, tables
+from helpers import findings as findings_mod
+from helpers import params, rank, tables, vi_format
 from helpers import records as rec
 from helpers import score as scoring
 from helpers.collation import vi_key
@@ -35,7 +31,7 @@ TOTAL_TYPE = scoring.TOTAL_TYPE
 SCALE_MAX = 100.0
 # Scores are reported with two decimals: the smallest step of the threshold slider and inputs.
 STEP = 0.01
-MISSING = tables.MISSING
+MISSING = vi_format.MISSING
 
 HISTORY_COLUMNS = ["as_of", "period_label", "period_kind", "score", "band", "prev_score", "delta",
                    "rank", "rank_of", "derived", "source"]
@@ -54,13 +50,6 @@ def _int(value) -> int | None:
 
 def _esc(value) -> str:
     return html.escape("" if _missing(value) else str(value))
-
-
-def _num(value, signed: bool = False) -> str:
-    if _missing(value):
-        return MISSING
-    text = f"{float(value):+.2f}" if signed else f"{float(value):.2f}"
-    return text.replace("-", tables.MINUS)
 
 
 def unit_label(row, district_name: str | None = None) -> str:
@@ -157,7 +146,7 @@ def ranking_for(records: pd.DataFrame, slug: str, week: str | Period = "") -> pd
 
 def ranking_html(records: pd.DataFrame, slug: str, week: str | Period = "") -> str:
     """The period note and the ranking table of `ranking_for`, as HTML."""
-    from helpers import sections
+    from helpers.report import period_note_text
 
     district = params.district(slug)
     asked = asked_week(records, week)
@@ -166,7 +155,7 @@ def ranking_html(records: pd.DataFrame, slug: str, week: str | Period = "") -> s
         return (f"<p>Huyện <strong>{_esc(district.name)}</strong> chưa có số liệu nào đến tuần "
                 f"{_esc(asked.iso_week)} ({_esc(asked.label())}).</p>")
     period = parse_as_of(str(ranked["as_of"].dropna().iloc[0]))
-    note = _esc(sections.period_note_text(asked, period)).replace("\n", " ")
+    note = _esc(period_note_text(asked, period)).replace("\n", " ")
     caption = f"Xếp hạng các đơn vị của huyện {district.name}"
     return f"<p>{note}</p>" + tables.style_ranked(ranked, caption=caption).to_html()
 
@@ -251,8 +240,8 @@ def history_html(history: pd.DataFrame, label: str) -> str:
         place = MISSING if _missing(r["rank"]) else f"{int(r['rank'])}/{int(r['rank_of'])}"
         source = _esc(r["source"]) + (" (cột tuần trước)" if r["derived"] else "")
         body.append("<tr>" + f"<td>{_esc(r['period_label'])}</td><td>{_esc(r['as_of'])}</td>"
-                    f"<td>{_num(r['score'])}</td>" + _band_cell(r["band"])
-                    + f"<td>{_num(r['prev_score'])}</td><td>{_num(r['delta'], signed=True)}</td>"
+                    f"<td>{vi_format.cell(r['score'])}</td>" + _band_cell(r["band"])
+                    + f"<td>{vi_format.cell(r['prev_score'])}</td><td>{vi_format.change(r['delta'])}</td>"
                     f"<td>{place}</td><td>{source}</td></tr>")
     return _table(f"Điểm của {label} qua các kỳ trong kho", head, body)
 
@@ -270,8 +259,8 @@ def components_html(components: pd.DataFrame, label: str) -> str:
         else:
             verdict = "đạt" if r["met"] else "chưa đạt"
         target = MISSING if _missing(r["target"]) else f"{float(r['target']):g}"
-        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{_num(r['value'])}</td><td>{target}</td>"
-                    f"<td>{verdict}</td><td>{_num(r['gap'])}</td></tr>")
+        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{vi_format.cell(r['value'])}</td><td>{target}</td>"
+                    f"<td>{verdict}</td><td>{vi_format.cell(r['gap'])}</td></tr>")
     return _table(f"Các thành phần của {label} so với chỉ tiêu", head, body)
 
 
@@ -321,13 +310,12 @@ def comparison_with(scored: pd.DataFrame, others: Mapping[str, pd.DataFrame] | N
 def findings_with(scored: pd.DataFrame, district=None, drop_threshold: float | None = None,
                   weakest_n: int | None = None, comparison: pd.DataFrame | None = None,
                   policy: Policy | None = None):
-    """The district's findings (helpers.narrative.build_findings) under another notable-drop
+    """The district's findings (helpers.findings.build_findings) under another notable-drop
     threshold and/or weakest-N count; the defaults are those of params/targets.yaml."""
-    from helpers import narrative
 
     district = _district_of(scored, district)
     pol = policy_with(drop_threshold, weakest_n, policy)
-    return narrative.build_findings(rank.rank_units(scored), scoring.total_row(scored), district, pol, comparison)
+    return findings_mod.build_findings(rank.rank_units(scored), scoring.total_row(scored), district, pol, comparison)
 
 
 def findings_html(findings, scored: pd.DataFrame, district=None) -> str:
@@ -368,7 +356,7 @@ class WhatIf:
     scored: pd.DataFrame
     ranked: pd.DataFrame
     components: pd.DataFrame
-    findings: object  # helpers.narrative.Findings
+    findings: object  # helpers.findings.Findings
     changed: dict = field(default_factory=dict)  # column -> new value
 
 
@@ -387,7 +375,6 @@ def what_if(scored: pd.DataFrame, unit_code: str, score: float | None = None,
     the score and the previous score). `others` (slug -> scored rows of the other districts) makes
     the findings' cross-district comparison use the changed score too; `policy` overrides
     params.policy() (e.g. from policy_with)."""
-    from helpers import narrative
 
     district = _district_of(scored, district)
     pol = policy or params.policy()
@@ -418,7 +405,7 @@ def what_if(scored: pd.DataFrame, unit_code: str, score: float | None = None,
     new_rank, prev_rank = _rank_of_unit(ranked, unit_code)
     old_rank, _ = _rank_of_unit(rank.rank_units(scored), unit_code)
     comparison = comparison_with(rescored, others)
-    findings = narrative.build_findings(ranked, scoring.total_row(rescored), district, pol,
+    findings = findings_mod.build_findings(ranked, scoring.total_row(rescored), district, pol,
                                         comparison)
     return WhatIf(
         unit_code=str(unit_code), unit_label=unit_label(after, district.name),
@@ -442,13 +429,13 @@ def what_if_html(result: WhatIf) -> str:
     """The unit's new standing (score, band, rank; before → after), its components, and the district's
     findings with the change, as HTML."""
     lines = [
-        f"Điểm: {_arrow(_num(result.score_before), _num(result.score))}",
+        f"Điểm: {_arrow(vi_format.cell(result.score_before), vi_format.cell(result.score))}",
         f"Xếp loại: {_arrow(_esc(result.band_before or MISSING), _esc(result.band or MISSING))}",
         "Hạng trong huyện: " + _arrow(_esc(result.rank_before or MISSING), _esc(result.rank or MISSING))
         + f"/{result.rank_of}" + (f" (kỳ trước: {result.prev_rank})" if result.prev_rank else ""),
     ]
     if result.next_band and result.points_to_next_band is not None:
-        lines.append(f"Cần thêm {_num(result.points_to_next_band)} điểm để lên loại {_esc(result.next_band)}")
+        lines.append(f"Cần thêm {vi_format.cell(result.points_to_next_band)} điểm để lên loại {_esc(result.next_band)}")
     summary = "".join(f"<li>{line}</li>" for line in lines)
     return (f"<h4>{_esc(result.unit_label)}</h4><ul>{summary}</ul>"
             + components_html(result.components, result.unit_label)
@@ -459,189 +446,7 @@ def what_if_html(result: WhatIf) -> str:
 def findings_summary_html(findings) -> str:
     """One line on what the thresholds select: notable drops and the weakest units per component."""
     weakest = [f"{_esc(c.label)}: {len(c.weakest)}" for c in findings.components if c.weakest]
-    return (f"<p>Mức giảm đáng chú ý: từ {_num(findings.notable_drop_points)} điểm trở lên — "
+    return (f"<p>Mức giảm đáng chú ý: từ {vi_format.cell(findings.notable_drop_points)} điểm trở lên — "
             f"{len(findings.drops)} đơn vị giảm đáng chú ý."
             + (f" Số đơn vị yếu nhất được nêu tên theo thành phần: {'; '.join(weakest)}." if weakest else "")
             + "</p>")
-
-
-# -- panels -------------------------------------------------------------------------------------------
-
-class Panel(widgets.VBox):
-    """A panel to display: a title, its controls, optional buttons and the HTML `view` the helpers
-    fill. `controls` names every input widget (tests set their values); `refresh()` redraws."""
-
-    def __init__(self, title: str, controls: dict, view: widgets.HTML, refresh: Callable[[], None],
-                 buttons: tuple = ()):
-        header = widgets.HTML(f"<h3>{_esc(title)}</h3>")
-        rows = [header, *controls.values(), *([widgets.HBox(list(buttons))] if buttons else []), view]
-        super().__init__(rows)
-        self.controls = dict(controls)
-        self.view = view
-        self.refresh = refresh
-        refresh()
-
-
-def _style():
-    return {"description_width": "initial"}
-
-
-def _layout():
-    return widgets.Layout(width="auto", min_width="28em")
-
-
-def _records(records: pd.DataFrame | None) -> pd.DataFrame:
-    if records is not None:
-        return records
-    from helpers.store import Store
-
-    return Store().records()
-
-
-def _guarded(view, render: Callable[[], str]) -> Callable[[], None]:
-    """A refresh function that shows a Vietnamese error in the view instead of raising in a callback."""
-    from helpers.errors import ChisoError
-
-    def refresh() -> None:
-        try:
-            view.value = render()
-        except ChisoError as exc:
-            view.value = f'<p class="error">Không hiển thị được: {_esc(exc)}</p>'
-        except Exception as exc:  # noqa: BLE001 - a callback's error would otherwise reach only Lab's log
-            view.value = f'<p class="error">Lỗi không mong đợi ({_esc(type(exc).__name__)}): {_esc(exc)}</p>'
-
-    return refresh
-
-
-def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
-    """03: choose a district and a week and see the district's ranking for it."""
-    records = _records(records)
-    asked = asked_week(records, run.week_arg)
-    district = widgets.Dropdown(options=district_options(), value=run.district.slug, description="Huyện:",
-                                style=_style(), layout=_layout())
-    week = widgets.Dropdown(options=week_options(records, asked), value=asked.iso_week, description="Tuần:",
-                            style=_style(), layout=_layout())
-    view = widgets.HTML()
-    refresh = _guarded(view, lambda: ranking_html(records, district.value, week.value))
-    panel = Panel("Xếp hạng theo huyện và tuần", {"district": district, "week": week}, view, refresh)
-    district.observe(lambda _: refresh(), names="value")
-    week.observe(lambda _: refresh(), names="value")
-    return panel
-
-
-def _scored_for(run, records: pd.DataFrame) -> tuple[Period, pd.DataFrame]:
-    asked = asked_week(records, run.week_arg)
-    scored = scoring.score_district(records, run.district.slug, asked)
-    if scored is None:
-        raise UsageError(f"huyện {run.district.name} chưa có số liệu nào đến tuần {asked.iso_week}")
-    return asked, scored
-
-
-def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
-    """02: pick a unit and see its history across the store's periods and its components vs targets."""
-    records = _records(records)
-    _, scored = _scored_for(run, records)
-    options = unit_options(scored)
-    unit = widgets.Dropdown(options=options, value=options[0][1], description="Đơn vị:", style=_style(),
-                            layout=_layout())
-    view = widgets.HTML()
-    refresh = _guarded(view, lambda: unit_html(records, scored, unit.value))
-    panel = Panel("Một đơn vị qua các kỳ", {"unit": unit}, view, refresh)
-    unit.observe(lambda _: refresh(), names="value")
-    return panel
-
-
-def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
-    """04: change a unit's score or components and see its band, its rank and the district's findings.
-    The unit first shown is the lowest ranked one; inputs start at the reported figures. A component
-    the district never reports has no input; one a unit lacks shows 0 and counts as unchanged until
-    it is edited."""
-    records = _records(records)
-    asked, scored = _scored_for(run, records)
-    others = scoring.score_compared(records, run.district, asked)
-    pol = params.policy()
-    ranked = rank.rank_units(scored)
-    with_rank = ranked[ranked["rank"].notna() & ranked["unit_code"].notna()]
-    options = unit_options(scored, with_total=False)
-    first = str(with_rank.iloc[-1]["unit_code"]) if len(with_rank) else options[0][1]
-    unit = widgets.Dropdown(options=options, value=first, description="Đơn vị:", style=_style(),
-                            layout=_layout())
-    inputs = {"score": widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP, description="Điểm:",
-                                                style=_style())}
-    for comp in pol.components:  # only what the district reports: no input for a figure it never gives
-        if comp.key in scored.columns and scored[comp.key].notna().any():
-            target = "" if comp.target is None else f" (chỉ tiêu {comp.target:g}%)"
-            inputs[comp.key] = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP,
-                                                        description=f"{comp.label}{target} (%):", style=_style())
-    reset = widgets.Button(description="Khôi phục số liệu báo cáo", icon="undo")
-    view = widgets.HTML()
-    loading = [False]
-
-    def reported() -> dict[str, float]:
-        row = _unit_row(scored, unit.value)
-        return {k: _float(row[k]) or 0.0 for k in inputs}
-
-    def render() -> str:
-        base = reported()
-        edits = {k: box.value for k, box in inputs.items() if box.value != base[k]}
-        new_score = edits.pop("score", None)
-        return what_if_html(what_if(scored, unit.value, new_score, edits, district=run.district,
-                                    others=others, policy=pol))
-
-    show = _guarded(view, render)
-
-    def load(_=None) -> None:
-        loading[0] = True
-        try:
-            for key, value in reported().items():
-                inputs[key].value = value
-        finally:
-            loading[0] = False
-        show()
-
-    def edited(_) -> None:
-        if not loading[0]:
-            show()
-
-    panel = Panel("Thử thay đổi số liệu của một đơn vị", {"unit": unit, **inputs}, view, load, buttons=(reset,))
-    panel.controls["reset"] = reset
-    unit.observe(load, names="value")
-    for box in inputs.values():
-        box.observe(edited, names="value")
-    reset.on_click(load)
-    return panel
-
-
-def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
-    """04: sliders for the notable-drop threshold and the weakest-N count; the findings follow."""
-    records = _records(records)
-    asked, scored = _scored_for(run, records)
-    comparison = comparison_with(scored, scoring.score_compared(records, run.district, asked))
-    pol = params.policy()
-    low, high = threshold_bounds(scored, pol)
-    n_units = len(scoring.units_only(scored))
-    drop = widgets.FloatSlider(value=pol.notable_drop_points, min=low, max=high, step=STEP,
-                               readout_format=".2f", continuous_update=False,
-                               description="Mức giảm đáng chú ý (điểm):", style=_style(), layout=_layout())
-    weakest = widgets.IntSlider(value=pol.weakest_n, min=1, max=max(n_units, pol.weakest_n),
-                                continuous_update=False, description="Số đơn vị yếu nhất nêu tên:",
-                                style=_style(), layout=_layout())
-    reset = widgets.Button(description="Về mức mặc định", icon="undo")
-    view = widgets.HTML()
-
-    def render() -> str:
-        found = findings_with(scored, run.district, drop.value, weakest.value, comparison, pol)
-        return findings_summary_html(found) + findings_html(found, scored, run.district)
-
-    refresh = _guarded(view, render)
-
-    def restore(_=None) -> None:
-        drop.value, weakest.value = pol.notable_drop_points, pol.weakest_n
-
-    panel = Panel("Nhận xét theo ngưỡng khác", {"drop_threshold": drop, "weakest_n": weakest}, view, refresh,
-                  buttons=(reset,))
-    panel.controls["reset"] = reset
-    drop.observe(lambda _: refresh(), names="value")
-    weakest.observe(lambda _: refresh(), names="value")
-    reset.on_click(restore)
-    return panel

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from helpers import params, periods
+from helpers import district_week, params, periods
+from helpers.district_week import DistrictWeek
 from helpers.errors import ChisoError, UsageError
 from helpers.params import District
 from helpers.paths import inside, outputs_dir
@@ -20,14 +21,20 @@ IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 @dataclass(frozen=True)
 class Run:
     district: District
-    week_arg: str  # as given; empty = the latest week in the store
+    asked: Period | None  # the week given, parsed once; None = the latest week in the store
     interactive: bool
 
     @cached_property
     def week(self) -> Period:
-        """The week asked (a report's data may be older: see score.select_period); an empty
-        `week_arg` is resolved from the store once, on first use."""
-        return periods.parse_week_arg(self.week_arg) if self.week_arg else latest_week()
+        """The week asked (a report's data may be older: see score.select_period); when none was given,
+        the latest week of the store, resolved once, on first use."""
+        return self.asked or latest_week()
+
+    @cached_property
+    def district_week(self) -> DistrictWeek:
+        """The district for the week asked (helpers.district_week.load); an error naming the folder to
+        fill when it has no data by then."""
+        return district_week.load(self.district, self.week).require()
 
     @property
     def out_dir(self) -> Path:
@@ -82,9 +89,8 @@ def check_parameters(namespace: dict) -> Run:
         if not isinstance(given[name], kind):
             raise UsageError(f"tham số '{name}' phải là {kind.__name__}, nhận được {given[name]!r}")
     district = params.district(given["district"])
-    if given["week"]:
-        periods.parse_week_arg(given["week"])  # fail now on a malformed week
-    return Run(district, given["week"], given["interactive"])
+    asked = periods.parse_week_arg(given["week"]) if given["week"] else None  # fails now on a malformed week
+    return Run(district, asked, given["interactive"])
 
 
 def latest_week() -> Period:

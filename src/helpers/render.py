@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import re
 import tempfile
@@ -24,11 +23,10 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
-from helpers import params, periods
+from helpers import params, periods, vi_format
 from helpers.errors import UsageError
 from helpers.periods import Period
 from helpers.score import band_of
-from helpers.tables import text_color
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "report"
@@ -36,8 +34,6 @@ REPORT_TEMPLATE_DIR = TEMPLATES_DIR / TEMPLATE_NAME
 CSS_FILE = REPORT_TEMPLATE_DIR / "report.css"
 INDEX_TEMPLATE = "week_index.html.j2"
 
-DEFAULT_TITLE = "Báo cáo Bộ chỉ số 766"
-IMAGE_ALT = "Hình minh họa"
 # Output types shown in the report, by priority; anything else (JavaScript, widgets, SVG, LaTeX,
 # Markdown outputs, ...) is left out.
 SHOWN_MIMETYPES = ["text/html", "image/png", "text/plain"]
@@ -72,8 +68,8 @@ def band_class(name: str) -> str:
 
 
 def _text_colour(background: str) -> str:
-    """Dark or white text on a hex background (tables.text_color); dark for anything not hex."""
-    return text_color(background, dark="#1f2328") if _HEX_COLOUR_RE.match(background) else "#1f2328"
+    """Dark or white text on a hex background (vi_format.text_color); dark for anything not hex."""
+    return vi_format.text_color(background, dark="#1f2328") if _HEX_COLOUR_RE.match(background) else "#1f2328"
 
 
 def band_css() -> str:
@@ -129,51 +125,20 @@ def _exporter():
     )
 
 
-def _district_name(nb) -> str | None:
-    """The district the notebook ran for, from the parameters recorded in its metadata."""
-    slug = ((nb.metadata.get("papermill") or {}).get("parameters") or {}).get("district")
-    known = params.districts()
-    return known[slug].name if isinstance(slug, str) and slug in known else None
-
-
 def notebook_to_html(nb, title: str | None = None, resources_path: Path | None = None) -> str:
     """The report page of an executed notebook (a NotebookNode), cleaned and self-contained."""
     from markupsafe import Markup
 
     resources = {
         "report_css": Markup(report_css()),
-        "report_title": title or DEFAULT_TITLE,
+        "report_title": title or vi_format.label("index", "title"),
         "metadata": {"name": "report", "path": str(resources_path or ".")},
     }
     exporter = _exporter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # outputs with no shown type are dropped on purpose
         body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return clean_html(body, title=title, district_name=_district_name(nb))
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _title_from(soup, district_name: str | None = None) -> str:
-    """The first <h1>; a short all-capitals kind ('BÁO CÁO') is joined to the title line beside it
-    ('Báo cáo kết quả xếp loại ...'); the district's name is added when the text lacks it."""
-    heading = soup.find("h1")
-    if heading is None:
-        return ""
-    text = _words(heading.get_text(" "))
-    box = heading.find_parent(["header", "section"])
-    line = box.find(class_="title") if box is not None else None
-    if line is not None and line is not heading:
-        sub = _words(line.get_text(" "))
-        if sub and text == text.upper() and len(text.split()) <= 4:
-            text = f"{text[:1]}{text[1:].lower()} {sub[:1].lower()}{sub[1:]}"
-        elif sub:
-            text = f"{text} – {sub}"
-    if district_name and district_name not in text:
-        text = f"{text} – huyện {district_name}"
-    return text
+    return clean_html(body, title=title)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -191,10 +156,10 @@ def _css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def clean_html(document: str, title: str | None = None, district_name: str | None = None) -> str:
+def clean_html(document: str, title: str | None = None) -> str:
     """Make an HTML page safe to open offline: no script or plug-in, no external resource, no event
     handler; tables wrapped for sideways scrolling; Vietnamese alt text; <title> (and the PDF's running
-    header) from the first <h1> unless given; text in NFC."""
+    header) as given (the report's: narrative.report_title), else the workbench's name; text in NFC."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(document, "html.parser")
@@ -221,7 +186,7 @@ def clean_html(document: str, title: str | None = None, district_name: str | Non
         if not tag.get("src"):
             tag.decompose()
         elif not tag.get("alt") or tag.get("alt") == _NBCONVERT_DEFAULT_ALT:
-            tag["alt"] = IMAGE_ALT
+            tag["alt"] = vi_format.label("index", "image_alt")
     for style in soup.find_all("style"):
         if style.string and _CSS_URL_RE.search(style.string):
             style.string = _CSS_URL_RE.sub("", style.string)
@@ -232,7 +197,7 @@ def clean_html(document: str, title: str | None = None, district_name: str | Non
         if parent is not None and "table-wrap" in (parent.get("class") or []):
             continue
         table.wrap(soup.new_tag("div", attrs={"class": "table-wrap"}))
-    page_title = title or _title_from(soup, district_name) or DEFAULT_TITLE
+    page_title = title or vi_format.label("index", "title")
     if soup.title is not None:
         soup.title.string = page_title
     if soup.head is not None and soup.find("main") is not None:
@@ -319,8 +284,8 @@ def render_report(executed_notebook: Path, out_dir: Path, *, title: str | None =
     """Write out_dir/report.html and out_dir/report.pdf from the executed narrative notebook.
 
     Only the outputs are shown (text/html, image/png, text/plain), plus Markdown cells; code, prompts,
-    stderr, errors, raw cells and cells tagged `remove` are left out. The page title is `title`, else
-    the text of the first <h1>. Returns (html_path, pdf_path).
+    stderr, errors, raw cells and cells tagged `remove` are left out. The page title is `title`
+    (narrative.report_title of the district-week, given by the batch). Returns (html_path, pdf_path).
     """
     import nbformat
 
@@ -338,17 +303,6 @@ def render_report(executed_notebook: Path, out_dir: Path, *, title: str | None =
 
 
 # -- the week's index ---------------------------------------------------------------------------
-
-def _score_text(score, decimal: str) -> str:
-    try:
-        value = float(score)
-    except (TypeError, ValueError):
-        return "–"
-    if math.isnan(value):
-        return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", decimal) if decimal != "." else text
-
 
 def _href(target, base_dir: Path) -> str | None:
     """A relative, URL-quoted link from the index's folder; None for anything that is not a file path."""
@@ -390,7 +344,7 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
     score = entry.get("score")
     mean = entry.get("score_kind") == "mean"  # the mean of the units: no band, the district has no score
     band = entry.get("band") or entry.get("band_computed") or (None if mean else band_of(score))
-    note = entry.get("note") or ("Số liệu cũ hơn tuần báo cáo" if entry.get("stale") else "")
+    note = entry.get("note") or (vi_format.label("index", "stale") if entry.get("stale") else "")
     html_target = entry.get("html", entry.get("report_html", f"{slug}/report.html" if slug else None))
     pdf_target = entry.get("pdf", entry.get("report_pdf", f"{slug}/report.pdf" if slug else None))
     error = entry.get("error") or ""
@@ -399,8 +353,8 @@ def _index_row(entry: Mapping, base_dir: Path, decimal: str) -> dict:
         "province": str(entry.get("province") or (known.province if known else "")),
         "period": _period_text(entry),
         "note": str(note),
-        "score_text": _score_text(score, decimal),
-        "score_note": "bình quân các đơn vị cấp xã; văn bản không có điểm của huyện" if mean else "",
+        "score_text": vi_format.number(score, decimal, trim=True, missing="–"),
+        "score_note": vi_format.label("index", "mean_score") if mean else "",
         "band": str(band) if band else "",
         "band_class": band_class(band) if band else "",
         "html_href": None if error else _href(html_target, base_dir),
@@ -430,7 +384,7 @@ def render_index(week_label: str, entries: list[dict], out_path: Path) -> Path:
     env = Environment(loader=FileSystemLoader(str(REPORT_TEMPLATE_DIR)),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     page = env.get_template(INDEX_TEMPLATE).render(
-        title=f"{DEFAULT_TITLE} – {week_label}",
+        title=f"{vi_format.label('index', 'title')} – {week_label}",
         css=Markup(report_css()),
         entries=[_index_row(e, base_dir, decimal) for e in entries],
     )

@@ -12,34 +12,8 @@ import html
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from helpers import params
-
-MISSING = "—"
-MINUS = "\u2212"
-
-
-def band_palette() -> dict[str, str]:
-    """Band name -> colour (hex), in params order (highest band first)."""
-    return {b.name: b.color for b in params.policy().bands}
-
-
-def _luminance(color: str) -> float:
-    """WCAG relative luminance of a '#rrggbb' colour."""
-    value = color.lstrip("#")
-    if len(value) == 3:
-        value = "".join(ch * 2 for ch in value)
-    channels = [int(value[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def text_color(background: str, dark: str = "#000000") -> str:
-    """`dark` or white, whichever contrasts more with the background (WCAG contrast ratio).
-    The one place a text colour is chosen for a band colour (charts, tables, report, appendix)."""
-    lum = _luminance(background)
-    on_black = (lum + 0.05) / 0.05
-    on_white = 1.05 / (lum + 0.05)
-    return dark if on_black >= on_white else "#ffffff"
+from helpers import params, vi_format
+from helpers.vi_format import MINUS, MISSING, band_palette, text_color
 
 
 def band_css(value) -> str:
@@ -50,14 +24,6 @@ def band_css(value) -> str:
     if color is None:
         return ""
     return f"background-color: {color}; color: {text_color(color)};"
-
-
-def signed(value) -> str:
-    """A change in points: +0.29, −5.78 (a true minus sign), "—" when missing."""
-    if value is None or pd.isna(value):
-        return MISSING
-    text = f"{float(value):+.2f}"
-    return text.replace("-", MINUS)
 
 
 def _signed_int(value) -> str:
@@ -73,9 +39,6 @@ def _integer(value) -> str:
 def _full_name(frame: pd.DataFrame) -> pd.Series:
     return pd.Series([f"{t} {u}" if isinstance(t, str) and t else str(u)
                       for u, t in zip(frame["unit"], frame["unit_type"])], index=frame.index, dtype="object")
-
-
-SOURCE = "Nguồn (tệp:dòng)"
 
 
 def _source(frame: pd.DataFrame) -> pd.Series:
@@ -102,31 +65,24 @@ def _flag(row: pd.Series, column: str) -> bool:
 
 def _notes(frame: pd.DataFrame) -> pd.Series:
     notes = []
+    words = vi_format.labels("notes")
     for _, row in frame.iterrows():
         parts = []
         if _flag(row, "notable_drop"):
-            parts.append("giảm mạnh so với kỳ trước")
+            parts.append(words["notable_drop"])
         if _flag(row, "band_mismatch"):
-            parts.append(f"báo cáo in xếp loại “{row.get('band')}”")
+            parts.append(words["band_mismatch"].format(band=row.get("band")))
         if _flag(row, "delta_mismatch"):
-            parts.append("mức tăng/giảm in khác điểm tính được")
+            parts.append(words["delta_mismatch"])
         if _flag(row, "prev_from_store"):
-            parts.append("điểm kỳ trước lấy từ báo cáo tuần trước")
+            parts.append(words["prev_from_store"])
         if _flag(row, "target_15_3"):
             deadline = row.get("deadline_15_3")
-            when = "" if deadline is None or pd.isna(deadline) else " trước " + _vi_date(str(deadline))
-            parts.append(f"phải đạt tiêu chí 15.3{when}")
+            when = ("" if deadline is None or pd.isna(deadline)
+                    else words["deadline"].format(date=vi_format.vi_date(str(deadline))))
+            parts.append(words["target_15_3"].format(when=when))
         notes.append("; ".join(parts) if parts else pd.NA)
     return pd.Series(notes, index=frame.index, dtype="object")
-
-
-def _vi_date(iso: str) -> str:
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
-
-
-def _number(value) -> str:
-    return f"{float(value):.2f}" if value is not None and not pd.isna(value) else MISSING
 
 
 def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, caption: str | None,
@@ -137,7 +93,7 @@ def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, cap
     formatters = {k: v for k, v in formatters.items() if k in display.columns}
     for col in display.columns:  # every other number: two decimals (Float64 escapes `precision`)
         if col not in formatters and pd.api.types.is_numeric_dtype(display[col]):
-            formatters[col] = _number
+            formatters[col] = vi_format.cell
     styler = display.style.format(precision=2, na_rep=MISSING, escape="html")
     styler = styler.format(formatters, na_rep=MISSING, escape="html")
     if band_column and band_column in display.columns:
@@ -164,62 +120,93 @@ def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     score, change, distances to the next band and to the criterion 15.3 score, components, notes.
     Columns that are missing for every row (e.g. previous scores of a monthly letter) are left out."""
     pol = params.policy()
-    threshold = f"{pol.min_score_15_3:g}"
+    h = vi_format.labels("columns")
     display = pd.DataFrame(index=scored.index)
-    display["Đơn vị"] = _full_name(scored)
-    display["Điểm"] = scored["score"].astype("Float64")
-    display["Xếp loại"] = scored["band_computed"].astype("object")
-    display["Điểm kỳ trước"] = scored["prev_score"].astype("Float64")
-    display["Tăng/giảm"] = _change(scored)
-    display["Cách hạng trên (điểm)"] = scored["points_to_next_band"].astype("Float64")
-    display[f"Cách mốc {threshold} điểm (tiêu chí 15.3)"] = scored["points_to_15_3"].astype("Float64")
+    display[h["unit"]] = _full_name(scored)
+    display[h["score"]] = scored["score"].astype("Float64")
+    display[h["band"]] = scored["band_computed"].astype("object")
+    display[h["prev_score"]] = scored["prev_score"].astype("Float64")
+    display[h["change"]] = _change(scored)
+    display[h["to_next_band"]] = scored["points_to_next_band"].astype("Float64")
+    display[h["to_15_3"].format(threshold=f"{pol.min_score_15_3:g}")] = scored["points_to_15_3"].astype("Float64")
     components = _component_columns(scored)
     for key, label in components.items():
         display[label] = scored[key].astype("Float64")
-    display["Ghi chú"] = _notes(scored)
-    display[SOURCE] = _source(scored)
-    display = display.astype({c: "object" for c in ["Đơn vị", "Xếp loại", "Ghi chú"]})
+    display[h["notes"]] = _notes(scored)
+    display[h["source"]] = _source(scored)
+    display = display.astype({c: "object" for c in [h["unit"], h["band"], h["notes"]]})
     return _style(
         display,
-        formatters={"Tăng/giảm": signed},
-        band_column="Xếp loại",
+        formatters={h["change"]: vi_format.change},
+        band_column=h["band"],
         caption=caption,
-        drop_empty=("Điểm kỳ trước", "Tăng/giảm", *components.values(), "Ghi chú", SOURCE),
+        drop_empty=(h["prev_score"], h["change"], *components.values(), h["notes"], h["source"]),
     )
 
 
 def style_ranked(ranked: pd.DataFrame, caption: str | None = None) -> Styler:
     """The ranked units of a district (rank_units) as a table: rank, unit, score, computed band,
     previous rank, movement (+ = up) and change in points."""
+    h = vi_format.labels("columns")
     display = pd.DataFrame(index=ranked.index)
-    display["Hạng"] = ranked["rank"]
-    display["Đơn vị"] = _full_name(ranked).astype("object")
-    display["Điểm"] = ranked["score"].astype("Float64")
-    display["Xếp loại"] = ranked["band_computed"].astype("object")
-    display["Hạng kỳ trước"] = ranked["prev_rank"]
-    display["Thay đổi hạng"] = ranked["rank_change"]
-    display["Tăng/giảm điểm"] = _change(ranked)
-    display[SOURCE] = _source(ranked)
+    display[h["rank"]] = ranked["rank"]
+    display[h["unit"]] = _full_name(ranked).astype("object")
+    display[h["score"]] = ranked["score"].astype("Float64")
+    display[h["band"]] = ranked["band_computed"].astype("object")
+    display[h["prev_rank"]] = ranked["prev_rank"]
+    display[h["rank_change"]] = ranked["rank_change"]
+    display[h["score_change"]] = _change(ranked)
+    display[h["source"]] = _source(ranked)
     return _style(
         display,
-        formatters={"Hạng": _integer, "Hạng kỳ trước": _integer, "Thay đổi hạng": _signed_int,
-                    "Tăng/giảm điểm": signed},
-        band_column="Xếp loại",
+        formatters={h["rank"]: _integer, h["prev_rank"]: _integer, h["rank_change"]: _signed_int,
+                    h["score_change"]: vi_format.change},
+        band_column=h["band"],
         caption=caption,
-        drop_empty=("Hạng kỳ trước", "Thay đổi hạng", "Tăng/giảm điểm", SOURCE),
+        drop_empty=(h["prev_rank"], h["rank_change"], h["score_change"], h["source"]),
     )
 
 
 def style_compared(compared: pd.DataFrame, caption: str | None = None) -> Styler:
     """Units of several districts (compare_districts): each row says which period its data are for."""
+    h = vi_format.labels("columns")
     display = pd.DataFrame(index=compared.index)
-    display["Hạng chung"] = compared["overall_rank"]
-    display["Huyện"] = compared["district"].astype("object")
-    display["Đơn vị"] = _full_name(compared).astype("object")
-    display["Điểm"] = compared["score"].astype("Float64")
-    display["Xếp loại"] = compared["band_computed"].astype("object")
-    display["Kỳ số liệu"] = compared["period_label"].astype("object")
-    display["Bách phân vị"] = compared["percentile"].astype("Float64")
-    display[SOURCE] = _source(compared)
-    return _style(display, formatters={"Hạng chung": _integer}, band_column="Xếp loại", caption=caption,
-                  drop_empty=(SOURCE,))
+    display[h["overall_rank"]] = compared["overall_rank"]
+    display[h["district"]] = compared["district"].astype("object")
+    display[h["unit"]] = _full_name(compared).astype("object")
+    display[h["score"]] = compared["score"].astype("Float64")
+    display[h["band"]] = compared["band_computed"].astype("object")
+    display[h["period"]] = compared["period_label"].astype("object")
+    display[h["percentile"]] = compared["percentile"].astype("Float64")
+    display[h["source"]] = _source(compared)
+    return _style(display, formatters={h["overall_rank"]: _integer}, band_column=h["band"], caption=caption,
+                  drop_empty=(h["source"],))
+
+
+def style_findings(findings) -> Styler:
+    """The narrative's findings (findings.Findings) as one table: what was found, the unit, its value
+    (labels from params/wording/labels.yaml, `findings_table`)."""
+    rows = []
+    words = vi_format.labels("findings_table")
+
+    def add(kind: str, unit, value) -> None:
+        rows.append((kind, unit.label if hasattr(unit, "label") else str(unit), value))
+
+    for u in findings.lowest_band_units:
+        add(words["lowest_band"].format(band=findings.lowest_band), u.unit, u.score)
+    for c in findings.drops:
+        add(words["drop"], c.unit, c.delta)
+    for c in findings.improved_most:
+        add(words["improved"], c.unit, c.delta)
+    for m in findings.band_moves:
+        add(words["band_move"].format(before=m.prev_band, after=m.band), m.unit, m.score)
+    for comp in findings.components:
+        for v in comp.weakest:
+            add(words["weakest"].format(component=comp.label, target=vi_format.percent(comp.target)), v.unit, v.value)
+    for t in findings.criterion_15_3:
+        add(words["criterion_15_3"] + (words["reached"] if t.reached else ""), t.unit, t.score)
+    if findings.comparison is not None:
+        for d in findings.comparison.districts:
+            add(words["district_rank"].format(rank=d.rank), words["district"].format(district=d.district), d.score)
+    table = pd.DataFrame(rows, columns=[words["kind"], words["unit"], words["value"]])
+    return style_plain(table, caption=words["caption"])

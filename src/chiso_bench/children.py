@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 from typing import Self
 
+from chiso_bench.floor import child_floor
+from chiso_bench.processes import rss_bytes
 from helpers.batch import KERNEL_NAME as KERNEL
-from helpers.bench.floor import child_floor
-from helpers.bench.processes import rss_bytes
 
 
 def child_batch(args: dict) -> dict:
@@ -94,7 +94,7 @@ def child_pipeline(args: dict) -> dict:
     import signal
 
     t0 = time.perf_counter()
-    from helpers import ingest, params, periods, rank, registry
+    from helpers import ingest, parallel_parse, params, periods, rank, registry
     from helpers import store as store_module
     from helpers.store import Store
 
@@ -140,21 +140,21 @@ def child_pipeline(args: dict) -> dict:
     def out_of_time(signum, frame):
         raise _OutOfTime
 
-    ingest.parse_many, ingest._merge = timed_parse, timed_merge
+    ingest.parse_many, ingest._merge = timed_parse, timed_merge  # (the names ingest_paths calls)
     Store.read, Store.sources = timed_store(store_read), timed_store(store_sources)
     budget = args.get("budget")
     if budget:
         signal.signal(signal.SIGALRM, out_of_time)
         signal.setitimer(signal.ITIMER_REAL, budget)
     out = {"files_total": len(files), "setup_s": t2 - t1, "import_s": t1 - t0, "rss_imports": rss_imports,
-           "jobs": ingest.default_jobs(len(files))}
+           "jobs": parallel_parse.default_jobs(len(files))}
     with _PeakSampler(lambda: state["phase"]) as sampler:
         try:
             result = ingest.ingest_paths(files, store=Store())
             added, conflicts = result.added_records, len(result.conflicts)
             del result  # (it holds every record read; scoring in a notebook runs in a process of its own)
             store_module._last_read.forget()  # so the store is read back from disk, as that process reads it
-            ingest.release_memory()
+            parallel_parse.release_memory()
             Store.read, Store.sources = store_read, store_sources
             t3 = time.perf_counter()
             state["phase"] = "read"
@@ -194,12 +194,10 @@ def _build_one(slug: str, week: str, template: str, target: str) -> str:
     """A 04_narrative notebook holding what its output cell displays when executed for `slug`."""
     import nbformat
 
-    from helpers import params, sections
-    from helpers.notebook import Run
+    from helpers import district_week, periods, report
 
     nb = nbformat.read(template, as_version=4)
-    run = Run(params.district(slug), week, False)
-    report = sections.build_report(run)
+    built = report.build_report(district_week.load(slug, periods.parse_week_arg(week)))
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -207,13 +205,13 @@ def _build_one(slug: str, week: str, template: str, target: str) -> str:
         tags = set(cell.get("metadata", {}).get("tags", []))
         if "parameters" in tags:
             cell.source = f'district = "{slug}"\nweek = "{week}"\ninteractive = False'
-        if "report.parts" in cell.source:
+        if "built.parts" in cell.source:
             cell.outputs = [
                 nbformat.v4.new_output(
                     "display_data",
                     data={"text/html": part, "text/plain": "<IPython.core.display.HTML object>"},
                 )
-                for part in report.parts
+                for part in built.parts
             ]
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
@@ -318,7 +316,7 @@ def child_plan(args: dict) -> dict:
 
 
 def child_portal(args: dict) -> dict:
-    from helpers.bench.portal import child_portal as run
+    from chiso_bench.portal import child_portal as run
 
     return run(args)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.bench.config import JOBS
-from helpers.bench.processes import child_env, run_child, say
+from chiso_bench.config import JOBS
+from chiso_bench.processes import child_env, run_child, say
 
 
 def bench_render(cfg: dict, scratch: Path) -> dict:
-    from helpers import synthetic
+    from chiso_bench import synthetic
 
     n_districts, n_weeks = cfg["render"]
     data = synthetic.generate(scratch / "render", districts=n_districts, weeks=n_weeks, seed=4766)

@@ -1,4 +1,4 @@
-"""Each measurement runs in a fresh interpreter (`python -m helpers.bench --child KIND ARGS`, see
+"""Each measurement runs in a fresh interpreter (`python -m chiso_bench --child KIND ARGS`, see
 children.py) with its own environment, and prints its result as one marked JSON line."""
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def child_env(**values) -> dict[str, str]:
 
 
 def run_child(kind: str, args: dict, env: dict, timeout: float | None = None) -> tuple[dict, float]:
-    """Run `python -m helpers.bench --child KIND ARGS` and return (its result, wall seconds)."""
-    cmd = [sys.executable, "-m", "helpers.bench", "--child", kind, json.dumps(args)]
+    """Run `python -m chiso_bench --child KIND ARGS` and return (its result, wall seconds)."""
+    cmd = [sys.executable, "-m", "chiso_bench", "--child", kind, json.dumps(args)]
     t = time.perf_counter()
     try:
         proc = subprocess.run(cmd, check=False, env=env, capture_output=True, text=True, timeout=timeout)

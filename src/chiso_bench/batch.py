@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from chiso_bench.config import JOBS, WEEK
+from chiso_bench.processes import child_env, console_script, run_child, say
+from chiso_bench.table import median
 from helpers.batch import KERNEL_NAME as KERNEL
 from helpers.batch import NOTEBOOKS
-from helpers.bench.config import JOBS, WEEK
-from helpers.bench.processes import child_env, console_script, run_child, say
-from helpers.bench.table import median
 
 
 def naive_run(slugs: list[str], week: str, env: dict, root: Path) -> dict:

@@ -7,9 +7,9 @@ import platform
 import statistics
 from pathlib import Path
 
+from chiso_bench.config import GIB, JOBS, TARGETS
 from helpers.batch import NOTEBOOKS
-from helpers.bench.config import GIB, JOBS, TARGETS
-from helpers.bench.portal import rows as portal_rows
+from chiso_bench.portal import rows as portal_rows
 
 
 def fmt_s(x: float | None) -> str:

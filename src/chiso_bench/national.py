@@ -7,13 +7,13 @@ import shutil
 import time
 from pathlib import Path
 
-from helpers.bench.batch import notebook_profile
-from helpers.bench.config import JOBS
-from helpers.bench.processes import child_env, run_child, say
+from chiso_bench.batch import notebook_profile
+from chiso_bench.config import JOBS
+from chiso_bench.processes import child_env, run_child, say
 
 
 def bench_national(cfg: dict, scratch: Path) -> dict:
-    from helpers import synthetic
+    from chiso_bench import synthetic
 
     n_districts, n_weeks = cfg["national"]
     say(f"[c] writing the SYNTHETIC data set: {n_districts} districts × {n_weeks} weeks …")

@@ -31,10 +31,10 @@ def child_floor(args: dict) -> dict:
     the page cache."""
     import multiprocessing
 
-    from helpers import ingest
+    from helpers import parallel_parse
 
     files = sorted(str(p) for p in Path(os.environ["CHISO_RAW"]).rglob("*.txt"))
-    chunks = [files[i:i + ingest.CHUNK_FILES] for i in range(0, len(files), ingest.CHUNK_FILES)]
+    chunks = [files[i:i + parallel_parse.CHUNK_FILES] for i in range(0, len(files), parallel_parse.CHUNK_FILES)]
     per_file = [args["rows_per_file"]] * len(chunks)
     times, rows = [], 0
     ctx = multiprocessing.get_context("forkserver")  # as the ingest's pool

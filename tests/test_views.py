@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from helpers import ingest, params, rank, sections
-from helpers.notebook import Run
-from helpers.store import Store
+from helpers import district_week, ingest, params, tables, views
+from helpers.periods import parse_week_arg
 from tests.conftest import SEEDS
 
 
@@ -25,11 +24,11 @@ def test_01_tables_speak_vietnamese_and_cut_nothing(scratch):
     result = ingest.ingest_paths([SEEDS["phu-tan"], SEEDS["cho-moi"]])
     phu_tan = params.district("phu-tan")
 
-    summary = sections.ingest_summary(result).to_html()
+    summary = views.ingest_summary(result).to_html()
     assert [r[:3] for r in _rows(summary)] == [[SEEDS["phu-tan"].name, "bảng markdown", "Phú Tân"],
                                                [SEEDS["cho-moi"].name, "bảng chữ (chép từ PDF)", "Chợ Mới"]]
 
-    findings = sections.findings_table(phu_tan).to_html()
+    findings = views.findings_table(phu_tan).to_html()
     alias = next(r for r in _rows(findings) if "PHÚ HÙNG" in r[1])
     assert alias[:4] == ["tên viết khác",  # the kind, in words
                          ("tên “PHÚ HÙNG” trong văn bản được hiểu là xã Phú Hưng (tên viết khác, khai báo trong danh "
@@ -39,22 +38,30 @@ def test_01_tables_speak_vietnamese_and_cut_nothing(scratch):
     assert ">warning<" not in findings and ">alias<" not in findings
     assert "cảnh báo về số liệu của huyện Phú Tân" in findings
 
-    history = sections.history_table(params.district("cho-moi")).to_html()
+    history = views.history_table(params.district("cho-moi")).to_html()
     assert _headers(history) == ["đơn vị", "tuần 4 tháng 11/2023 (suy ra)", "tuần 1 tháng 12/2023"]
     kien_an = next(r for r in _rows(history) if r[0] == "xã Kiến An")
     assert kien_an[1:] == ["49.03", "49.18"]  # line 510: 49.18 this week, 49.03 the week before
 
-    parsed = sections.parsed_table(result).to_html()
+    parsed = views.parsed_table(result).to_html()
     assert _headers(parsed)[:3] == ["district", "unit", "unit_type"]  # the contract's columns
     assert "row_heading" not in parsed  # no index
 
 
 def test_03_summary_rounds_and_signs(scratch):
     ingest.ingest_paths([SEEDS["cho-moi"]])
-    run = Run(params.district("cho-moi"), "2023-W49", False)
-    scored = sections.load_scored(run, Store().records())
-    html = sections.summary_table(scored, rank.rank_units(scored)).to_html()
+    html = views.summary_table(district_week.load("cho-moi", parse_week_arg("2023-W49"))).to_html()
     values = dict(_rows(html))
     assert values["điểm toàn huyện"] == "57.45" and values["tăng/giảm toàn huyện"] == "+0.29"
     assert re.fullmatch(r"\d+\.\d\d", values["điểm trung bình các đơn vị"])
     assert values["xếp hạng trong tỉnh"] == "7" and values["trên tổng số"] == "11"
+
+
+def test_04_keeps_the_findings_behind_the_report_as_a_table(scratch):
+    ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"], SEEDS["thap-muoi"]])
+    week = district_week.load("cho-moi", parse_week_arg("2023-W49"))
+    rows = _rows(tables.style_findings(week.findings).to_html())
+    assert rows and all(len(r) == 3 for r in rows)
+    lowest = [r for r in rows if r[0] == f"loại {week.findings.lowest_band}"]
+    assert [r[1] for r in lowest] == [u.unit.label for u in week.findings.lowest_band_units]
+    assert any(r[0].startswith("so sánh giữa các huyện") and r[1] == "huyện Chợ Mới" for r in rows)

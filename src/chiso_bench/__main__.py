@@ -1,4 +1,4 @@
-"""`python -m helpers.bench`: see the package's docstring."""
+"""`python -m chiso_bench`: see the package's docstring."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import helpers.bench
-from helpers.bench.batch import bench_batch
-from helpers.bench.children import CHILDREN
-from helpers.bench.config import FULL, QUICK
-from helpers.bench.national import bench_national
-from helpers.bench.portal import bench_portal
-from helpers.bench.processes import emit, say
-from helpers.bench.render import bench_render
-from helpers.bench.table import machine, markdown
+import chiso_bench
+from chiso_bench.batch import bench_batch
+from chiso_bench.children import CHILDREN
+from chiso_bench.config import FULL, QUICK
+from chiso_bench.national import bench_national
+from chiso_bench.portal import bench_portal
+from chiso_bench.processes import emit, say
+from chiso_bench.render import bench_render
+from chiso_bench.table import machine, markdown
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m helpers.bench", description=helpers.bench.__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m chiso_bench", description=chiso_bench.__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 run each, 30 synthetic districts × 4 weeks")
     ap.add_argument("--only", default="", help="comma-separated parts to run: batch, national, render, portal")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")

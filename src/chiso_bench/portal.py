@@ -10,15 +10,15 @@ import statistics
 import time
 from pathlib import Path
 
-from helpers.bench.config import GIB, JOBS
-from helpers.bench.processes import child_env, rss_bytes, run_child, say
+from chiso_bench.config import GIB, JOBS
+from chiso_bench.processes import child_env, rss_bytes, run_child, say
 
 TARGET_S = 5.0
 TARGET_BYTES = GIB
 
 
 def bench_portal(cfg: dict, scratch: Path) -> dict:
-    from helpers.bench import portal_data
+    from chiso_bench import portal_data
 
     weeks, provinces = cfg["portal"]
     say(f"[e] writing the SYNTHETIC national portal year: {provinces or 'all'} provinces × {weeks} weeks …")
@@ -53,7 +53,7 @@ def bench_portal(cfg: dict, scratch: Path) -> dict:
 def child_portal(args: dict) -> dict:
     """In a fresh interpreter: the pool started, the files ingested into an empty portal store, the store
     read back, every list ranked and scored. Times by phase; peak memory of this process and its workers."""
-    from helpers.bench.children import _PeakSampler
+    from chiso_bench.children import _PeakSampler
 
     t0 = time.perf_counter()
     from helpers import executors, lineage
@@ -109,7 +109,7 @@ def _warm(_: int) -> bool:
 
 def rows(d: dict | None) -> list[tuple[str, str, str, str]]:
     """Table rows of the portal year: one per executor, with its phases, throughput and peak memory."""
-    from helpers.bench.table import fmt_bytes, fmt_s
+    from chiso_bench.table import fmt_bytes, fmt_s
 
     if not d:
         return []

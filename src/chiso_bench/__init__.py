@@ -1,4 +1,4 @@
-"""The benchmark (`make bench`, `python -m helpers.bench [--quick]`): measures, never asserts.
+"""The benchmark (`make bench`, `python -m chiso_bench [--quick]`): measures, never asserts.
 
 Every measurement runs on scratch copies in a temporary directory (CHISO_STORE, CHISO_OUTPUTS,
 CHISO_RAW and, for the synthetic data, CHISO_PARAMS point there), in child processes, so the
@@ -17,7 +17,7 @@ a. The weekly batch of the districts in params/ (`helpers.batch.run_report(WEEK,
    naive side writes no index page.
 b. Right after: the batch again with nothing changed (cache hit), then after appending a blank
    line to one district's raw file (a new SHA-256: ingested again, that district re-executed).
-c. Ingest + score + rank over the SYNTHETIC national data set of helpers.synthetic (about 700
+c. Ingest + score + rank over the SYNTHETIC national data set of chiso_bench.synthetic (about 700
    districts × 52 weeks): `helpers.ingest.ingest_paths` over every file (parsed over a process pool,
    one store write), then the store read back and every district scored and ranked for the last
    week (`rank.ranked_table`, what `chiso rank` prints), in a child process with a time budget;
@@ -32,7 +32,7 @@ c. Ingest + score + rank over the SYNTHETIC national data set of helpers.synthet
 d. Rendering throughput (reports per minute) of `helpers.render.render_report` on SYNTHETIC
    districts with 1 and 2 processes. The 04_narrative notebooks rendered are built in-process:
    a copy of notebooks/04_narrative.ipynb whose output cell holds what that cell displays when
-   executed (`sections.build_report(run).parts` as text/html display outputs); the benchmark checks
+   executed (`report.build_report(week).parts` as text/html display outputs); the benchmark checks
    one of them against a papermill execution of the same district (kernel start-up is not part
    of rendering, and executing 50 × 4 notebooks would not fit the time the benchmark may take).
 

@@ -1,0 +1,217 @@
+"""The widget panels of the notebooks (ipywidgets): each only creates its widgets, observes their values
+and writes into its `view` the HTML of the pure helpers of helpers.explore. Notebooks call the
+builders inside `if run.interactive:` so batch runs stay static."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+import pandas as pd
+
+from helpers import district_week, params
+from helpers import score as scoring
+from helpers.district_week import DistrictWeek
+from helpers.errors import UsageError
+from helpers.explore import (
+    SCALE_MAX,
+    STEP,
+    _esc,
+    _float,
+    _unit_row,
+    asked_week,
+    comparison_with,
+    district_options,
+    findings_html,
+    findings_summary_html,
+    findings_with,
+    ranking_html,
+    threshold_bounds,
+    unit_html,
+    unit_options,
+    week_options,
+    what_if,
+    what_if_html,
+)
+
+
+class Panel(widgets.VBox):
+    """A panel to display: a title, its controls, optional buttons and the HTML `view` the helpers
+    fill. `controls` names every input widget (tests set their values); `refresh()` redraws."""
+
+    def __init__(self, title: str, controls: dict, view: widgets.HTML, refresh: Callable[[], None],
+                 buttons: tuple = ()):
+        header = widgets.HTML(f"<h3>{_esc(title)}</h3>")
+        rows = [header, *controls.values(), *([widgets.HBox(list(buttons))] if buttons else []), view]
+        super().__init__(rows)
+        self.controls = dict(controls)
+        self.view = view
+        self.refresh = refresh
+        refresh()
+
+
+def _style():
+    return {"description_width": "initial"}
+
+
+def _layout():
+    return widgets.Layout(width="auto", min_width="28em")
+
+
+def _records(records: pd.DataFrame | None) -> pd.DataFrame:
+    if records is not None:
+        return records
+    from helpers.store import Store
+
+    return Store().records()
+
+
+def _guarded(view, render: Callable[[], str]) -> Callable[[], None]:
+    """A refresh function that shows a Vietnamese error in the view instead of raising in a callback."""
+    from helpers.errors import ChisoError
+
+    def refresh() -> None:
+        try:
+            view.value = render()
+        except ChisoError as exc:
+            view.value = f'<p class="error">Không hiển thị được: {_esc(exc)}</p>'
+        except Exception as exc:  # noqa: BLE001 - a callback's error would otherwise reach only Lab's log
+            view.value = f'<p class="error">Lỗi không mong đợi ({_esc(type(exc).__name__)}): {_esc(exc)}</p>'
+
+    return refresh
+
+
+def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
+    """03: choose a district and a week and see the district's ranking for it."""
+    records = _records(records)
+    asked = asked_week(records, run.asked or "")
+    district = widgets.Dropdown(options=district_options(), value=run.district.slug, description="Huyện:",
+                                style=_style(), layout=_layout())
+    week = widgets.Dropdown(options=week_options(records, asked), value=asked.iso_week, description="Tuần:",
+                            style=_style(), layout=_layout())
+    view = widgets.HTML()
+    refresh = _guarded(view, lambda: ranking_html(records, district.value, week.value))
+    panel = Panel("Xếp hạng theo huyện và tuần", {"district": district, "week": week}, view, refresh)
+    district.observe(lambda _: refresh(), names="value")
+    week.observe(lambda _: refresh(), names="value")
+    return panel
+
+
+def _week_of(run, records: pd.DataFrame | None) -> DistrictWeek:
+    """The run's district-week: the store's (run.district_week) or, for `records` given, built from them."""
+    if records is None:
+        week = district_week.load(run.district, run.week)
+    else:
+        week = district_week.from_records(run.district, asked_week(records, run.asked or ""), records)
+    if not week.has_data:
+        raise UsageError(f"huyện {run.district.name} chưa có số liệu nào đến tuần {week.asked.iso_week}")
+    return week
+
+
+def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
+    """02: pick a unit and see its history across the store's periods and its components vs targets."""
+    scored = _week_of(run, records).scored
+    records = _records(records)
+    options = unit_options(scored)
+    unit = widgets.Dropdown(options=options, value=options[0][1], description="Đơn vị:", style=_style(),
+                            layout=_layout())
+    view = widgets.HTML()
+    refresh = _guarded(view, lambda: unit_html(records, scored, unit.value))
+    panel = Panel("Một đơn vị qua các kỳ", {"unit": unit}, view, refresh)
+    unit.observe(lambda _: refresh(), names="value")
+    return panel
+
+
+def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
+    """04: change a unit's score or components and see its band, its rank and the district's findings.
+    The unit first shown is the lowest ranked one; inputs start at the reported figures. A component
+    the district never reports has no input; one a unit lacks shows 0 and counts as unchanged until
+    it is edited."""
+    week = _week_of(run, records)
+    scored, others = week.scored, week.compared
+    pol = params.policy()
+    ranked = week.ranked
+    with_rank = ranked[ranked["rank"].notna() & ranked["unit_code"].notna()]
+    options = unit_options(scored, with_total=False)
+    first = str(with_rank.iloc[-1]["unit_code"]) if len(with_rank) else options[0][1]
+    unit = widgets.Dropdown(options=options, value=first, description="Đơn vị:", style=_style(),
+                            layout=_layout())
+    inputs = {"score": widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP, description="Điểm:",
+                                                style=_style())}
+    for comp in pol.components:  # only what the district reports: no input for a figure it never gives
+        if comp.key in scored.columns and scored[comp.key].notna().any():
+            target = "" if comp.target is None else f" (chỉ tiêu {comp.target:g}%)"
+            inputs[comp.key] = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP,
+                                                        description=f"{comp.label}{target} (%):", style=_style())
+    reset = widgets.Button(description="Khôi phục số liệu báo cáo", icon="undo")
+    view = widgets.HTML()
+    loading = [False]
+
+    def reported() -> dict[str, float]:
+        row = _unit_row(scored, unit.value)
+        return {k: _float(row[k]) or 0.0 for k in inputs}
+
+    def render() -> str:
+        base = reported()
+        edits = {k: box.value for k, box in inputs.items() if box.value != base[k]}
+        new_score = edits.pop("score", None)
+        return what_if_html(what_if(scored, unit.value, new_score, edits, district=run.district,
+                                    others=others, policy=pol))
+
+    show = _guarded(view, render)
+
+    def load(_=None) -> None:
+        loading[0] = True
+        try:
+            for key, value in reported().items():
+                inputs[key].value = value
+        finally:
+            loading[0] = False
+        show()
+
+    def edited(_) -> None:
+        if not loading[0]:
+            show()
+
+    panel = Panel("Thử thay đổi số liệu của một đơn vị", {"unit": unit, **inputs}, view, load, buttons=(reset,))
+    panel.controls["reset"] = reset
+    unit.observe(load, names="value")
+    for box in inputs.values():
+        box.observe(edited, names="value")
+    reset.on_click(load)
+    return panel
+
+
+def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
+    """04: sliders for the notable-drop threshold and the weakest-N count; the findings follow."""
+    week = _week_of(run, records)
+    scored = week.scored
+    comparison = comparison_with(scored, week.compared)
+    pol = params.policy()
+    low, high = threshold_bounds(scored, pol)
+    n_units = len(scoring.units_only(scored))
+    drop = widgets.FloatSlider(value=pol.notable_drop_points, min=low, max=high, step=STEP,
+                               readout_format=".2f", continuous_update=False,
+                               description="Mức giảm đáng chú ý (điểm):", style=_style(), layout=_layout())
+    weakest = widgets.IntSlider(value=pol.weakest_n, min=1, max=max(n_units, pol.weakest_n),
+                                continuous_update=False, description="Số đơn vị yếu nhất nêu tên:",
+                                style=_style(), layout=_layout())
+    reset = widgets.Button(description="Về mức mặc định", icon="undo")
+    view = widgets.HTML()
+
+    def render() -> str:
+        found = findings_with(scored, run.district, drop.value, weakest.value, comparison, pol)
+        return findings_summary_html(found) + findings_html(found, scored, run.district)
+
+    refresh = _guarded(view, render)
+
+    def restore(_=None) -> None:
+        drop.value, weakest.value = pol.notable_drop_points, pol.weakest_n
+
+    panel = Panel("Nhận xét theo ngưỡng khác", {"drop_threshold": drop, "weakest_n": weakest}, view, refresh,
+                  buttons=(reset,))
+    panel.controls["reset"] = reset
+    drop.observe(lambda _: refresh(), names="value")
+    weakest.observe(lambda _: refresh(), names="value")
+    reset.on_click(restore)
+    return panel

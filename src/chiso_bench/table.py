@@ -8,8 +8,8 @@ import statistics
 from pathlib import Path
 
 from chiso_bench.config import GIB, JOBS, TARGETS
-from helpers.batch import NOTEBOOKS
 from chiso_bench.portal import rows as portal_rows
+from helpers.batch import NOTEBOOKS
 
 
 def fmt_s(x: float | None) -> str:

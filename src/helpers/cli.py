@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--district", metavar="SLUG", action="append", dest="districts")
     rep.add_argument("--jobs", type=int, default=None)
     rep.add_argument("--force", action="store_true", help="chạy lại kể cả khi kết quả cũ còn dùng được")
+    rep.add_argument("--province", metavar="SLUG", action="append", dest="provinces",
+                     help="báo cáo các xã, phường của tỉnh từ số liệu của Cổng DVC (all: các tỉnh trong params)")
+    rep.add_argument("--executor", choices=["process", "dask"], default=None,
+                     help="nơi chạy các notebook: process (mặc định) hoặc dask (CHISO_DASK_ADDRESS)")
     return p
 
 
@@ -205,7 +209,8 @@ def cmd_narrative(args) -> int:
 def cmd_report(args) -> int:
     from helpers import batch
 
-    result = batch.run_report(args.week, args.districts, args.jobs, force=args.force)
+    result = batch.run_report(args.week, args.districts, args.jobs, force=args.force, provinces=args.provinces,
+                              executor=args.executor)
     return result.exit_status
 
 

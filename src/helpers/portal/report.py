@@ -53,6 +53,16 @@ class PortalPeriod:
     def method_label(self) -> str:
         return params.portal()["methods"].get(self.method, self.method)
 
+    def key(self) -> str:
+        """The outputs folder of the period: the ISO week of the capture ('2025-W42'), else the month
+        ('2026-08') or the year ('2025')."""
+        if self.captured:
+            from datetime import date
+
+            y, w, _ = date.fromisoformat(self.captured).isocalendar()
+            return f"{y}-W{w:02d}"
+        return f"{self.year}-{self.month:02d}" if self.kind == "month" else str(self.year)
+
     def stamp(self) -> str:
         """What every score of the period is stamped with: the period and the method."""
         return f"{self.label()}; {self.method_label()}"

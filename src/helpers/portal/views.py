@@ -190,11 +190,12 @@ def groups_chart(view: ProvinceView):
             ax.text(mx + 0.3, yi, f"{_num(view, m)}/{_num(view, mx, 0)}", va="center", fontsize=7.5)
         ax.set_yticks(y, [f"{lab} ({s})" for lab, s in zip(g["label"], g["short"])])
         ax.set_ylim(len(g) - 0.4, -0.6)
+        ax.set_xlim(0, float(g["max"].max()) + 5)
         ax.set_xlabel("Điểm")
-        ax.set_title(f"Sáu nhóm chỉ số so với điểm tối đa – {view.province.type} {view.province.name}", loc="left")
+        ax.set_title("Sáu nhóm chỉ số so với điểm tối đa", loc="left")
         charts._legend_below(fig, ax.get_legend_handles_labels()[0], ncol=2)
-    return charts.Chart(fig, f"Điểm bình quân theo nhóm của {len(view.scored)} đơn vị – số liệu "
-                             f"{view.period.stamp()}.")
+    return charts.Chart(fig, f"Điểm bình quân theo nhóm của {len(view.scored)} đơn vị {view.province.type} "
+                             f"{view.province.name} – số liệu {view.period.stamp()}.")
 
 
 def successors_chart(view: ProvinceView):
@@ -272,3 +273,35 @@ def build_report(view: ProvinceView, district_records: pd.DataFrame | None = Non
              _table_html(communes_table(view), f"Phụ lục: điểm của {len(view.scored)} đơn vị ({view.period.stamp()})"),
              _table_html(findings_table(view), "Chất lượng số liệu")]
     return ProvinceReport(title, [p for p in parts if p])
+
+
+# -- the ingest (01) ----------------------------------------------------------------------------------
+
+def raw_files() -> list:
+    """The portal's files as received: data/raw/portal/ (every file, whatever its name)."""
+    from helpers.paths import raw_dir
+
+    folder = raw_dir() / "portal"
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else []
+
+
+def ingest_raw():
+    """The files of data/raw/portal/ into the portal store (files already stored are skipped)."""
+    from helpers.portal import ingest
+
+    return ingest.ingest_paths(raw_files())
+
+
+def ingest_summary(result) -> pd.DataFrame:
+    """One row per file: its format, method, province, period, units read and what became of it."""
+    rows = []
+    for f in result.files:
+        mine = result.records[result.records["source_sha256"] == f.sha256]
+        first = mine.iloc[0]
+        period = report.PortalPeriod(first["period_kind"], int(first["year"]),
+                                     None if pd.isna(first["month"]) else int(first["month"]),
+                                     None if pd.isna(first["captured"]) else str(first["captured"]), f.method)
+        rows.append({"tệp": f.source, "định dạng": f.format, "phương thức": period.method_label(),
+                     "tỉnh": f.province or "cả nước", "kỳ số liệu": period.label(), "số đơn vị": len(mine),
+                     "kết quả": "đã có trong kho" if f.source in result.skipped else "đã thêm"})
+    return pd.DataFrame(rows)

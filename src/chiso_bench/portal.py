@@ -50,6 +50,57 @@ def bench_portal(cfg: dict, scratch: Path) -> dict:
     return out
 
 
+def bench_fanout(cfg: dict, scratch: Path) -> dict:
+    """The weekly batch's fan-out through both executors: the three districts' reports (2023-W49) and
+    An Giang's from the portal export, every notebook executed and rendered (force), `JOBS` workers;
+    reports per minute of the whole run_report, the workers' start included."""
+    from chiso_bench.config import WEEK
+    from helpers.paths import raw_dir
+
+    raw = scratch / "fanout-raw"
+    shutil.copytree(raw_dir(), raw)
+    out: dict = {"jobs": JOBS, "runs": {}}
+    for kind in ("process", "dask"):
+        runs = []
+        for i in range(cfg["runs"]):
+            say(f"[f] batch fan-out on {kind}, run {i + 1}/{cfg['runs']} …")
+            env = child_env(CHISO_RAW=raw, CHISO_STORE=scratch / f"f-{kind}-{i}" / "store",
+                            CHISO_OUTPUTS=scratch / f"f-{kind}-{i}" / "outputs")
+            res, wall = run_child("batch", {"week": WEEK, "jobs": JOBS, "force": True, "executor": kind,
+                                            "provinces": ["an-giang"]}, env, timeout=900)
+            res["wall_s"] = wall
+            runs.append(res)
+        out["runs"][kind] = runs
+        ok = [r for r in runs if not r.get("error") and not r.get("failures")]
+        if ok:
+            reports = len(ok[0]["done"])
+            run_s = statistics.median(r["run_s"] for r in ok)
+            out[kind] = {"reports": reports, "run_s": run_s, "per_minute": 60 * reports / run_s,
+                         "wall_s": statistics.median(r["wall_s"] for r in ok)}
+        else:
+            out[kind] = {"error": runs[0].get("error") or runs[0].get("failures")}
+    return out
+
+
+def fanout_rows(d: dict | None) -> list[tuple[str, str, str, str]]:
+    from chiso_bench.table import fmt_s
+
+    if not d:
+        return []
+    out = []
+    for kind in ("process", "dask"):
+        r = d.get(kind) or {}
+        label = (f"f. batch fan-out on the {kind} executor, {d['jobs']} workers: the three districts (2023-W49) "
+                 "and An Giang's portal report, every notebook executed and rendered")
+        if "error" in r or not r:
+            out.append((label, f"error: {r.get('error', 'not run')}", "", ""))
+            continue
+        detail = (f"{label} ({r['reports']} reports in {fmt_s(r['run_s'])}, workers' start included; whole "
+                  f"command {fmt_s(r['wall_s'])}; median of {len(d['runs'][kind])})")
+        out.append((detail, f"{r['per_minute']:.1f} reports/min", "", ""))
+    return out
+
+
 def child_portal(args: dict) -> dict:
     """In a fresh interpreter: the pool started, the files ingested into an empty portal store, the store
     read back, every list ranked and scored. Times by phase; peak memory of this process and its workers."""

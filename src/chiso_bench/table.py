@@ -8,6 +8,7 @@ import statistics
 from pathlib import Path
 
 from chiso_bench.config import GIB, JOBS, TARGETS
+from chiso_bench.portal import fanout_rows
 from chiso_bench.portal import rows as portal_rows
 from helpers.batch import NOTEBOOKS
 
@@ -265,6 +266,7 @@ def table(results: dict) -> str:
                 )
             )
     rows += portal_rows(results.get("portal"))
+    rows += fanout_rows(results.get("fanout"))
     lines = ["| measurement | result | target | |", "|---|---|---|---|"]
     lines += [f"| {m} | {r} | {t} | {ok} |" for m, r, t, ok in rows]
     return "\n".join(lines)

@@ -41,7 +41,7 @@ def bench_portal(cfg: dict, scratch: Path) -> dict:
         if ok:
             out[kind] = {k: statistics.median(r[k] for r in ok)
                          for k in ("pool_s", "read_s", "check_s", "write_s", "read_back_s", "score_s", "elapsed_s",
-                                   "peak_tree_rss", "cpu_s")}
+                                   "peak_tree_rss")}
             out[kind]["files_per_s"] = len(data.files) / out[kind]["read_s"]
             out[kind]["records_per_s"] = data.records / out[kind]["elapsed_s"]
         else:
@@ -116,7 +116,6 @@ def child_portal(args: dict) -> dict:
     timings: dict = {}
     with _PeakSampler(lambda: state["phase"]) as sampler:
         t1 = time.perf_counter()
-        cpu0 = _cpu()
         with executors.open_executor(args["executor"], workers=args["jobs"]) as ex:
             # the workers started and warm (imports done) before the clock of the ingest starts
             list(ex.map(_warm, range(args["jobs"])))
@@ -131,23 +130,12 @@ def child_portal(args: dict) -> dict:
         state["phase"] = "score"
         scored = score.score(score.rank_lists(records))
         t6 = time.perf_counter()
-        cpu = _cpu() - cpu0
     return {
         "import_s": t1 - t0, "pool_s": t2 - t1, "read_s": timings["read_s"], "check_s": timings["check_s"],
         "write_s": (t3 - t2) - timings["read_s"] - timings["check_s"], "read_back_s": t5 - t4, "score_s": t6 - t5,
         "elapsed_s": (t3 - t2) + (t6 - t4), "records": len(scored), "lists": int(scored["rank_of"].notna().sum()),
         "peak_tree_rss": sampler.peak, "peak_rss": rss_bytes(), "peak_by_phase": sampler.by_phase,
-        "cpu_s": cpu,
     }
-
-
-def _cpu() -> float:
-    """CPU seconds (user + system) of this process and of its finished children (the pool's workers,
-    counted once the pool is shut down): the whole run's, started workers included."""
-    import resource
-
-    return sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-               for f in ("ru_utime", "ru_stime"))
 
 
 def _warm(_: int) -> bool:
@@ -175,7 +163,7 @@ def rows(d: dict | None) -> list[tuple[str, str, str, str]]:
         detail = (f"{label}: read {fmt_s(r['read_s'])} ({r['files_per_s']:,.0f} files/s), check+match+rank "
                   f"{fmt_s(r['check_s'])}, write {fmt_s(r['write_s'])}, read back {fmt_s(r['read_back_s'])}, "
                   f"score+rank {fmt_s(r['score_s'])} (workers started beforehand in {fmt_s(r['pool_s'])}); "
-                  f"CPU of all processes {fmt_s(r['cpu_s'])}, workers' start included; median of {len(d['runs'][kind])}")
+                  f"median of {len(d['runs'][kind])}")
         out.append((detail, f"{fmt_s(r['elapsed_s'])}; {r['records_per_s']:,.0f} records/s", f"< {TARGET_S:g} s",
                     "met" if r["elapsed_s"] < TARGET_S else "NOT met"))
         out.append((f"e. peak memory of that run ({kind}, process and workers)", fmt_bytes(r["peak_tree_rss"]),

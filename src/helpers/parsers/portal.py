@@ -37,6 +37,7 @@ from helpers import lineage, params
 from helpers.errors import InputError
 from helpers.parsers.archive import check_zip
 from helpers.parsers.base import nfc, read_bytes
+from helpers.portal.period import PortalPeriod
 
 FORMATS = ("portal-provinces", "portal-communes", "portal-progress-tree", "portal-old-api")
 METHOD = {"portal-provinces": "new-api", "portal-communes": "new-api", "portal-progress-tree": "new-api",
@@ -48,22 +49,6 @@ NEW_API_LEVELS = {"PROVINCE": "department", "COMMUNE": "commune"}
 # unit types a portal name starts with ("UBND xã …", "UBND Đặc khu …", "UBND Thành phố …")
 UNIT_TYPES = ("đặc khu", "thị trấn", "thành phố", "phường", "xã", "tỉnh")
 NUMBER_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
-
-
-@dataclass(frozen=True)
-class PortalPeriod:
-    kind: str                 # "year" (the year to date) or "month"
-    year: int
-    month: int | None = None  # the month of a "month" period
-    captured: date | None = None  # when the figures were taken from the portal
-    given_by: str = "content"     # "content", "file name", "file properties" or "--as-of"
-
-    def label(self) -> str:
-        """'năm 2025 (lũy kế đến 16/10/2025)', 'tháng 8/2026'."""
-        if self.kind == "month":
-            text = f"tháng {self.month}/{self.year}"
-            return text + (f" (lấy số liệu ngày {self.captured:%d/%m/%Y})" if self.captured else "")
-        return f"năm {self.year}" + (f" (lũy kế đến {self.captured:%d/%m/%Y})" if self.captured else " (lũy kế)")
 
 
 @dataclass
@@ -402,8 +387,8 @@ def _old_api_period(kind: str, year, month, created, source: str) -> PortalPerio
     if captured is not None and (captured.year, captured.month) < (year, month or 1):
         captured = None  # a creation date before the figures is not when they were taken
     if kind == "month":
-        return PortalPeriod("month", year, month, captured, "content")
-    return PortalPeriod("year", year, None, captured, "content")
+        return PortalPeriod("month", year, month, captured)
+    return PortalPeriod("year", year, None, captured)
 
 
 def _old_api_rows(title: str, header: list[str], rows: list, period: PortalPeriod, out: PortalFile) -> dict:
@@ -441,11 +426,11 @@ def _period_from_as_of(text: str) -> PortalPeriod:
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             d = date.fromisoformat(text)
-            return PortalPeriod("year", d.year, None, d, "--as-of")
+            return PortalPeriod("year", d.year, None, d, given_by="--as-of")
         if re.fullmatch(r"\d{4}-\d{2}", text):
             y, m = map(int, text.split("-"))
             date(y, m, 1)
-            return PortalPeriod("month", y, m, None, "--as-of")
+            return PortalPeriod("month", y, m, None, given_by="--as-of")
     except ValueError:
         pass
     raise UsageError(f"--as-of {text}: cần ngày lấy số liệu YYYY-MM-DD (lũy kế năm) hoặc tháng YYYY-MM")
@@ -459,13 +444,13 @@ def period_from_name(name: str) -> PortalPeriod | None:
             d = date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
             return None
-        return PortalPeriod("year", d.year, None, d, "file name")
+        return PortalPeriod("year", d.year, None, d, given_by="file name")
     m = re.search(r"(?<!\d)(\d{4})-(\d{2})(?![\d-])", name) or None
     if m and 1 <= int(m[2]) <= 12:
-        return PortalPeriod("month", int(m[1]), int(m[2]), None, "file name")
+        return PortalPeriod("month", int(m[1]), int(m[2]), None, given_by="file name")
     m = re.search(r"(?<![A-Za-z])T(\d{1,2})[_-](\d{4})(?!\d)", name)
     if m and 1 <= int(m[1]) <= 12:
-        return PortalPeriod("month", int(m[2]), int(m[1]), None, "file name")
+        return PortalPeriod("month", int(m[2]), int(m[1]), None, given_by="file name")
     return None
 
 
@@ -477,7 +462,7 @@ def _json_period(doc: dict, out: PortalFile, given: PortalPeriod | None) -> Port
     if meta and meta.get("timeType") in ("year", "month") and isinstance(meta.get("year"), int):
         captured = _iso_date(meta.get("extractedAt"))
         month = meta.get("period") if meta["timeType"] == "month" else None
-        period = PortalPeriod(meta["timeType"], meta["year"], month, captured, "content")
+        period = PortalPeriod(meta["timeType"], meta["year"], month, captured)
         if given is not None and (given.kind, given.year, given.month) != (period.kind, period.year, period.month):
             raise InputError(out.source, None, f"tệp ghi kỳ {period.label()} nhưng được nạp cho kỳ {given.label()}")
     period = period or given or period_from_name(out.source)

@@ -15,6 +15,7 @@ import pandas as pd
 from helpers import lineage, params
 from helpers.errors import UsageError
 from helpers.portal import schema
+from helpers.portal.period import PortalPeriod
 from helpers.portal.score import score
 
 LEVEL = "commune"
@@ -29,45 +30,6 @@ class Province:
     decimal: str = ","  # the decimal mark of its report (params/provinces.yaml)
 
 
-@dataclass(frozen=True)
-class PortalPeriod:
-    """The period a list of figures covers, and how they were fetched."""
-
-    kind: str
-    year: int
-    month: int | None
-    captured: str | None
-    method: str
-
-    def label(self) -> str:
-        """'năm 2025, lũy kế đến 16/10/2025' / 'tháng 8/2026'."""
-        if self.kind == "month":
-            text = f"tháng {self.month}/{self.year}"
-        else:
-            text = f"năm {self.year}"
-            if self.captured:
-                y, m, d = self.captured.split("-")
-                text += f", lũy kế đến {d}/{m}/{y}"
-        return text
-
-    def method_label(self) -> str:
-        return params.portal()["methods"].get(self.method, self.method)
-
-    def key(self) -> str:
-        """The outputs folder of the period: the ISO week of the capture ('2025-W42'), else the month
-        ('2026-08') or the year ('2025')."""
-        if self.captured:
-            from datetime import date
-
-            y, w, _ = date.fromisoformat(self.captured).isocalendar()
-            return f"{y}-W{w:02d}"
-        return f"{self.year}-{self.month:02d}" if self.kind == "month" else str(self.year)
-
-    def stamp(self) -> str:
-        """What every score of the period is stamped with: the period and the method."""
-        return f"{self.label()}; {self.method_label()}"
-
-
 def province_of(slug: str) -> Province:
     """A province of the 2025 registry by its ASCII slug ('an-giang', 'dong-thap'), with the number
     format params/provinces.yaml gives it (else the decimal comma)."""
@@ -80,6 +42,7 @@ def province_of(slug: str) -> Province:
 
 
 def _slug(name: str) -> str:
+    """'Đồng Tháp' -> 'dong-thap'."""
     import re
     import unicodedata
 
@@ -88,18 +51,11 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
-def slug_of(name: str) -> str:
-    return _slug(name)
-
-
 def periods_of(records: pd.DataFrame, province: Province) -> list[PortalPeriod]:
     """The periods the store holds a commune list of the province for, newest first."""
     mine = records[(records["province_code"] == province.code) & (records["level"] == LEVEL)]
     keys = mine[["period_kind", "year", "month", "captured", "method"]].drop_duplicates()
-    out = [PortalPeriod(r.period_kind, int(r.year), None if pd.isna(r.month) else int(r.month),
-                        None if pd.isna(r.captured) else str(r.captured), r.method) for r in keys.itertuples()]
-    return sorted(out, key=lambda p: (p.captured or f"{p.year}-{p.month or 12:02d}-31", p.kind == "year"),
-                  reverse=True)
+    return sorted((PortalPeriod.of_record(r) for _, r in keys.iterrows()), key=PortalPeriod.order, reverse=True)
 
 
 def select(records: pd.DataFrame, province: Province, period: PortalPeriod | None = None
@@ -114,7 +70,8 @@ def select(records: pd.DataFrame, province: Province, period: PortalPeriod | Non
     rows = records[(records["province_code"] == province.code) & (records["level"] == LEVEL)
                    & (records["period_kind"] == period.kind) & (records["year"] == period.year)
                    & (records["method"] == period.method)]
-    rows = rows[_same(rows["month"], period.month) & _same(rows["captured"], period.captured)]
+    captured = period.captured.isoformat() if period.captured else None
+    rows = rows[_same(rows["month"], period.month) & _same(rows["captured"], captured)]
     if rows["source_sha256"].nunique() > 1:  # the same list stored from two files: the newest file's
         rows = rows[rows["source_sha256"] == rows["source_sha256"].iloc[-1]]
     scored = score(rows)

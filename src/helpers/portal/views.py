@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers import narrative, params, vi_format
 from helpers.portal import report, schema
+from helpers.portal.period import PortalPeriod
 from helpers.portal.score import group_table
 from helpers.store import Store
 
@@ -26,7 +27,7 @@ class ProvinceView:
 
     province: report.Province
     scored: pd.DataFrame
-    period: report.PortalPeriod
+    period: PortalPeriod
     findings: pd.DataFrame
 
     @cached_property
@@ -297,10 +298,7 @@ def ingest_summary(result) -> pd.DataFrame:
     rows = []
     for f in result.files:
         mine = result.records[result.records["source_sha256"] == f.sha256]
-        first = mine.iloc[0]
-        period = report.PortalPeriod(first["period_kind"], int(first["year"]),
-                                     None if pd.isna(first["month"]) else int(first["month"]),
-                                     None if pd.isna(first["captured"]) else str(first["captured"]), f.method)
+        period = PortalPeriod.of_record(mine.iloc[0])
         rows.append({"tệp": f.source, "định dạng": f.format, "phương thức": period.method_label(),
                      "tỉnh": f.province or "cả nước", "kỳ số liệu": period.label(), "số đơn vị": len(mine),
                      "kết quả": "đã có trong kho" if f.source in result.skipped else "đã thêm"})

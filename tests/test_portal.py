@@ -176,3 +176,12 @@ def test_mixed_command_stores_nothing_when_one_file_fails(tmp_path, monkeypatch)
 def test_element_lines_follow_the_json_layout():
     text = '{"a": 1, "b": {"c": [\n {"x": 1},\n\n {"x": [1, 2]}\n]}}'
     assert parser.element_lines(text, ["b", "c"]) == [2, 4]
+
+
+def test_a_file_given_twice_is_stored_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHISO_STORE", str(tmp_path / "store"))
+    copy = tmp_path / "copy.json"
+    shutil.copy(GIALAI, copy)  # (its period is in its content)
+    result = ingest.ingest_paths([GIALAI, copy])
+    assert (result.added, result.skipped) == ([GIALAI.name], ["copy.json"])
+    assert len(schema.store().read().records) == 135

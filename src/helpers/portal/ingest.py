@@ -69,9 +69,11 @@ def parse_files(paths, as_of: str | None = None, executor: Executor | None = Non
         parts = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
         files = [f for part in executor.map(read_files, parts, [as_of] * len(parts)) for f in part]
     read = time.perf_counter()
-    frame = _columns_frame(files)
+    seen: set[str] = set()
+    once = [f for f in files if not (f.sha256 in seen or seen.add(f.sha256))]  # a file given twice: read once
+    frame = _columns_frame(once)
     findings: list[dict] = [_finding(f.source, f.sha256, line, None, rule, msg)
-                            for f in files for line, rule, msg in f.notes]
+                            for f in once for line, rule, msg in f.notes]
     _resolve_codes(frame, findings)
     _check_values(frame)
     _check_duplicates(frame)

@@ -136,7 +136,7 @@ def lineage_table(view: ProvinceView, district_records: pd.DataFrame | None = No
 
 def findings_table(view: ProvinceView) -> pd.DataFrame:
     f = view.findings
-    kinds = vi_format.phrases().get("portal_finding_kinds") or {}
+    kinds = vi_format.phrases().get("finding_kinds") or {}
     return pd.DataFrame({
         "loại": [kinds.get(r, r) for r in f["rule"]], "nội dung": f["message"].to_numpy(),
         SOURCE: [f"{s}:{line} ({ref})" if not pd.isna(line) else str(s)
@@ -299,7 +299,8 @@ def ingest_summary(result) -> pd.DataFrame:
     for f in result.files:
         mine = result.records[result.records["source_sha256"] == f.sha256]
         period = PortalPeriod.of_record(mine.iloc[0])
-        rows.append({"tệp": f.source, "định dạng": f.format, "phương thức": period.method_label(),
+        formats = vi_format.phrases().get("formats") or {}
+        rows.append({"tệp": f.source, "định dạng": formats.get(f.format, f.format), "phương thức": period.method_label(),
                      "tỉnh": f.province or "cả nước", "kỳ số liệu": period.label(), "số đơn vị": len(mine),
                      "kết quả": "đã có trong kho" if f.source in result.skipped else "đã thêm"})
     return pd.DataFrame(rows)

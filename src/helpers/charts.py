@@ -48,7 +48,6 @@ INK = "#222222"
 MUTED = "#6b6b6b"
 NEUTRAL = "#bdbdbd"
 NO_TARGET = "#eeeeee"
-MISSING_LABEL = "Không có số liệu"
 
 _RC = {
     **sns.axes_style("whitegrid"),
@@ -258,13 +257,13 @@ def _types_phrase(df: pd.DataFrame) -> str:
     """'xã, thị trấn' (the unit types present), or 'đơn vị cấp xã' when unknown."""
     present = {t.strip() for t in _texts(df, "unit_type") if t.strip()}
     ordered = [t for t in _TYPE_ORDER if t in present]
-    return ", ".join(ordered) if ordered else "đơn vị cấp xã"
+    return ", ".join(ordered) if ordered else _say("commune_units")
 
 
 def _band_handles(include_missing: bool = False) -> list:
     handles = [Patch(facecolor=c, edgecolor="none", label=n) for n, c in band_palette().items()]
     if include_missing:
-        handles.append(Patch(facecolor=NEUTRAL, edgecolor="none", label=MISSING_LABEL))
+        handles.append(Patch(facecolor=NEUTRAL, edgecolor="none", label=_say("missing")))
     return handles
 
 
@@ -274,7 +273,7 @@ def _flag_lines(ax, orientation: str = "v") -> list:
         colour = _flag_colour(value)
         style = {"color": colour, "linestyle": "--", "linewidth": 1.3, "zorder": 4}
         (ax.axvline if orientation == "v" else ax.axhline)(value, **style)
-        handles.append(Line2D([], [], **style, label=f"Ngưỡng {_num(value)} điểm"))
+        handles.append(Line2D([], [], **style, label=_say("threshold", value=_num(value))))
     return handles
 
 
@@ -330,6 +329,11 @@ def _district_groups(comparison: pd.DataFrame) -> tuple[list[tuple[str, str, str
     return groups, key_col
 
 
+def _say(key: str, **values) -> str:
+    """A label of the charts (params/wording/labels.yaml, `charts`)."""
+    return vi_format.label("charts", key, **values)
+
+
 def _count_word(n: int) -> str:
     words = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"]
     return words[n] if 0 <= n < len(words) else str(n)
@@ -380,22 +384,23 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
             t = float(total.iloc[0])
             style = {"color": INK, "linestyle": ":", "linewidth": 1.3, "zorder": 4}
             ax.axvline(t, **style)
-            handles.append(Line2D([], [], **style, label=f"Toàn huyện: {_num(t, decimal)} điểm"))
+            handles.append(Line2D([], [], **style, label=_say("district_total_line", value=_num(t, decimal))))
         ax.set_yticks(y, labels)
         ax.set_ylim(n - 0.4, -0.6)
         ax.set_xlim(0, 106)
         ax.set_xticks(range(0, 101, 10))
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Điểm (thang 100)")
-        ax.set_title(f"Điểm Bộ chỉ số 766 của các {_types_phrase(units)} – huyện {name}", loc="left")
+        ax.set_xlabel(_say("score_axis"))
+        ax.set_title(_say("units_title", types=_types_phrase(units), district=name), loc="left")
         if any(stars):
             handles.append(Patch(facecolor="none", edgecolor="none",
-                                 label=f"{STAR} phải đạt tiêu chí 15.3 (≥ {_num(params.policy().min_score_15_3)} điểm)"))
+                                 label=_say("must_reach_15_3", star=STAR,
+                                                 value=_num(params.policy().min_score_15_3))))
         _legend_below(fig, _band_handles() + handles, ncol=4)
     caption = (
-        f"Điểm và xếp loại của {n} {_types_phrase(units)} huyện {name}, xếp theo thứ hạng"
-        + (f" ({missing} đơn vị không có điểm)" if missing else "")
-        + (f" – số liệu {period_text}." if period_text else ".")
+        _say("units_caption", n=n, types=_types_phrase(units), district=name)
+        + (_say("without_score", n=missing) if missing else "")
+        + (_say("data_of", period=period_text) if period_text else ".")
     )
     return Chart(fig, caption)
 
@@ -432,14 +437,11 @@ def districts_side_by_side(comparison: pd.DataFrame) -> Chart | None:
         handles = _flag_lines(ax, "h")
         ax.set_ylim(max(0, math.floor((lowest - 5) / 10) * 10), 100)
         ax.set_xlabel("")
-        ax.set_ylabel("Điểm (thang 100)")
+        ax.set_ylabel(_say("score_axis"))
         ax.grid(axis="x", visible=False)
-        ax.set_title("Điểm các đơn vị cấp xã theo huyện (kỳ số liệu ghi dưới tên huyện)", loc="left")
+        ax.set_title(_say("districts_title"), loc="left")
         _legend_below(fig, _band_handles() + handles, ncol=4)
-    caption = (
-        f"Điểm các đơn vị cấp xã của {_count_word(len(groups))} huyện, mỗi huyện theo kỳ số liệu riêng: "
-        f"{_group_list(groups)}."
-    )
+    caption = _say("districts_caption", count=_count_word(len(groups)), groups=_group_list(groups))
     return Chart(fig, caption)
 
 
@@ -454,15 +456,16 @@ def band_shares(comparison: pd.DataFrame) -> Chart | None:
     if not groups:
         return None
     palette = band_palette()
-    bands = _bands(units).fillna(MISSING_LABEL)
+    bands = _bands(units).fillna(_say("missing"))
     keys = _texts(units, key_col)
-    categories = list(palette) + ([MISSING_LABEL] if (bands == MISSING_LABEL).any() else [])
-    colours = {**palette, MISSING_LABEL: NEUTRAL}
+    categories = list(palette) + ([_say("missing")] if (bands == _say("missing")).any() else [])
+    colours = {**palette, _say("missing"): NEUTRAL}
     counts = pd.crosstab(keys, bands).reindex(index=[k for k, _, _ in groups], columns=categories, fill_value=0)
     totals = counts.sum(axis=1)
     shares = counts.div(totals.where(totals > 0, 1), axis=0) * 100
     labels = [
-        f"{name}\n({period}; {int(totals[k])} đơn vị)" if period else f"{name}\n({int(totals[k])} đơn vị)"
+        _say("group_units", district=name, period=period, n=int(totals[k])) if period
+        else _say("group_units_no_period", district=name, n=int(totals[k]))
         for k, name, period in groups
     ]
     n = len(groups)
@@ -484,10 +487,10 @@ def band_shares(comparison: pd.DataFrame) -> Chart | None:
         ax.set_xlim(0, 100)
         ax.set_xticks(range(0, 101, 20), [f"{v}%" for v in range(0, 101, 20)])
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel("Tỉ lệ đơn vị cấp xã (%)")
-        ax.set_title("Tỉ lệ đơn vị cấp xã theo xếp loại", loc="left")
-        _legend_below(fig, _band_handles(MISSING_LABEL in categories), ncol=len(categories))
-    caption = f"Tỉ lệ đơn vị cấp xã theo xếp loại ở mỗi huyện: {_group_list(groups)}."
+        ax.set_xlabel(_say("shares_axis"))
+        ax.set_title(_say("shares_title"), loc="left")
+        _legend_below(fig, _band_handles(_say("missing") in categories), ncol=len(categories))
+    caption = _say("shares_caption", groups=_group_list(groups))
     return Chart(fig, caption)
 
 
@@ -513,7 +516,7 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
     drop = params.policy().notable_drop_points
     rising, falling = _rising_colour(), _falling_colour()
     colours = [rising if c > 0 else falling if c < 0 else NEUTRAL for c in frame["change"]]
-    since = "tuần trước" if p is None or p.kind == "week" else "kỳ trước"
+    since = _say("last_week") if p is None or p.kind == "week" else _say("last_period")
 
     n = len(frame)
     with mpl.rc_context(_RC):
@@ -532,20 +535,20 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
         ax.set_yticks(y, frame["label"].tolist())
         ax.set_ylim(n - 0.4, -0.6)
         ax.grid(axis="y", visible=False)
-        ax.set_xlabel(f"Thay đổi so với {since} (điểm)")
-        ax.set_title(f"Điểm tăng, giảm so với {since} – huyện {name}", loc="left")
-        handles = [Patch(facecolor=rising, label="Tăng"), Patch(facecolor=falling, label="Giảm"),
-                   Patch(facecolor=NEUTRAL, label="Không đổi")]
+        ax.set_xlabel(_say("change_axis", since=since))
+        ax.set_title(_say("change_title", since=since, district=name), loc="left")
+        handles = [Patch(facecolor=rising, label=_say("rising")), Patch(facecolor=falling, label=_say("falling")),
+                   Patch(facecolor=NEUTRAL, label=_say("unchanged"))]
         _legend_below(fig, handles, ncol=3)
     if p is not None and p.kind == "week":
-        when = f"{p.short_label()} so với {p.previous_week().short_label()}"
+        when = _say("compared_with", period=p.short_label(), previous=p.previous_week().short_label())
     else:
         text = _period_text(period)
-        when = f"{text} so với kỳ trước" if text else ""
+        when = _say("compared_with", period=text, previous=_say("last_period")) if text else ""
     caption = (
-        f"Thay đổi điểm của {n} {_types_phrase(units)} huyện {name}"
+        _say("change_caption", n=n, types=_types_phrase(units), district=name)
         + (f": {when}" if when else "")
-        + (f" ({missing} đơn vị không có điểm {since})" if missing else "")
+        + (_say("without_score_since", n=missing, since=since) if missing else "")
         + "."
     )
     return Chart(fig, caption)
@@ -566,7 +569,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
     if rows.empty:
         return None
     name, decimal = _district(district)
-    labels = _unit_labels(units, name) + (["Toàn huyện"] if len(total) else [])
+    labels = _unit_labels(units, name) + ([_say("district_total")] if len(total) else [])
     period_text = _period_text(period)
     met_colour = _hex(_mix(_rising_colour(), 0.45))
     missed = _falling_colour()
@@ -588,7 +591,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
                 colours[i, j] = _mix(missed, 0.2 + 0.75 * gap)
     headers = []
     for comp in comps:
-        target = f"mục tiêu ≥ {_num(comp.target, decimal)}%" if comp.target is not None else "không có mục tiêu"
+        target = _say("target", value=_num(comp.target, decimal)) if comp.target is not None else _say("no_target")
         headers.append(_wrap(comp.label) + "\n" + _wrap(f"({target})", 16))  # (one line would touch its neighbour's)
 
     with mpl.rc_context(_RC):
@@ -614,16 +617,16 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
         ax.tick_params(which="both", length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_title(f"Tỉ lệ (%) các thành phần so với mục tiêu – huyện {name}", loc="left")
+        ax.set_title(_say("components_title", district=name), loc="left")
         handles = [
-            Patch(facecolor=met_colour, label="Đạt mục tiêu"),
-            Patch(facecolor=_hex(_mix(missed, 0.9)), label="Chưa đạt (càng đậm càng xa mục tiêu)"),
-            Patch(facecolor=NO_TARGET, edgecolor=NEUTRAL, linewidth=0.5, label="Không có mục tiêu"),
+            Patch(facecolor=met_colour, label=_say("met")),
+            Patch(facecolor=_hex(_mix(missed, 0.9)), label=_say("missed")),
+            Patch(facecolor=NO_TARGET, edgecolor=NEUTRAL, linewidth=0.5, label=_say("no_target_legend")),
         ]
         _legend_below(fig, handles, ncol=3)
     caption = (
-        f"Tỉ lệ (%) {_count_word(len(comps))} thành phần của {len(units)} {_types_phrase(units)} huyện {name} "
-        f"so với mục tiêu" + (f" – số liệu {period_text}." if period_text else ".")
+        _say("components_caption", count=_count_word(len(comps)), n=len(units), types=_types_phrase(units),
+             district=name) + (_say("data_of", period=period_text) if period_text else ".")
     )
     return Chart(fig, caption)
 
@@ -684,7 +687,7 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
     if len(points) < 2:
         return None
     name, decimal = _district(district)
-    subject = f"Điểm bình quân các đơn vị cấp xã của huyện {name}" if points["mean"].all() else f"Điểm huyện {name}"
+    subject = _say("history_mean" if points["mean"].all() else "history_total", district=name)
     bands = params.policy().bands
     palette = band_palette()
     lowest = float(points["score"].min())
@@ -712,15 +715,15 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
             ax.xaxis.set_major_locator(locator)
             ax.xaxis.set_major_formatter(mpl.dates.DateFormatter("%d/%m/%Y"))
         ax.set_ylim(ymin, 100)
-        ax.set_ylabel("Điểm (thang 100)")
+        ax.set_ylabel(_say("score_axis"))
         ax.grid(axis="x", visible=False)
-        ax.set_title(f"{subject} qua các kỳ số liệu", loc="left")
+        ax.set_title(_say("history_title", subject=subject), loc="left")
         _legend_below(fig, _band_handles() + handles, ncol=4)
     first, last = points["label"].iloc[0], points["label"].iloc[-1]
-    caption = f"{subject} qua {len(points)} kỳ số liệu, từ {first} đến {last}."
+    caption = _say("history_caption", subject=subject, n=len(points), first=first, last=last)
     if points["mean"].any() and not points["mean"].all():
         means = vi_format.join(list(points.loc[points["mean"], "label"]))
-        caption += f" Văn bản của {means} không có điểm của huyện: điểm của kỳ đó là bình quân các đơn vị cấp xã."
+        caption += _say("history_means", periods=means)
     return Chart(fig, caption)
 
 

@@ -27,11 +27,15 @@ class PortalPeriod:
                    None if pd.isna(row["captured"]) else date.fromisoformat(str(row["captured"])), row["method"])
 
     def label(self) -> str:
-        """'năm 2025, lũy kế đến 16/10/2025', 'tháng 8/2026'."""
+        """'năm 2025, lũy kế đến 16/10/2025', 'tháng 8/2026' (params/wording/labels.yaml, portal)."""
+        from helpers.vi_format import label, vi_date
+
+        day = vi_date(self.captured) if self.captured else None
         if self.kind == "month":
-            return f"tháng {self.month}/{self.year}" + (f", lấy số liệu ngày {self.captured:%d/%m/%Y}"
-                                                        if self.captured else "")
-        return f"năm {self.year}" + (f", lũy kế đến {self.captured:%d/%m/%Y}" if self.captured else ", lũy kế")
+            return (label("portal", "period_month", month=self.month, year=self.year)
+                    + (label("portal", "captured_on", date=day) if day else ""))
+        return (label("portal", "period_year", year=self.year)
+                + (label("portal", "up_to", date=day) if day else label("portal", "year_to_date")))
 
     def method_label(self) -> str:
         return params.portal()["methods"].get(self.method, self.method or "")

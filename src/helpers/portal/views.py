@@ -18,8 +18,6 @@ from helpers.portal.period import PortalPeriod
 from helpers.portal.score import group_table
 from helpers.store import Store
 
-SOURCE = "Nguồn (tệp:vị trí)"
-
 
 @dataclass
 class ProvinceView:
@@ -49,6 +47,11 @@ def load(slug: str, store=None) -> ProvinceView:
     return ProvinceView(province, scored, period, findings.reset_index(drop=True))
 
 
+def _label(key: str, **values) -> str:
+    """A label of params/wording/labels.yaml, section portal."""
+    return vi_format.label("portal", key, **values)
+
+
 def _num(view: ProvinceView, x, digits: int = 2) -> str:
     return vi_format.number(x, view.province.decimal, digits, missing=vi_format.MISSING)
 
@@ -59,7 +62,7 @@ def _source(frame: pd.DataFrame) -> list[str]:
 
 def period_note(view: ProvinceView) -> str:
     """'Số liệu: năm 2025, lũy kế đến 16/10/2025; API cũ (…)' — the stamp every score of the view carries."""
-    return f"Số liệu của Cổng Dịch vụ công quốc gia: {view.period.stamp()}"
+    return _label("period_note", stamp=view.period.stamp())
 
 
 def communes_table(view: ProvinceView) -> pd.DataFrame:
@@ -67,17 +70,18 @@ def communes_table(view: ProvinceView) -> pd.DataFrame:
     s = view.scored
     groups = params.portal()["groups"]
     out = pd.DataFrame({
-        "Hạng": [vi_format.MISSING if pd.isna(r) else f"{int(r)}/{int(n)}" for r, n in zip(s["rank"], s["rank_of"])],
-        "Đơn vị": [f"{t} {u}" for t, u in zip(s["unit_type"].fillna(""), s["unit"])],
-        "Mã (2025)": s["unit_code"].fillna(vi_format.MISSING).to_numpy(),
-        "Điểm": [_num(view, x) for x in s["total"]],
-        "Xếp loại": s["band"].fillna(vi_format.MISSING).to_numpy(),
+        _label("rank"): [vi_format.MISSING if pd.isna(r) else f"{int(r)}/{int(n)}"
+                         for r, n in zip(s["rank"], s["rank_of"])],
+        _label("unit"): [f"{t} {u}" for t, u in zip(s["unit_type"].fillna(""), s["unit"])],
+        _label("code_2025"): s["unit_code"].fillna(vi_format.MISSING).to_numpy(),
+        _label("score"): [_num(view, x) for x in s["total"]],
+        _label("band"): s["band"].fillna(vi_format.MISSING).to_numpy(),
     })
     for key, g in groups.items():
-        out[f"{g['short']} (/{g['max']})"] = [_num(view, x) for x in s[key]]
-    out["Hạng trên Cổng"] = [vi_format.MISSING if pd.isna(r) else str(int(r)) for r in s["portal_rank"]]
-    out["Không có hồ sơ"] = s["no_activity"].fillna("").str.upper().to_numpy()
-    out[SOURCE] = _source(s)
+        out[_label("group_column", short=g["short"], max=g["max"])] = [_num(view, x) for x in s[key]]
+    out[_label("portal_rank")] = [vi_format.MISSING if pd.isna(r) else str(int(r)) for r in s["portal_rank"]]
+    out[_label("no_activity")] = s["no_activity"].fillna("").str.upper().to_numpy()
+    out[_label("source")] = _source(s)
     return out
 
 
@@ -85,12 +89,12 @@ def groups_table(view: ProvinceView) -> pd.DataFrame:
     """The six groups: maximum, the units' mean, the points lost on average, units with figures."""
     g = view.groups
     return pd.DataFrame({
-        "Nhóm chỉ số": [f"{lab} ({short})" for lab, short in zip(g["label"], g["short"])],
-        "Tối đa": [_num(view, m, 0) for m in g["max"]],
-        "Bình quân": [_num(view, m) for m in g["mean"]],
-        "Điểm mất bình quân": [_num(view, m) for m in g["lost"]],
-        "Tỷ lệ đạt (%)": [_num(view, 100 * x, 1) for x in g["share"]],
-        "Số đơn vị có số liệu": g["units"].to_numpy(),
+        _label("group"): [_label("group_name", label=lab, short=short) for lab, short in zip(g["label"], g["short"])],
+        _label("max"): [_num(view, m, 0) for m in g["max"]],
+        _label("mean"): [_num(view, m) for m in g["mean"]],
+        _label("lost"): [_num(view, m) for m in g["lost"]],
+        _label("share"): [_num(view, 100 * x, 1) for x in g["share"]],
+        _label("units_with_figures"): g["units"].to_numpy(),
     })
 
 
@@ -102,16 +106,16 @@ def successors_table(view: ProvinceView) -> pd.DataFrame:
         return pd.DataFrame()
     groups = params.portal()["groups"]
     out = pd.DataFrame({
-        "Huyện (cũ)": s["district_2023"].to_numpy(),
-        "Xã mới (2025)": [f"{t} {u}" for t, u in zip(s["unit_type"], s["unit"])],
-        "Điểm": [_num(view, x) for x in s["total"]],
-        "Xếp loại": s["band"].fillna(vi_format.MISSING).to_numpy(),
-        "Hạng": [f"{int(r)}/{int(n)}" for r, n in zip(s["rank"], s["rank_of"])],
+        _label("former_district"): s["district_2023"].to_numpy(),
+        _label("new_commune"): [f"{t} {u}" for t, u in zip(s["unit_type"], s["unit"])],
+        _label("score"): [_num(view, x) for x in s["total"]],
+        _label("band"): s["band"].fillna(vi_format.MISSING).to_numpy(),
+        _label("rank"): [f"{int(r)}/{int(n)}" for r, n in zip(s["rank"], s["rank_of"])],
     })
     for key, g in groups.items():
-        out[f"mất {g['short']}"] = [_num(view, x) for x in s[f"{key}_lost"]]
-    out["Từ các đơn vị (2023)"] = s["predecessors"].to_numpy()
-    out[SOURCE] = _source(s)
+        out[_label("lost_group", short=g["short"])] = [_num(view, x) for x in s[f"{key}_lost"]]
+    out[_label("predecessors")] = s["predecessors"].to_numpy()
+    out[_label("source")] = _source(s)
     return out
 
 
@@ -126,11 +130,11 @@ def lineage_table(view: ProvinceView, district_records: pd.DataFrame | None = No
     h = pd.concat(parts, ignore_index=True)
     names = dict(zip(view.successors["unit_code"], view.successors["unit_type"] + " " + view.successors["unit"]))
     return pd.DataFrame({
-        "Xã mới (2025)": h["new_code"].map(names).to_numpy(),
-        "Đơn vị cũ (2023)": h["unit"].to_numpy(), "Mã (2023)": h["unit_code"].to_numpy(),
-        "Huyện": h["district"].to_numpy(), "Kỳ": h["as_of"].to_numpy(),
-        "Điểm (2023)": [_num(view, x) for x in h["score"]],
-        "Nguồn (tệp:dòng)": [f"{s}:{int(n)}" for s, n in zip(h["source"], h["source_line"])],
+        _label("new_commune"): h["new_code"].map(names).to_numpy(),
+        _label("old_unit"): h["unit"].to_numpy(), _label("code_2023"): h["unit_code"].to_numpy(),
+        _label("district"): h["district"].to_numpy(), _label("period"): h["as_of"].to_numpy(),
+        _label("score_2023"): [_num(view, x) for x in h["score"]],
+        _label("source_line"): [f"{s}:{int(n)}" for s, n in zip(h["source"], h["source_line"])],
     })
 
 
@@ -138,13 +142,13 @@ def findings_table(view: ProvinceView) -> pd.DataFrame:
     f = view.findings
     kinds = vi_format.phrases().get("finding_kinds") or {}
     return pd.DataFrame({
-        "loại": [kinds.get(r, r) for r in f["rule"]], "nội dung": f["message"].to_numpy(),
-        SOURCE: [f"{s}:{line} ({ref})" if not pd.isna(line) else str(s)
+        _label("finding_kind"): [kinds.get(r, r) for r in f["rule"]], _label("finding_message"): f["message"].to_numpy(),
+        _label("source"): [f"{s}:{line} ({ref})" if not pd.isna(line) else str(s)
                  for s, line, ref in zip(f["source"], f["source_line"], f["source_ref"])],
     })
 
 
-def _label(row) -> str:
+def _unit_label(row) -> str:
     return f"{row['unit_type']} {row['unit']}"
 
 
@@ -158,14 +162,14 @@ def narrative_text(view: ProvinceView) -> str:
     succ = view.successors
     by_district = []
     for district, rows in succ.groupby("district_2023", sort=False):
-        by_district.append((district, [(_label(r), r["total"], r["band"], int(r["rank"]), r["predecessors"])
+        by_district.append((district, [(_unit_label(r), r["total"], r["band"], int(r["rank"]), r["predecessors"])
                                        for _, r in rows.iterrows()]))
     return narrative.wording(
         "portal.txt.j2", decimal=view.province.decimal, p=view.province, stamp=view.period.stamp(),
         n=len(s), bands=[(b, n) for b, n in zip(counts["band"], counts["units"]) if n],
         mean=float(ranked["total"].mean()) if len(ranked) else None,
-        best=[(_label(r), r["total"]) for _, r in top.iterrows()],
-        worst=[(_label(r), r["total"]) for _, r in bottom.iterrows()],
+        best=[(_unit_label(r), r["total"]) for _, r in top.iterrows()],
+        worst=[(_unit_label(r), r["total"]) for _, r in bottom.iterrows()],
         groups=[(r.label, r.max, r.mean, r.lost, r.units) for r in g.itertuples()],
         successors=by_district, rank_of=int(ranked["rank_of"].max()) if len(ranked) else 0,
         not_measured=int(s["no_activity"].notna().sum()), sum_mismatch=int(s["sum_mismatch"].sum()),
@@ -184,19 +188,19 @@ def groups_chart(view: ProvinceView):
     with mpl.rc_context(charts._RC):
         fig, ax = charts._new_figure(2.6)
         y = np.arange(len(g))
-        ax.barh(y, g["max"], color=charts.NEUTRAL, height=0.6, label="Điểm tối đa", zorder=2)
+        ax.barh(y, g["max"], color=charts.NEUTRAL, height=0.6, label=_label("groups_max"), zorder=2)
         ax.barh(y, g["mean"], color=vi_format.band_palette().get("Tốt", charts.INK), height=0.6,
-                label="Bình quân các đơn vị", zorder=3)
+                label=_label("groups_mean"), zorder=3)
         for yi, (m, mx) in enumerate(zip(g["mean"], g["max"])):
             ax.text(mx + 0.3, yi, f"{_num(view, m)}/{_num(view, mx, 0)}", va="center", fontsize=7.5)
-        ax.set_yticks(y, [f"{lab} ({s})" for lab, s in zip(g["label"], g["short"])])
+        ax.set_yticks(y, [_label("group_name", label=lab, short=s) for lab, s in zip(g["label"], g["short"])])
         ax.set_ylim(len(g) - 0.4, -0.6)
         ax.set_xlim(0, float(g["max"].max()) + 5)
-        ax.set_xlabel("Điểm")
-        ax.set_title("Sáu nhóm chỉ số so với điểm tối đa", loc="left")
+        ax.set_xlabel(_label("points_axis"))
+        ax.set_title(_label("groups_title"), loc="left")
         charts._legend_below(fig, ax.get_legend_handles_labels()[0], ncol=2)
-    return charts.Chart(fig, f"Điểm bình quân theo nhóm của {len(view.scored)} đơn vị {view.province.type} "
-                             f"{view.province.name} – số liệu {view.period.stamp()}.")
+    province = f"{view.province.type} {view.province.name}"
+    return charts.Chart(fig, _label("groups_caption", n=len(view.scored), province=province, stamp=view.period.stamp()))
 
 
 def successors_chart(view: ProvinceView):
@@ -215,15 +219,17 @@ def successors_chart(view: ProvinceView):
         ax.barh(y, s["total"].astype(float), color=[palette.get(b, charts.NEUTRAL) for b in s["band"]],
                 height=0.7, zorder=3)
         for yi, (t, r, n) in enumerate(zip(s["total"], s["rank"], s["rank_of"])):
-            ax.text(float(t) + 0.5, yi, f"{_num(view, t)} (hạng {int(r)}/{int(n)})", va="center", fontsize=7.5)
-        ax.set_yticks(y, [f"{_label(r)} ({r['district_2023']} cũ)" for _, r in s.iterrows()])
+            ax.text(float(t) + 0.5, yi, _label("rank_of", score=_num(view, t), rank=int(r), of=int(n)), va="center",
+                    fontsize=7.5)
+        ax.set_yticks(y, [_label("successor_label", unit=_unit_label(r), district=r["district_2023"])
+                          for _, r in s.iterrows()])
         ax.set_ylim(len(s) - 0.4, -0.6)
         ax.set_xlim(0, 115)
-        ax.set_xlabel("Điểm (thang 100)")
-        ax.set_title("Các xã mới thay cho các huyện (cũ)", loc="left")
+        ax.set_xlabel(vi_format.label("charts", "score_axis"))
+        ax.set_title(_label("successors_title"), loc="left")
         charts._legend_below(fig, charts._band_handles(), ncol=5)
-    return charts.Chart(fig, f"Điểm và hạng của {len(s)} xã mới trong {view.province.type} {view.province.name} – "
-                             f"số liệu {view.period.stamp()}.")
+    province = f"{view.province.type} {view.province.name}"
+    return charts.Chart(fig, _label("successors_caption", n=len(s), province=province, stamp=view.period.stamp()))
 
 
 # -- the report (04) ----------------------------------------------------------------------------------
@@ -266,13 +272,13 @@ def build_report(view: ProvinceView, district_records: pd.DataFrame | None = Non
     parts = [f"<h1>{html_lib.escape(title)}</h1>\n<p class=\"period\">{html_lib.escape(stamp)}</p>",
              "\n".join(paragraphs),
              charts.chart_html(groups_chart(view)),
-             _table_html(groups_table(view), "Sáu nhóm chỉ số: điểm bình quân và điểm mất"),
+             _table_html(groups_table(view), _label("groups_table")),
              charts.chart_html(successors_chart(view)),
-             _table_html(successors_table(view), "Các xã mới thay cho các huyện (cũ)"),
+             _table_html(successors_table(view), _label("successors_table")),
              _table_html(lineage_table(view, district_records),
-                         "Lịch sử năm 2023 của các đơn vị cũ (từng đơn vị riêng, không cộng vào xã mới)"),
-             _table_html(communes_table(view), f"Phụ lục: điểm của {len(view.scored)} đơn vị ({view.period.stamp()})"),
-             _table_html(findings_table(view), "Chất lượng số liệu")]
+                         _label("lineage_table")),
+             _table_html(communes_table(view), _label("appendix", n=len(view.scored), stamp=view.period.stamp())),
+             _table_html(findings_table(view), _label("data_quality"))]
     return ProvinceReport(title, [p for p in parts if p])
 
 
@@ -300,7 +306,8 @@ def ingest_summary(result) -> pd.DataFrame:
         mine = result.records[result.records["source_sha256"] == f.sha256]
         period = PortalPeriod.of_record(mine.iloc[0])
         formats = vi_format.phrases().get("formats") or {}
-        rows.append({"tệp": f.source, "định dạng": formats.get(f.format, f.format), "phương thức": period.method_label(),
-                     "tỉnh": f.province or "cả nước", "kỳ số liệu": period.label(), "số đơn vị": len(mine),
-                     "kết quả": "đã có trong kho" if f.source in result.skipped else "đã thêm"})
+        rows.append({_label("file"): f.source, _label("format"): formats.get(f.format, f.format),
+                     _label("method"): period.method_label(), _label("province"): f.province or _label("whole_country"),
+                     _label("period_label"): period.label(), _label("units"): len(mine),
+                     _label("outcome"): _label("stored_before" if f.source in result.skipped else "added")})
     return pd.DataFrame(rows)

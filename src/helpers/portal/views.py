@@ -56,7 +56,11 @@ def _num(view: ProvinceView, x, digits: int = 2) -> str:
     return vi_format.number(x, view.province.decimal, digits, missing=vi_format.MISSING)
 
 
-def _source(frame: pd.DataFrame) -> list[str]:
+def _source(frame: pd.DataFrame, compact: bool = False) -> list[str]:
+    """Where each row was read: 'file:line (place)'; `compact`: the place alone (the report names the file
+    once, under the table)."""
+    if compact:
+        return [str(ref) for ref in frame["source_ref"]]
     return [f"{s}:{line} ({ref})" for s, line, ref in zip(frame["source"], frame["source_line"], frame["source_ref"])]
 
 
@@ -65,7 +69,7 @@ def period_note(view: ProvinceView) -> str:
     return _label("period_note", stamp=view.period.stamp())
 
 
-def communes_table(view: ProvinceView) -> pd.DataFrame:
+def communes_table(view: ProvinceView, compact: bool = False) -> pd.DataFrame:
     """One row per unit, best first: rank, unit, total, band, the six groups, the portal's own rank, source."""
     s = view.scored
     groups = params.portal()["groups"]
@@ -81,7 +85,7 @@ def communes_table(view: ProvinceView) -> pd.DataFrame:
         out[_label("group_column", short=g["short"], max=g["max"])] = [_num(view, x) for x in s[key]]
     out[_label("portal_rank")] = [vi_format.MISSING if pd.isna(r) else str(int(r)) for r in s["portal_rank"]]
     out[_label("no_activity")] = s["no_activity"].fillna("").str.upper().to_numpy()
-    out[_label("source")] = _source(s)
+    out[_label("source")] = _source(s, compact)
     return out
 
 
@@ -98,7 +102,7 @@ def groups_table(view: ProvinceView) -> pd.DataFrame:
     })
 
 
-def successors_table(view: ProvinceView) -> pd.DataFrame:
+def successors_table(view: ProvinceView, compact: bool = False) -> pd.DataFrame:
     """The successor communes of the districts of params/: former district, the new xã, its figures,
     the points lost per group and its predecessors."""
     s = view.successors
@@ -115,7 +119,7 @@ def successors_table(view: ProvinceView) -> pd.DataFrame:
     for key, g in groups.items():
         out[_label("lost_group", short=g["short"])] = [_num(view, x) for x in s[f"{key}_lost"]]
     out[_label("predecessors")] = s["predecessors"].to_numpy()
-    out[_label("source")] = _source(s)
+    out[_label("source")] = _source(s, compact)
     return out
 
 
@@ -240,13 +244,15 @@ class ProvinceReport:
     parts: list[str]  # HTML blocks, in order
 
 
-def _table_html(frame: pd.DataFrame, caption: str) -> str:
+def _table_html(frame: pd.DataFrame, caption: str, note: str = "") -> str:
+    """A table of the report: its caption, the table (small print, names escaped) and a note under it."""
     if frame.empty:
         return ""
     import html as html_lib
 
-    body = frame.to_html(index=False, escape=True, border=0, classes="appendix", na_rep=vi_format.MISSING)
-    return f"<h3>{html_lib.escape(caption)}</h3>\n{body}"
+    body = frame.to_html(index=False, escape=True, border=0, classes="portal-table", na_rep=vi_format.MISSING)
+    after = f'\n<p class="table-note">{html_lib.escape(note)}</p>' if note else ""
+    return f'<h3>{html_lib.escape(caption)}</h3>\n<div class="table-wrap">{body}</div>{after}'
 
 
 def build_report(view: ProvinceView, district_records: pd.DataFrame | None = None) -> ProvinceReport:
@@ -269,15 +275,17 @@ def build_report(view: ProvinceView, district_records: pd.DataFrame | None = Non
             items = []
         if line.strip():
             paragraphs.append(f"<p>{html_lib.escape(line)}</p>")
+    files = _label("files", names=", ".join(dict.fromkeys(view.scored["source"])))
     parts = [f"<h1>{html_lib.escape(title)}</h1>\n<p class=\"period\">{html_lib.escape(stamp)}</p>",
              "\n".join(paragraphs),
              charts.chart_html(groups_chart(view)),
              _table_html(groups_table(view), _label("groups_table")),
              charts.chart_html(successors_chart(view)),
-             _table_html(successors_table(view), _label("successors_table")),
+             _table_html(successors_table(view, compact=True), _label("successors_table"), files),
              _table_html(lineage_table(view, district_records),
                          _label("lineage_table")),
-             _table_html(communes_table(view), _label("appendix", n=len(view.scored), stamp=view.period.stamp())),
+             _table_html(communes_table(view, compact=True),
+                         _label("appendix", n=len(view.scored), stamp=view.period.stamp()), files),
              _table_html(findings_table(view), _label("data_quality"))]
     return ProvinceReport(title, [p for p in parts if p])
 

@@ -75,3 +75,20 @@ def test_listed_provinces_are_registry_provinces():
         province = report.province_of(slug)
         assert (province.code, province.name) == (entry["code"], entry["name"])
         assert lineage.province_2025(entry["name"]).code == entry["code"]
+
+
+def test_thap_muoi_successors_with_the_cross_district_merge(tmp_path):
+    """A Đồng Tháp list (SYNTHETIC scores on the real 2025 units: no real Đồng Tháp file is at hand):
+    Tháp Mười's six successors, xã Mỹ Quí in its new spelling, xã Phương Thịnh from two districts."""
+    from chiso_bench import portal_data
+
+    data = portal_data.generate(tmp_path, weeks=1, province_codes=["82"])
+    records, _, _ = ingest.parse_files(data.files)
+    scored, _ = report.select(records, report.province_of("dong-thap"))
+    assert len(scored) == 102
+    picked = report.successors(scored).set_index("unit")
+    assert len(picked) == 6 and set(picked["district_2023"]) == {"Tháp Mười"}
+    assert picked.loc["Phương Thịnh", "predecessors"] == "xã Hưng Thạnh, xã Phương Thịnh (huyện Cao Lãnh)"
+    assert picked.loc["Phương Thịnh", "former_districts"] == "Tháp Mười, Cao Lãnh"
+    assert picked.loc["Mỹ Quí", "predecessors"] == "xã Mỹ Quý, xã Mỹ Đông, xã Láng Biển"
+    assert picked.loc["Tháp Mười", "predecessors"] == "thị trấn Mỹ An, xã Mỹ Hòa, xã Mỹ An"

@@ -31,11 +31,13 @@ class PortalYear:
     records: int = 0
 
 
-def generate(root: Path, weeks: int = 52, provinces: int | None = None, seed: int = 766) -> PortalYear:
-    """Write `weeks` weekly captures of every province's communes under `root` (one folder per province)."""
+def generate(root: Path, weeks: int = 52, provinces: int | None = None, seed: int = 766,
+             province_codes: list[str] | None = None) -> PortalYear:
+    """Write `weeks` weekly captures of every province's communes under `root` (one folder per province):
+    the first `provinces` provinces in code order, or those of `province_codes`."""
     rng = np.random.default_rng(seed)
     units = lineage.units_2025()
-    chosen = list(dict.fromkeys(units["province_code"]))[:provinces]
+    chosen = province_codes or list(dict.fromkeys(units["province_code"]))[:provinces]
     groups = params.portal()["groups"]
     maxima = np.array([float(g["max"]) for g in groups.values()])
     keys = [g["keys"][-1] for g in groups.values()]  # the communes' keys (ONLINE for DVCTT)

@@ -98,11 +98,15 @@ def successors(scored: pd.DataFrame) -> pd.DataFrame:
     mine = scored[scored["unit_code"].isin(set(lines["new_code"]))].copy()
     if mine.empty:
         return mine
-    named = (lines.assign(full=lines["old_type"] + " " + lines["old_name"])
+    home = lines[lines["old_district_code"].isin(codes)].groupby("new_code")["old_district"].first()
+    # a predecessor from another district than the successor's own is named with its district
+    elsewhere = lines["old_district"] != lines["new_code"].map(home)
+    full = lines["old_type"] + " " + lines["old_name"]
+    full = full.where(~elsewhere, full + " (huyện " + lines["old_district"] + ")")
+    named = (lines.assign(full=full)
              .groupby("new_code")
              .agg(predecessors=("full", lambda s: ", ".join(s)),
                   former_districts=("old_district", lambda s: ", ".join(dict.fromkeys(s)))))
-    home = lines[lines["old_district_code"].isin(codes)].groupby("new_code")["old_district"].first()
     mine["predecessors"] = mine["unit_code"].map(named["predecessors"])
     mine["former_districts"] = mine["unit_code"].map(named["former_districts"])
     mine["district_2023"] = mine["unit_code"].map(home)

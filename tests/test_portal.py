@@ -185,3 +185,12 @@ def test_a_file_given_twice_is_stored_once(tmp_path, monkeypatch):
     result = ingest.ingest_paths([GIALAI, copy])
     assert (result.added, result.skipped) == ([GIALAI.name], ["copy.json"])
     assert len(schema.store().read().records) == 135
+
+
+def test_a_portal_file_in_a_district_folder_is_named_for_what_it_is(tmp_path):
+    from helpers.parsers import parse_document
+
+    copy = tmp_path / "bao_cao.xlsx"
+    shutil.copy(ANGIANG, copy)
+    with pytest.raises(InputError, match="data/raw/portal/"):
+        parse_document(copy)

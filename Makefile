@@ -13,19 +13,31 @@ PROVINCES ?=
 
 LOCK := requirements.lock
 
-.PHONY: help setup lock report lab test lint bench clean
+.PHONY: help setup lock report lab test lint bench clean venv-foreign
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## create .venv with pip from pyproject.toml, versions pinned by requirements.lock; register the Jupyter kernel
 
-$(STAMP): pyproject.toml $(LOCK)
+# A .venv copied or moved with the folder still runs the folder it was made in (its scripts, the
+# editable install, the kernel): scripts/check_venv.py says so, and the .venv is made again.
+VENV_FOREIGN := $(if $(wildcard $(STAMP)),$(shell $(PYTHON) scripts/check_venv.py $(VENV)))
+
+$(STAMP): pyproject.toml $(LOCK) $(if $(VENV_FOREIGN),venv-foreign)
+	@if [ -n "$(VENV_FOREIGN)" ]; then echo "$(VENV_FOREIGN): tạo lại .venv"; rm -rf $(VENV); fi
+	@echo "[1/4] Tạo môi trường Python $(VENV)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev]'
+	@echo "[2/4] Cập nhật pip"
+	$(BIN)/python -m pip install --upgrade pip
+	@echo "[3/4] Cài các gói của dự án, phiên bản theo $(LOCK) (lần đầu 1–3 phút; mỗi gói một dòng)"
+	$(BIN)/python -m pip install -c $(LOCK) -e '.[dev]'
+	@echo "[4/4] Đăng ký kernel Jupyter $(KERNEL)"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Chỉ số 766 (.venv)" > /dev/null
 	@touch $(STAMP)
+	@echo "Đã cài xong $(VENV)"
+
+venv-foreign:
 
 lock: ## re-resolve pyproject.toml's dependencies to their newest versions and pin them in requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +50,9 @@ lock: ## re-resolve pyproject.toml's dependencies to their newest versions and p
 report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/PDF (WEEK=2023-W49 DISTRICTS="cho-moi phu-tan" JOBS=2; PROVINCES="an-giang" or all: from data/raw/portal/)
 	$(BIN)/chiso report $(if $(WEEK),--week $(WEEK)) $(foreach d,$(DISTRICTS),--district $(d)) $(foreach p,$(PROVINCES),--province $(p)) $(if $(JOBS),--jobs $(JOBS))
 
-lab: $(STAMP) ## open JupyterLab on notebooks/ with the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP) ## open JupyterLab on notebooks/ (in Vietnamese, saves without outputs: jupyter/)
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	  $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) ## run the whole test suite (unit and end-to-end)
 	$(BIN)/python -m pytest

@@ -1,20 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     cell_metadata_filter: tags,-all
-#     formats: ipynb,py:percent
-#     notebook_metadata_filter: kernelspec,jupytext
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.19.6
-#   kernelspec:
-#     display_name: "Ch\u1EC9 s\u1ED1 766 (.venv)"
-#     language: python
-#     name: chiso766
-# ---
-
 # %% [markdown]
 # # 01 · Nạp dữ liệu
 # Đọc các báo cáo của huyện trong `data/raw/<huyện>/`, kiểm tra từng dòng và đưa vào kho dữ liệu.

@@ -1,20 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     cell_metadata_filter: tags,-all
-#     formats: ipynb,py:percent
-#     notebook_metadata_filter: kernelspec,jupytext
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.19.6
-#   kernelspec:
-#     display_name: "Ch\u1EC9 s\u1ED1 766 (.venv)"
-#     language: python
-#     name: chiso766
-# ---
-
 # %% [markdown]
 # # 03 · Xếp hạng
 # Thứ hạng trong huyện (đồng điểm cùng hạng), thứ hạng tuần trước và mức thay đổi; so sánh với các

@@ -126,3 +126,23 @@ def test_a_failure_names_the_workbench_errors_by_their_message_only():
         ename, evalue = "ChisoError", "huyện Chợ Mới chưa có số liệu nào"
 
     assert batch._one_line(KernelError()) == "huyện Chợ Mới chưa có số liệu nào"
+
+
+def test_the_terminal_says_when_no_district_has_data_for_the_week(scratch):
+    everyone = list(params.districts().values())
+    plan = batch.plan_batch(everyone, batch.periods.parse_week_arg("2023-W50"))
+    assert batch.period_lines(plan.asked, plan.periods) == [
+        ("Không huyện nào có số liệu của tuần 2023-W50 (Tháng 12 – Tuần 2 (chốt số liệu 11/12/2023)): mỗi báo cáo "
+         "dùng số liệu mới nhất trước tuần đó, như ghi dưới đây"),
+        "Kỳ số liệu của các báo cáo tuần 2023-W50:",
+        "  Tháng 12 – Tuần 1 (chốt số liệu 04/12/2023) (cũ hơn tuần được hỏi): cho-moi",
+        "  Tháng 10 – Tuần 2 (chốt số liệu 09/10/2023) (cũ hơn tuần được hỏi): phu-tan",
+        "  tháng 9 năm 2023 (cũ hơn tuần được hỏi): thap-muoi",
+    ]
+    plan = batch.plan_batch(everyone, batch.periods.parse_week_arg("2023-W49"))
+    lines = batch.period_lines(plan.asked, plan.periods)
+    assert lines[:2] == ["Kỳ số liệu của các báo cáo tuần 2023-W49:",
+                         "  Tháng 12 – Tuần 1 (chốt số liệu 04/12/2023): cho-moi"]
+    early = batch.period_lines(batch.periods.parse_week_arg("2023-W30"), {"cho-moi": None, "phu-tan": None})
+    assert early[0].startswith("Không huyện nào có số liệu của tuần 2023-W30")
+    assert early[-1] == "  chưa có số liệu nào đến tuần này (không tạo được báo cáo): cho-moi, phu-tan"

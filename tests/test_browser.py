@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
 from PIL import Image, ImageStat
 
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, needs_chromium
 from tests.test_e2e import SLUGS, batch  # noqa: F401  (the module-scoped batch run)
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.e2e, pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"),
-]
-OFFLINE = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--proxy-server=127.0.0.1:9",
-           "--host-resolver-rules=MAP * ~NOTFOUND"]
+pytestmark = [pytest.mark.e2e, pytest.mark.browser, needs_chromium]
+OFFLINE = ["--headless", *CHROMIUM_FLAGS, "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -177,3 +177,23 @@ def test_executed_notebooks_hold_only_their_own_outputs(batch):
                 assert out["output_type"] != "error", path
                 assert out.get("name") != "stderr", (path, out.get("text"))
                 assert "ERROR" not in "".join(out.get("text", "")), (path, out.get("text"))
+
+
+def test_the_terminal_says_for_which_period_each_report_is(batch):
+    _, _, first, _ = batch
+    assert "Kỳ số liệu của các báo cáo tuần 2023-W49:" in first.stdout
+    assert "  Tháng 12 – Tuần 1 (chốt số liệu 04/12/2023): cho-moi" in first.stdout
+    assert "  tháng 9 năm 2023 (cũ hơn tuần được hỏi): thap-muoi" in first.stdout
+    assert "Không huyện nào" not in first.stdout
+
+
+def test_a_run_on_some_districts_keeps_the_others_in_the_index(batch):
+    tmp, env, *_ = batch
+    index = tmp / "outputs/2023-W49/index.html"
+    _run(["report", "--week", "2023-W49", "--district", "cho-moi"], env)
+    page = index.read_text(encoding="utf-8")
+    for slug in SLUGS:
+        assert f'href="{slug}/report.html"' in page
+    rows = [r for r in page.split("<tr>") if "report.html" in r]
+    assert [next(n for n in ("Chợ Mới", "Phú Tân", "Tháp Mười") if n in r) for r in rows] == \
+        ["Chợ Mới", "Phú Tân", "Tháp Mười"]

@@ -342,21 +342,36 @@ def test_what_if_panel_updates_band_rank_and_findings(recs):
     panel = panels.build_what_if_panel(run_for(), recs)
     c = panel.controls
     assert c["unit"].value == KIEN_AN  # the lowest ranked unit first
-    assert c["score"].value == 49.18 and c["transparency_pct"].value == 19.3
+    assert c["score"].value == "49.18" and c["transparency_pct"].value == "19.3"
     before = panel.view.value
     assert "Yếu" in before
-    c["score"].value = 60.0
+    c["score"].value = "60"
     assert panel.view.value != before
     assert "Yếu → <strong>Trung bình</strong>" in panel.view.value
     assert "18 → <strong>8</strong>/18" in panel.view.value
     c["reset"].click()
-    assert c["score"].value == 49.18 and panel.view.value == before
+    assert c["score"].value == "49.18" and panel.view.value == before
     c["unit"].value = MY_HOI_DONG
-    assert c["score"].value == 51.1 and "xã Mỹ Hội Đông" in panel.view.value
+    assert c["score"].value == "51.1" and "xã Mỹ Hội Đông" in panel.view.value
     before = panel.view.value
-    c["transparency_pct"].value = 10.0
+    c["transparency_pct"].value = "10,0"  # a decimal comma is read too
     assert panel.view.value != before
     assert "<td>10.00</td>" in panel.view.value and "82.90" not in panel.view.value
+
+
+def test_what_if_panel_says_what_it_cannot_read(recs):
+    panel = panels.build_what_if_panel(run_for(), recs)
+    panel.controls["score"].value = "bảy mươi"
+    assert panel.view.value == ('<p class="error">Không hiển thị được: “bảy mươi” ở ô Điểm tổng hợp không phải là '
+                                "số: hãy nhập một số từ 0 đến 100, ví dụ 72.5</p>")
+    panel.controls["score"].value = "120"
+    assert "Điểm tổng hợp phải nằm trong khoảng 0–100, nhận được 120" in panel.view.value
+
+
+def test_number_boxes_show_values_as_the_district_writes_them():
+    assert panels.number_text(49.18) == "49.18" and panels.number_text(100.0) == "100"
+    assert panels.number_text(70.19, ",") == "70,19" and panels.number_text(None) == ""
+    assert panels.parse_number(" 70,19 ", "Điểm") == 70.19
 
 
 def test_findings_panel_sliders(recs):
@@ -393,7 +408,7 @@ def test_helpers_on_the_ingested_seeds(scratch):
     assert ranked.iloc[-1]["unit"] == "Kiến An" and len(ranked) == 18
     assert list(explore.unit_history(recs, KIEN_AN)["score"]) == [49.03, 49.18]
     panel = panels.build_what_if_panel(run_for(), None)  # reads the scratch store
-    panel.controls["score"].value = 60.0
+    panel.controls["score"].value = "60"
     assert "Yếu → <strong>Trung bình</strong>" in panel.view.value
     assert explore.asked_week(recs, "") == week(date(2023, 12, 4))
     assert month(2023, 9) not in explore.available_weeks(recs)

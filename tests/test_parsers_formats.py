@@ -809,7 +809,7 @@ def test_cell_columns_week_labels():
     ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh điểm", 87),
     ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh 69,451 điểm", 87),
     ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh 69, 45 điểm", 87),
-    ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh đạt 69,45 điểm", 87),   # refused too: no word is guessed
+    ("xã Hưng Thạnh 69,45 điểm", "xã Hưng Thạnh khoảng 69,45 điểm", 87),  # refused too: no word is guessed
     ("xã Mỹ An 73,53 điểm", "Mỹ An 73,53 điểm", 91),                   # no type word
     ("Xã Thạnh Lợi 70,19 điểm", "Xã Thạnh Lợi điểm", 87),              # the first item
     ("66,98 điểm.", "66,98.", 91),                                     # the last item

@@ -131,8 +131,11 @@ def test_every_table_says_where_each_row_was_read():
             source_line=371)])), "cho-moi", W49)
     scored_html = style_scored(cm).to_html()
     assert "Nguồn (tệp:dòng)" in scored_html and "cm.txt:371" in scored_html and "cm.txt:365" in scored_html
-    assert cells(style_ranked(rank_units(cm)).to_html(), 0)[-1] == "cm.txt:371"
+    # the source stands beside the unit, at the left: never off-screen on a wide table
+    assert re.findall(r'class="col_heading level0 col\d+" >(.*?)</th>', scored_html)[:2] == \
+        ["Đơn vị", "Nguồn (tệp:dòng)"]
+    assert cells(style_ranked(rank_units(cm)).to_html(), 0)[:3] == ["1", "thị trấn Chợ Mới", "cm.txt:371"]
     compared = style_compared(compare_districts({"cho-moi": cm, "thap-muoi": tm})).to_html()
-    assert cells(compared, 0)[-1] == "tm.txt:87" and cells(compared, 1)[-1] == "cm.txt:371"
+    assert cells(compared, 0)[2:4] == ["xã Mỹ An", "tm.txt:87"] and cells(compared, 1)[3] == "cm.txt:371"
     # a frame that does not say where its rows come from gets no such column
     assert "Nguồn" not in style_scored(score_district(cho_moi_frame(), "cho-moi", W49)).to_html()

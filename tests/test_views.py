@@ -29,12 +29,11 @@ def test_01_tables_speak_vietnamese_and_cut_nothing(scratch):
                                                [SEEDS["cho-moi"].name, "bảng chữ (chép từ PDF)", "Chợ Mới"]]
 
     findings = views.findings_table(phu_tan).to_html()
-    alias = next(r for r in _rows(findings) if "PHÚ HÙNG" in r[1])
-    assert alias[:4] == ["tên viết khác",  # the kind, in words
+    alias = next(r for r in _rows(findings) if "PHÚ HÙNG" in r[3])
+    assert alias[:4] == [SEEDS["phu-tan"].name, "61", "tên viết khác",  # where, then the kind, in words
                          ("tên “PHÚ HÙNG” trong văn bản được hiểu là xã Phú Hưng (tên viết khác, khai báo trong danh "
-                         "mục bí danh)"),  # in full: pandas' own display cut it at 50 characters
-                         SEEDS["phu-tan"].name, "61"]
-    assert _headers(findings)[:4] == ["loại", "nội dung", "tệp", "dòng"]
+                         "mục bí danh)")]  # in full: pandas' own display cut it at 50 characters
+    assert _headers(findings)[:4] == ["tệp", "dòng", "loại", "nội dung"]
     assert ">warning<" not in findings and ">alias<" not in findings
     assert "cảnh báo về số liệu của huyện Phú Tân" in findings
 
@@ -44,7 +43,13 @@ def test_01_tables_speak_vietnamese_and_cut_nothing(scratch):
     assert kien_an[1:] == ["49.03", "49.18"]  # line 510: 49.18 this week, 49.03 the week before
 
     parsed = views.parsed_table(result).to_html()
-    assert _headers(parsed)[:3] == ["district", "unit", "unit_type"]  # the contract's columns
+    assert _headers(parsed) == ["Đơn vị", "Nguồn (tệp:dòng)", "Kỳ số liệu", "Điểm", "Xếp loại (in)", "Điểm kỳ trước",
+                                "Tăng/giảm (in)", "Công khai, minh bạch (%)", "Tiến độ giải quyết (%)",
+                                "Dịch vụ công trực tuyến (%)", "Thanh toán trực tuyến (%)", "Số hóa hồ sơ (%)",
+                                "Chứng thực điện tử", "Chứng thực điện tử (lũy kế)", "Hạng (in)", "Mã đơn vị"]
+    kien_an = next(r for r in _rows(parsed) if r[0] == "xã Kiến An")
+    assert kien_an[:7] == ["xã Kiến An", f"{SEEDS['cho-moi'].name}:510", "tuần 1 tháng 12/2023", "49.18", "Yếu",
+                           "49.03", "+0.15"]
     assert "row_heading" not in parsed  # no index
 
 

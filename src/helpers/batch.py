@@ -283,6 +283,8 @@ class Plan:
     run: list[tuple[str, list[str], int]]
     cached: list[str]
     titles: dict[str, str] = field(default_factory=dict)  # slug -> the report's page title (districts with data)
+    periods: dict[str, Period | None] = field(default_factory=dict)  # slug -> the period its report is for
+    retired: list = field(default_factory=list)  # helpers.retire.Retired: files that left data/raw
 
 
 def plan_batch(chosen: list[District], asked: Period | None = None, force: bool = False) -> Plan:
@@ -298,9 +300,10 @@ def plan_batch(chosen: list[District], asked: Period | None = None, force: bool 
     snap = store.read()
     base = code_key()
     stored = store_keys(snap.records, snap.findings)
-    plan = Plan(asked, week_dir, snap, [], [])
+    plan = Plan(asked, week_dir, snap, [], [], retired=ingested.retired)
     for d in chosen:
         period = district_week.load(d, asked).period  # (the period only: nothing is scored here)
+        plan.periods[d.slug] = period
         if period is not None:
             plan.titles[d.slug] = narrative.report_title(d, period)
         keys = cache_keys(d.slug, asked.iso_week, base, stored, ingested.hashes)
@@ -334,6 +337,10 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
         planned = plan_batch(chosen, periods.parse_week_arg(week) if week else None, force)
         asked, iso = planned.asked, planned.asked.iso_week
         result = BatchResult(iso, planned.week_dir, cached=planned.cached)
+        for retired in planned.retired:
+            _say(quiet, retired.message())
+        for line in period_lines(asked, planned.periods):
+            _say(quiet, line)
         _say(quiet, f"Tuần {iso}: {len(planned.run)} huyện cần chạy, {len(result.cached)} huyện dùng lại kết quả cũ"
              + (f" ({_listed(result.cached)})" if result.cached else ""))
         tasks += [Task(slug, iso, keys, reuse, planned.titles.get(slug)) for slug, keys, reuse in planned.run]
@@ -485,7 +492,32 @@ def _check_kernel() -> None:
         raise UsageError(f"chưa có kernel Jupyter '{KERNEL_NAME}': hãy chạy 'make setup'") from None
 
 
+def period_lines(asked: Period, found: dict[str, Period | None]) -> list[str]:
+    """What the terminal says before the notebooks run: for which period each district's report is
+    (districts grouped by period, newest first), and first, when no district has data for the week
+    asked, that none has."""
+    groups: dict[Period | None, list[str]] = {}
+    for slug, period in found.items():
+        groups.setdefault(period, []).append(slug)
+    lines = []
+    if found and not any(p is not None and p.as_of == asked.as_of for p in found.values()):
+        lines.append(f"Không huyện nào có số liệu của tuần {asked.iso_week} ({asked.label()}): mỗi báo cáo dùng "
+                     "số liệu mới nhất trước tuần đó, như ghi dưới đây")
+    lines.append(f"Kỳ số liệu của các báo cáo tuần {asked.iso_week}:")
+    for period in sorted((p for p in groups if p is not None), reverse=True):
+        older = "" if period.as_of == asked.as_of else " (cũ hơn tuần được hỏi)"
+        lines.append(f"  {period.label()}{older}: {_listed(groups[period])}")
+    if None in groups:
+        lines.append(f"  chưa có số liệu nào đến tuần này (không tạo được báo cáo): {_listed(groups[None])}")
+    return lines
+
+
+INDEX_DATA = "index.json"  # the index's lines, kept so that a run on some districts keeps the others'
+
+
 def _write_index(result: BatchResult, chosen, asked) -> None:
+    """outputs/<week>/index.html: a line for each district of this run, and the lines of the previous
+    runs of this week for the districts not run this time (from index.json), in params order."""
     from helpers import district_week, render, report
 
     listed = [d for d in chosen if (inside(result.out_dir, d.slug) / "report.html").exists()]
@@ -504,9 +536,23 @@ def _write_index(result: BatchResult, chosen, asked) -> None:
         else:
             continue
         entries.append(entry)
+    ran = {d.slug for d in chosen}
+    kept = [e for e in _previous_index(result.out_dir) if e.get("slug") not in ran
+            and (inside(result.out_dir, str(e["slug"])) / "report.html").exists()]
+    order = {slug: i for i, slug in enumerate(params.districts())}
+    entries = sorted(entries + kept, key=lambda e: order.get(e["slug"], len(order)))
     if entries:
         title = asked.short_label()
         render.render_index(title[:1].upper() + title[1:], entries, result.out_dir / "index.html")
+        render.write_text_atomic(result.out_dir / INDEX_DATA, json.dumps(entries, ensure_ascii=False, indent=1))
+
+
+def _previous_index(week_dir: Path) -> list[dict]:
+    try:
+        entries = json.loads((week_dir / INDEX_DATA).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("slug"), str)]
 
 
 def _listed(slugs: list[str]) -> str:

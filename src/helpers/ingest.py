@@ -90,8 +90,13 @@ def _expand(paths) -> list[Path]:
 
 
 def ingest_raw(district: District, store: Store | None = None) -> IngestResult:
-    """Ingest what data/raw/<slug>/ holds for one district (idempotent: known files are skipped)."""
-    return ingest_paths(raw_files(district), district=district.slug, store=store)
+    """Ingest what data/raw/<slug>/ holds for one district (idempotent: known files are skipped); a
+    stored file of the district that has left the folder is retired (helpers.retire)."""
+    from helpers import retire
+
+    result = ingest_paths(raw_files(district), district=district.slug, store=store)
+    result.retired = retire.retire_missing([district], set(result.hashes.values()), store)
+    return result
 
 
 def raw_files(district: District) -> list[Path]:
@@ -111,6 +116,8 @@ def ingest_districts(districts: list[District], store: Store | None = None, jobs
     not parse adds nothing and its error is returned under its slug; the other districts' files are
     stored. The result lists the parsed files only.
     """
+    from helpers import retire
+
     store = store or Store()
     stored = _StoredFiles(store, None, None, None)
     hashes: dict[Path, str] = {}
@@ -122,9 +129,10 @@ def ingest_districts(districts: list[District], store: Store | None = None, jobs
                 hashes[path] = sha
             else:
                 new.setdefault(d.slug, []).append(path)
+    retired = retire.retire_missing(districts, set(hashes.values()), store)  # (a new file is not stored yet)
     parsed = parse_districts(new, jobs)
     result = IngestResult(files=list(parsed.files), records=parsed.records, file_findings=parsed.findings,
-                          hashes=_hashes(hashes, parsed))
+                          hashes=_hashes(hashes, parsed), retired=retired)
     if parsed.files:
         _write(store, result, parsed)
     return result, parsed.errors

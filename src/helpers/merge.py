@@ -33,6 +33,7 @@ class IngestResult:
     records: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.STORE_COLUMNS))
     file_findings: pd.DataFrame = field(default_factory=lambda: rec.empty(rec.FINDING_COLUMNS))
     hashes: dict[Path, str] = field(default_factory=dict)  # path -> SHA-256 of every file known or parsed
+    retired: list = field(default_factory=list)  # helpers.retire.Retired: stored files that left data/raw
 
     @property
     def findings(self) -> pd.DataFrame:
@@ -48,6 +49,10 @@ class IngestResult:
                 "kỳ số liệu": f.period.label(), "số dòng": f.n_reported,
                 "cảnh báo": f.n_warnings, "kết quả": status,
             })
+        for r in self.retired:  # stored files that have left data/raw: their data left the store
+            rows.append({"tệp": r.source, "định dạng": None, "huyện": r.district.name,
+                         "kỳ số liệu": periods.parse_as_of(r.as_of).label(), "số dòng": r.records, "cảnh báo": None,
+                         "kết quả": "đã bỏ khỏi kho: tệp không còn trong data/raw"})
         return pd.DataFrame(rows)
 
 
@@ -238,6 +243,11 @@ def _conflicts(records: pd.DataFrame, first_new: int) -> list[dict]:
         if diffs:
             out.append(_conflict(records.iloc[new[k]], records.iloc[old[k]], diffs))
     return out
+
+
+def conflicts_among(records: pd.DataFrame) -> pd.DataFrame:
+    """The conflict findings of every pair of rows that disagree, as ingesting them in order finds them."""
+    return _findings_frame(_conflicts(records, 0))
 
 
 def _unit_period_keys(records: pd.DataFrame) -> np.ndarray:

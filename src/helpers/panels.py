@@ -4,7 +4,8 @@ builders inside `if run.interactive:` so batch runs stay static."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import pandas as pd
@@ -34,28 +35,68 @@ from helpers.explore import (
     what_if_html,
 )
 
+# Laid out for JupyterLab's default width (a notebook beside the file browser on a laptop screen): one
+# row per input, its label in a column of fixed width (wrapped, never cut) and the input beside it,
+# wide enough for its value. Numbers are typed in text boxes: a number box would change its value under
+# the mouse wheel while the page scrolls.
+LABEL_WIDTH = "21em"
+INPUT_WIDTH = "7em"  # "100.00" with room to spare
+CHOICE_WIDTH = "22em"  # a unit's or a week's name
+
 
 class Panel(widgets.VBox):
-    """A panel to display: a title, its controls, optional buttons and the HTML `view` the helpers
-    fill. `controls` names every input widget (tests set their values); `refresh()` redraws."""
+    """A panel to display: a title, one row per control (label and widget), optional buttons and the
+    HTML `view` the helpers fill. `controls` names every input widget (tests set their values);
+    `labels` gives their labels; `refresh()` redraws."""
 
     def __init__(self, title: str, controls: dict, view: widgets.HTML, refresh: Callable[[], None],
-                 buttons: tuple = ()):
+                 buttons: tuple = (), labels: Mapping[str, str] | None = None):
         header = widgets.HTML(f"<h3>{_esc(title)}</h3>")
-        rows = [header, *controls.values(), *([widgets.HBox(list(buttons))] if buttons else []), view]
-        super().__init__(rows)
+        labels = labels or {}
+        rows = [_row(labels[name], box) if name in labels else box for name, box in controls.items()]
+        tail = [widgets.HBox(list(buttons))] if buttons else []
+        super().__init__([header, *rows, *tail, view])
         self.controls = dict(controls)
         self.view = view
         self.refresh = refresh
         refresh()
 
 
-def _style():
-    return {"description_width": "initial"}
+def _row(label: str, box: widgets.Widget) -> widgets.HBox:
+    text = widgets.HTML(f"<span>{_esc(label)}</span>", layout=widgets.Layout(width=LABEL_WIDTH, flex="0 0 auto"))
+    text.add_class("chiso-label")
+    return widgets.HBox([text, box], layout=widgets.Layout(align_items="center"))
 
 
-def _layout():
-    return widgets.Layout(width="auto", min_width="28em")
+def _choice(options, value) -> widgets.Dropdown:
+    return widgets.Dropdown(options=options, value=value, layout=widgets.Layout(width=CHOICE_WIDTH))
+
+
+def _button(text: str) -> widgets.Button:
+    """A button as wide as its label (ipywidgets' default width cuts a long one)."""
+    return widgets.Button(description=text, icon="undo", layout=widgets.Layout(width="auto"))
+
+
+def number_text(value: float | None, decimal: str = ".") -> str:
+    """A value for a number box: at most two decimals, without trailing zeros, the district's decimal
+    mark ('49.18', '70,19', '100'); '' when missing."""
+    if value is None:
+        return ""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", decimal)
+
+
+def parse_number(text: str, label: str) -> float:
+    """A number typed into a box, with a decimal point or comma ('49.18', '49,18'), within 0–100."""
+    cleaned = text.strip().replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise UsageError(f"“{text}” ở ô {label} không phải là số: hãy nhập một số từ 0 đến "
+                         f"{SCALE_MAX:g}, ví dụ 72.5") from None
+    if not math.isfinite(value) or not 0 <= value <= SCALE_MAX:
+        raise UsageError(f"{label} phải nằm trong khoảng 0–{SCALE_MAX:g}, nhận được {text}")
+    return value
 
 
 def _records(records: pd.DataFrame | None) -> pd.DataFrame:
@@ -85,13 +126,12 @@ def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
     """03: choose a district and a week and see the district's ranking for it."""
     records = _records(records)
     asked = asked_week(records, run.asked or "")
-    district = widgets.Dropdown(options=district_options(), value=run.district.slug, description="Huyện:",
-                                style=_style(), layout=_layout())
-    week = widgets.Dropdown(options=week_options(records, asked), value=asked.iso_week, description="Tuần:",
-                            style=_style(), layout=_layout())
+    district = _choice(district_options(), run.district.slug)
+    week = _choice(week_options(records, asked), asked.iso_week)
     view = widgets.HTML()
     refresh = _guarded(view, lambda: ranking_html(records, district.value, week.value))
-    panel = Panel("Xếp hạng theo huyện và tuần", {"district": district, "week": week}, view, refresh)
+    panel = Panel("Xếp hạng theo huyện và tuần", {"district": district, "week": week}, view, refresh,
+                  labels={"district": "Huyện", "week": "Tuần"})
     district.observe(lambda _: refresh(), names="value")
     week.observe(lambda _: refresh(), names="value")
     return panel
@@ -113,11 +153,10 @@ def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
     scored = _week_of(run, records).scored
     records = _records(records)
     options = unit_options(scored)
-    unit = widgets.Dropdown(options=options, value=options[0][1], description="Đơn vị:", style=_style(),
-                            layout=_layout())
+    unit = _choice(options, options[0][1])
     view = widgets.HTML()
     refresh = _guarded(view, lambda: unit_html(records, scored, unit.value))
-    panel = Panel("Một đơn vị qua các kỳ", {"unit": unit}, view, refresh)
+    panel = Panel("Một đơn vị qua các kỳ", {"unit": unit}, view, refresh, labels={"unit": "Đơn vị"})
     unit.observe(lambda _: refresh(), names="value")
     return panel
 
@@ -134,16 +173,15 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
     with_rank = ranked[ranked["rank"].notna() & ranked["unit_code"].notna()]
     options = unit_options(scored, with_total=False)
     first = str(with_rank.iloc[-1]["unit_code"]) if len(with_rank) else options[0][1]
-    unit = widgets.Dropdown(options=options, value=first, description="Đơn vị:", style=_style(),
-                            layout=_layout())
-    inputs = {"score": widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP, description="Điểm:",
-                                                style=_style())}
+    unit = _choice(options, first)
+    labels = {"unit": "Đơn vị", "score": "Điểm tổng hợp"}
     for comp in pol.components:  # only what the district reports: no input for a figure it never gives
         if comp.key in scored.columns and scored[comp.key].notna().any():
-            target = "" if comp.target is None else f" (chỉ tiêu {comp.target:g}%)"
-            inputs[comp.key] = widgets.BoundedFloatText(min=0.0, max=SCALE_MAX, step=STEP,
-                                                        description=f"{comp.label}{target} (%):", style=_style())
-    reset = widgets.Button(description="Khôi phục số liệu báo cáo", icon="undo")
+            target = "" if comp.target is None else f", chỉ tiêu {comp.target:g}%"
+            labels[comp.key] = f"{comp.label} (%{target})"
+    inputs = {key: widgets.Text(continuous_update=False, layout=widgets.Layout(width=INPUT_WIDTH))
+              for key in labels if key != "unit"}
+    reset = _button("Khôi phục số liệu báo cáo")
     view = widgets.HTML()
     loading = [False]
 
@@ -153,7 +191,8 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
 
     def render() -> str:
         base = reported()
-        edits = {k: box.value for k, box in inputs.items() if box.value != base[k]}
+        typed = {k: parse_number(box.value, labels[k]) for k, box in inputs.items()}
+        edits = {k: v for k, v in typed.items() if abs(v - base[k]) > STEP / 2}
         new_score = edits.pop("score", None)
         return what_if_html(what_if(scored, unit.value, new_score, edits, district=run.district,
                                     others=others, policy=pol))
@@ -164,7 +203,7 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
         loading[0] = True
         try:
             for key, value in reported().items():
-                inputs[key].value = value
+                inputs[key].value = number_text(value, run.district.decimal)
         finally:
             loading[0] = False
         show()
@@ -173,7 +212,8 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
         if not loading[0]:
             show()
 
-    panel = Panel("Thử thay đổi số liệu của một đơn vị", {"unit": unit, **inputs}, view, load, buttons=(reset,))
+    panel = Panel("Thử thay đổi số liệu của một đơn vị", {"unit": unit, **inputs}, view, load, buttons=(reset,),
+                  labels=labels)
     panel.controls["reset"] = reset
     unit.observe(load, names="value")
     for box in inputs.values():
@@ -190,13 +230,12 @@ def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
     pol = params.policy()
     low, high = threshold_bounds(scored, pol)
     n_units = len(scoring.units_only(scored))
+    wide = widgets.Layout(width=CHOICE_WIDTH)
     drop = widgets.FloatSlider(value=pol.notable_drop_points, min=low, max=high, step=STEP,
-                               readout_format=".2f", continuous_update=False,
-                               description="Mức giảm đáng chú ý (điểm):", style=_style(), layout=_layout())
+                               readout_format=".2f", continuous_update=False, layout=wide)
     weakest = widgets.IntSlider(value=pol.weakest_n, min=1, max=max(n_units, pol.weakest_n),
-                                continuous_update=False, description="Số đơn vị yếu nhất nêu tên:",
-                                style=_style(), layout=_layout())
-    reset = widgets.Button(description="Về mức mặc định", icon="undo")
+                                continuous_update=False, layout=wide)
+    reset = _button("Về mức mặc định")
     view = widgets.HTML()
 
     def render() -> str:
@@ -209,7 +248,8 @@ def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
         drop.value, weakest.value = pol.notable_drop_points, pol.weakest_n
 
     panel = Panel("Nhận xét theo ngưỡng khác", {"drop_threshold": drop, "weakest_n": weakest}, view, refresh,
-                  buttons=(reset,))
+                  buttons=(reset,), labels={"drop_threshold": "Mức giảm đáng chú ý (điểm)",
+                                            "weakest_n": "Số đơn vị yếu nhất nêu tên"})
     panel.controls["reset"] = reset
     drop.observe(lambda _: refresh(), names="value")
     weakest.observe(lambda _: refresh(), names="value")

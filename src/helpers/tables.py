@@ -85,11 +85,33 @@ def _notes(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(notes, index=frame.index, dtype="object")
 
 
+# Laid out for a notebook beside JupyterLab's file browser: headers wrap onto a few short lines,
+# figures stay on one line, long texts (notes, messages) wrap in a column of bounded width; a table
+# still wider than the notebook scrolls sideways in its output area.
+TABLE_STYLES = [
+    {"selector": "th", "props": "white-space: normal; max-width: 7.5em; vertical-align: bottom;"},
+    {"selector": "td", "props": "white-space: nowrap; text-align: right;"},
+]
+LONG_TEXT = 40  # characters: a text column with a longer value wraps
+WRAPPED = {"white-space": "normal", "min-width": "14em", "max-width": "30em"}
+
+
+def _lead(display: pd.DataFrame) -> pd.DataFrame:
+    """The unit and where its figures were read side by side, at the left (after a rank column)."""
+    h = vi_format.labels("columns")
+    if h["unit"] not in display.columns or h["source"] not in display.columns:
+        return display
+    cols = [c for c in display.columns if c != h["source"]]
+    at = cols.index(h["unit"]) + 1
+    return display[cols[:at] + [h["source"]] + cols[at:]]
+
+
 def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, caption: str | None,
            drop_empty: tuple[str, ...]) -> Styler:
     for col in drop_empty:
         if col in display.columns and display[col].isna().all():
             display = display.drop(columns=col)
+    display = _lead(display)
     formatters = {k: v for k, v in formatters.items() if k in display.columns}
     for col in display.columns:  # every other number: two decimals (Float64 escapes `precision`)
         if col not in formatters and pd.api.types.is_numeric_dtype(display[col]):
@@ -98,7 +120,13 @@ def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, cap
     styler = styler.format(formatters, na_rep=MISSING, escape="html")
     if band_column and band_column in display.columns:
         styler = styler.map(band_css, subset=[band_column])
-    styler = styler.hide(axis="index")
+    styler = styler.hide(axis="index").set_table_styles(TABLE_STYLES)
+    texts = [c for c in display.columns if display[c].dtype == object]
+    if texts:  # (figures align right, as in the documents)
+        styler = styler.set_properties(subset=texts, **{"text-align": "left"})
+    long = [c for c in texts if display[c].map(lambda v: len(v) if isinstance(v, str) else 0).max() > LONG_TEXT]
+    if long:
+        styler = styler.set_properties(subset=long, **WRAPPED)
     if caption:
         styler = styler.set_caption(html.escape(caption))
     return styler
@@ -113,6 +141,42 @@ def style_plain(table: pd.DataFrame, caption: str | None = None) -> Styler:
     ones), numbers with two decimals, whole numbers as integers, a missing value as "—"."""
     integers = {c: _integer for c in table.columns if pd.api.types.is_integer_dtype(table[c])}
     return _style(table, formatters=integers, band_column=None, caption=caption, drop_empty=())
+
+
+PARSED_HEAD = ["score", "band", "prev_score", "delta"]  # then the components, then PARSED_TAIL
+PARSED_TAIL = ["e_cert", "e_cert_cum", "reported_rank", "unit_code"]
+
+
+def style_parsed(recs: pd.DataFrame) -> Styler:
+    """01: the rows read from the files, as printed: the unit and where it was read first, the period,
+    then the figures (headers: params/wording/labels.yaml `parsed_columns`; `chiso ingest --dry-run`
+    prints the same with the contract's column names). A column no row has is left out; when every
+    row comes from one file of one period, the caption names them and the unit's line follows it."""
+    from helpers.periods import parse_as_of
+
+    h, p = vi_format.labels("columns"), vi_format.labels("parsed_columns")
+    display = pd.DataFrame(index=recs.index)
+    display[h["unit"]] = _full_name(recs)
+    display[h["source"]] = _source(recs)
+    display[p["period"]] = pd.Series([None if pd.isna(a) else parse_as_of(str(a)).short_label()
+                                      for a in recs["as_of"]], index=recs.index, dtype="object")
+    caption = None if len(recs) else p["no_rows"]
+    files, kept = recs["source"].dropna().unique(), display[p["period"]].dropna().unique()
+    if len(files) == 1 and len(kept) == 1 and recs["source"].notna().all():  # one file: named once, above
+        display = display.drop(columns=[h["source"], p["period"]])
+        display.insert(1, p["line"], recs["source_line"])
+        caption = p["one_file"].format(file=files[0], period=kept[0], line=p["line"])
+    for col in PARSED_HEAD:
+        display[p[col]] = recs[col]
+    components = _component_columns(recs)
+    for key, label in components.items():
+        display[label] = recs[key].astype("Float64")
+    for col in PARSED_TAIL:
+        display[p[col]] = recs[col]
+    optional = [p[c] for c in PARSED_HEAD + PARSED_TAIL] + list(components.values())
+    counts = {p[c]: _integer for c in ("e_cert", "e_cert_cum", "reported_rank", "line")}
+    return _style(display.astype({p["band"]: "object"}), formatters={p["delta"]: vi_format.change, **counts},
+                  band_column=p["band"], caption=caption, drop_empty=tuple(optional))
 
 
 def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:

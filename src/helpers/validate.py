@@ -254,9 +254,10 @@ def _check(report, dist, period, rows, findings) -> None:
             parts = [row.values.get(col) for row, _ in rows if not row.is_total]
             complete = total.values.get(col) is not None and all(p is not None for p in parts)
             if complete and sum(parts) != total.values[col]:
+                cell = f"ô {total.cells[col]}, " if col in total.cells else ""
                 raise InputError(report.source, total.line,
-                                 f"dòng toàn huyện ghi {col} = {total.values[col]} nhưng tổng các đơn vị là "
-                                 f"{sum(parts)}")
+                                 f"dòng toàn huyện, {cell}cột “{LABELS.get(col, col)}” ghi {total.values[col]} nhưng "
+                                 f"tổng các đơn vị là {sum(parts)}")
     missing = [u for u in registry.units_of(dist.code) if u.code not in seen]
     if missing:
         findings.append(_finding(report, dist, period, None, "missing_units",

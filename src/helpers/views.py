@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import params, periods, rank, score, vi_format
-from helpers import records as rec
 from helpers.district_week import DistrictWeek
 from helpers.params import District
 from helpers.store import Store
@@ -31,11 +30,12 @@ def ingest_compared(run):
     others = [d for d in params.compared_with(run.district) if d.slug != run.district.slug]
     if not others:
         return None
-    _, errors = ingest.ingest_districts(others)
+    result, errors = ingest.ingest_districts(others)
     stored = [d.name for d in others if d.slug not in errors]
     lines = [vi_format.label("views", "compared_stored", names=", ".join(stored))] if stored else []
     lines += [vi_format.label("views", "compared_failed", district=params.district(slug).name, error=exc)
               for slug, exc in errors.items()]
+    lines += [r.message() for r in result.retired]
     return Markdown("\n\n".join(lines))
 
 
@@ -58,13 +58,12 @@ def ingest_summary(result):
 
 
 def parsed_table(result):
-    """01: the reported records of the files just read, in the contract's columns (the names
-    `chiso ingest --dry-run` prints), with the line each row was read from."""
+    """01: the reported records of the files just read, the unit and the file and line each was read
+    from first (Vietnamese headers; `chiso ingest --dry-run` prints the contract's columns)."""
     from helpers import tables
 
     recs = result.records
-    table = rec.to_csv_frame(recs[~recs["derived"]]) if len(recs) else pd.DataFrame(columns=rec.CONTRACT_COLUMNS)
-    return tables.style_plain(table.reset_index(drop=True))
+    return tables.style_parsed(recs[~recs["derived"].astype(bool)].reset_index(drop=True))
 
 
 def findings_table(district: District, findings: pd.DataFrame | None = None):
@@ -79,6 +78,8 @@ def findings_table(district: District, findings: pd.DataFrame | None = None):
     table.insert(0, vi_format.label("views", "finding_kind"), [kinds.get(r, r) for r in rows["rule"]])
     # all are warnings (an error refuses the file), kind said above
     table = table.drop(columns=[headers["severity"], headers["rule"]])
+    where = [headers["source"], headers["source_line"]]  # where first, as in every table
+    table = table[where + [c for c in table.columns if c not in where]]
     caption = (vi_format.label("views", "finding_count", n=len(table), district=district.name) if len(table)
                else vi_format.label("views", "no_findings", district=district.name))
     return tables.style_plain(table, caption=caption)

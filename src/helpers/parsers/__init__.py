@@ -36,9 +36,16 @@ _EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv", ".pdf": "pdf", "
 _UNSUPPORTED = {".xls": "xlsx", ".doc": "docx", ".ods": "xlsx", ".odt": "docx", ".rtf": "docx"}
 
 
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 (.doc) and Excel 97-2003 (.xls) files
+
+
 def _container(path: Path, data: bytes, source: str) -> str | None:
     """'xlsx' / 'csv' / 'pdf' / 'docx' from the extension or the magic bytes; None for plain text."""
     ext = path.suffix.lower()
+    if data.startswith(_OLE2_MAGIC):  # whatever its name says (a .doc renamed .docx)
+        if ext in (".xlsx", ".xlsm", ".xls", ".csv"):
+            raise InputError(source, None, "đây là tệp .xls cũ (Excel 97-2003): hãy lưu lại dạng .xlsx")
+        raise InputError(source, None, "đây là tệp .doc cũ: hãy lưu lại dạng .docx")
     if ext in _EXTENSIONS:
         return _EXTENSIONS[ext]
     if ext in _UNSUPPORTED:

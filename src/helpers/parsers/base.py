@@ -34,6 +34,7 @@ class RawRow:
     band: str | None = None         # printed band normalised to a name of params/bands.yaml ("Trung bình", "Yếu", ...), None if the source prints none
     values: dict = field(default_factory=dict)  # column -> float | int | None (None = blank cell of a column the document has)
     suspect: list = field(default_factory=list)  # (line, message): a value read but worth a second look (a warning)
+    cells: dict = field(default_factory=dict)    # column -> cell reference ("M8") where a spreadsheet holds it
     no_data: bool = False           # a named row of a grid with no STT and no value: a section label ("Khối xã"), or a
                                     # unit whose values were lost (a row split over a page break): ingest tells which
 

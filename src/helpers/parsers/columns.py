@@ -175,6 +175,94 @@ def _resolve_points(kinds: list[str | None], labels: list[str] | None = None) ->
     return out
 
 
+def _coverage(text: str) -> int:
+    """How many characters of `text` the header keywords cover."""
+    return sum(h.end - h.start for h in _scan(text))
+
+
+_WINDOW = 4  # words on each side of a line break looked at to tell a broken word
+
+
+@lru_cache(maxsize=4096)  # header cells and blocks recur from report to report
+def rejoin_broken_words(text: str) -> str:
+    """Header text whose line breaks may fall inside a word (a narrow column of a PDF: "CHỨN\nG THỰC
+    ĐIỆN TỬ"): a break is closed up when the word it joins makes a header keyword the spaced text does
+    not have; every other line break becomes a space. Text without keywords (unit names) is unchanged
+    but for its line breaks."""
+    if "\n" not in text:
+        return text
+    words: list[tuple[str, bool]] = []  # (word, a line break before it)
+    for n, line in enumerate(text.split("\n")):
+        words += [(w, n > 0 and k == 0) for k, w in enumerate(line.split())]
+    out: list[str] = []
+    for i, (word, broken) in enumerate(words):
+        if broken and out and out[-1][-1].isalpha() and word[0].isalpha():
+            left = " ".join(out[-_WINDOW:])
+            right = " ".join(w for w, _ in words[i + 1:i + _WINDOW])
+            if _coverage(f"{left}{word} {right}") > _coverage(f"{left} {word} {right}"):
+                out[-1] += word
+                continue
+        out.append(word)
+    return " ".join(out)
+
+
+# Columns that a group label stands over in a two-row header: the online services ("DỊCH VỤ TRỰC TUYẾN"
+# over "DVCTT" and "THANH TOÁN") and the e-certifications ("CHỨNG THỰC ĐIỆN TỬ" over "Trong tuần", "Lũy kế").
+_FAMILIES = ({"online_pct", "payment_pct"}, {"e_cert", "e_cert_cum"})
+
+
+def _family(kind: str) -> set[str]:
+    return next((f for f in _FAMILIES if kind in f), {kind})
+
+
+def _two_level_order(kinds: list[str]) -> list[str]:
+    """Value columns in printed order from header keywords read row by row. A two-row header read in
+    reading order gives the first row, where a group label ("DỊCH VỤ TRỰC TUYẾN") stands over its
+    columns, then the second row with those columns ("DVCTT", "THANH TOÁN"): the first keyword that comes
+    again starts the second row; each group label of the first row gives way to the second row's columns
+    of its family, and the second row's other columns follow (cells of the first row read after it)."""
+    seen: set[str] = set()
+    for s, k in enumerate(kinds):
+        if k in seen:
+            first, second = kinds[:s], kinds[s:]
+            order: list[str] = []
+            for x in first:
+                members = [y for y in second if y in _family(x)]
+                order += members or [x]
+            order += second
+            out: list[str] = []
+            for x in order:
+                if x not in out:
+                    out.append(x)
+            return out
+        seen.add(k)
+    return list(kinds)
+
+
+# The labels under a "CHỨNG THỰC ĐIỆN TỬ" group: this week's and the cumulative count (folded text).
+# In text laid out in columns the two labels may be printed side by side, their words interleaved
+# ("Trong Lũy" / "tuần kế"): one word may come between a label's two words.
+_SUB_LABELS = {"e_cert": re.compile(r"(?<![A-Z0-9])(?:TRONG\s+(?:\S+\s+)?TUAN|TUAN\s+NAY)(?![A-Z0-9])"),
+               "e_cert_cum": re.compile(r"(?<![A-Z0-9])LUY\s+(?:\S+\s+)?KE(?![A-Z0-9])")}
+
+
+def _with_sub_labels(text: str, hits: list[Hit]) -> list[Hit]:
+    """The hits, with the e-certification group's sub-labels ("Trong tuần", "Lũy kế") after a group label
+    "CHỨNG THỰC ĐIỆN TỬ" read as its two columns (outside such a group they name nothing)."""
+    group = next((h for h in hits if h.kind == "e_cert"), None)
+    if group is None:
+        return hits
+    taken = [(h.start, h.end) for h in hits]
+    folded = fold(text)
+    extra = []
+    for kind, pattern in _SUB_LABELS.items():  # each label looked for on its own: their words may interleave
+        m = next((m for m in pattern.finditer(folded, group.end) if not any(a <= m.start() < b for a, b in taken)),
+                 None)
+        if m is not None:
+            extra.append(Hit(kind, m.start(), m.end()))
+    return sorted(hits + extra, key=lambda h: h.start)
+
+
 def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
     """Columns of a header printed as running text (PDF extraction, one word per line).
 
@@ -188,7 +276,8 @@ def stream_columns(text: str) -> tuple[list[str], list[Hit]] | None:
 
 @lru_cache(maxsize=1024)  # a header block recurs from report to report
 def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None:
-    hits = scan(text)
+    text = rejoin_broken_words(text)
+    hits = _with_sub_labels(text, scan(text))
     points = [h for h in hits if h.kind in ("points", "prev_points")]
     if not points or len(points) > 2 or not any(h.kind == NAME for h in hits):
         return None
@@ -197,19 +286,37 @@ def _stream_columns(text: str) -> tuple[tuple[str, ...], tuple[Hit, ...]] | None
     # The text of each keyword up to the next one: where a score header prints its week label.
     labels = [text[h.start:(hits[j + 1].start if j + 1 < len(hits) else len(text))] for j, h in enumerate(hits)]
     kinds = _resolve_points([h.kind for h in hits], labels)
-    # A group header ("DỊCH VỤ TRỰC TUYẾN" above "DVCTT" and "THANH TOÁN") repeats a column keyword:
-    # the last occurrence is the column itself.
-    last: dict[str, int] = {}
-    for i, k in enumerate(kinds):
-        if k and k not in (NAME, "reported_rank"):
-            last[k] = i
-    if "score" not in last:
+    # A group header ("DỊCH VỤ TRỰC TUYẾN" above "DVCTT" and "THANH TOÁN") repeats a column keyword.
+    order = _two_level_order([k for k in kinds if k and k not in (NAME, "reported_rank")])
+    if "score" not in order:
         return None
-    order = sorted(last.items(), key=lambda kv: kv[1])
-    return tuple(k for k, _ in order), tuple(hits)
+    return tuple(order), tuple(hits)
 
 
 _PAREN_RE = re.compile(r"\([^()]*\)")
+# Columns a report may add that the workbench does not store: the rank within the district, notes. Their
+# numbers are left out with a warning, not refused.
+_OPTIONAL_RE = re.compile(r"^(?:XEP\s+HANG|THU\s+HANG|HANG|GHI\s+CHU)(?:\s*\(.*\))?$")
+
+
+def is_optional_header(text: str) -> bool:
+    """A header of a column the workbench does not store but that a report may print ("Xếp hạng", "Ghi chú")."""
+    return bool(_OPTIONAL_RE.match(" ".join(fold(text).split())))
+
+
+def unrecognised_words(text: str, limit: int = 80) -> str:
+    """The words of a header that are no keyword (parenthesised notes left out), as printed: what a column
+    whose header is not recognised is called."""
+    keep = [True] * len(text)
+    for h in _scan(text):
+        for i in range(h.start, h.end):
+            keep[i] = False
+    for m in _PAREN_RE.finditer(text):
+        for i in range(m.start(), m.end()):
+            keep[i] = False
+    words = "".join(ch if k else " " for ch, k in zip(text, keep)).split()
+    shown = " ".join(w for w in words if any(ch.isalpha() for ch in w) and w not in ("/", ","))
+    return shown if len(shown) <= limit else shown[:limit - 1].rstrip() + "…"
 
 
 def _mostly_keywords(text: str, hits: list[Hit]) -> bool:

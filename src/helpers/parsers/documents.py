@@ -7,8 +7,10 @@ EXTRACTED text, not in the binary file:
   the extracted text at the row's height on its page. Without a ruled table the extracted text goes
   to the text parsers (text table, markdown, prose).
 - DOCX: paragraphs in body order, one line each (a line break inside a paragraph starts a new line);
-  each table becomes markdown lines ("| a | b |", a '---' line after its header rows). Paragraphs and
-  tables inside block-level content controls (w:sdt) are read in their place. A document that still
+  each table becomes markdown lines ("| a | b |", a '---' line after its header rows), its merged cells
+  as Word shows them (_table_lines). Paragraphs and tables inside block-level content controls (w:sdt)
+  are read in their place, those of a text box after the paragraph holding it; the footnotes and
+  endnotes follow the body. A document that still
   holds tracked changes (Track Changes not accepted) is refused: python-docx reads neither version.
 """
 
@@ -17,7 +19,8 @@ from __future__ import annotations
 import io
 
 from helpers.errors import InputError
-from helpers.parsers import dispatch, metadata
+from helpers.parsers import columns as cols
+from helpers.parsers import dispatch, metadata, prose
 from helpers.parsers.archive import check_zip
 from helpers.parsers.base import ReportMeta, TableResult, collapse, nfc, split_lines
 from helpers.parsers.grid import GridRow, first_table, parse_grid
@@ -40,6 +43,46 @@ def _line_for(tops: list[float], top: float, bottom: float) -> int:
         if top - 1 <= y < bottom:
             return k
     return min(range(len(tops)), key=lambda k: abs(tops[k] - top))
+
+
+def _pdf_cell(text):
+    """A ruled table's cell: its lines joined, a word that a narrow column broke over two lines ("CHỨN" /
+    "G THỰC ĐIỆN TỬ") made whole again when that completes a header keyword."""
+    if not isinstance(text, str):
+        return text
+    return collapse(cols.rejoin_broken_words(nfc(text)) if "\n" in text else text)
+
+
+def _stray_digits(chars: list[dict], cells: list) -> list[tuple[float, str]]:
+    """(height, digit) of the digits a page prints in none of a table's cells."""
+    out = []
+    for ch in chars:
+        if not ch["text"].isdigit():
+            continue
+        x, y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if not any(a <= x <= b and t <= y <= u for a, t, b, u in cells):
+            out.append((y, ch["text"]))
+    return out
+
+
+def _outside(stray: list[tuple[float, str]], row) -> str:
+    """The digits printed on a table row's band (its height, the page's width) but in no cell of the table:
+    a value the table reader does not see (a column without rules, a cell border missing, text run over a
+    rule)."""
+    _, top, _, bottom = row.bbox
+    return "".join(text for y, text in stray if top <= y < bottom)
+
+
+def _check_rows_complete(rows: list[GridRow], source: str) -> None:
+    """A value printed inside a row of a ruled table but in no cell of it would be lost without a trace:
+    refused, with the row's line."""
+    for row in rows:
+        if row.outside:
+            label = next((c for c in row.cells if isinstance(c, str) and any(ch.isalpha() for ch in c)), "")
+            where = f"dòng “{label}” của bảng" if label else "một dòng của bảng"
+            raise InputError(source, row.line, f"{where}: trang PDF in chữ số “{row.outside}” nằm ngoài các ô của "
+                                               "bảng, không đọc được vào cột nào nhưng không được bỏ qua: cần bản PDF có "
+                                               "bảng kẻ ô đầy đủ hoặc tệp gốc")
 
 
 def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]]]:
@@ -65,10 +108,11 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]
                     tops = [ln["top"] for ln in page.extract_text_lines()]
                     for table in found:
                         rows = []
+                        stray = _stray_digits(page.chars, table.cells)
                         for row, cells in zip(table.rows, table.extract()):
                             k = min(_line_for(tops, row.bbox[1], row.bbox[3]), n_lines - 1)
-                            rows.append(GridRow(offset + k + 1,
-                                                [collapse(c) if isinstance(c, str) else c for c in cells]))
+                            rows.append(GridRow(offset + k + 1, [_pdf_cell(c) for c in cells],
+                                                outside=_outside(stray, row)))
                         tables.append(rows)
                 texts.append(text)
                 offset += n_lines
@@ -88,10 +132,11 @@ def parse_pdf(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
     meta = metadata.extract(_numbered(lines), source)
     table = first_table(tables)  # the ruled table, continued on the next pages
     if table is not None:
+        _check_rows_complete(table[1], source)
         result = parse_grid(table[1], source)
         if not result.rows:
             raise InputError(source, None, "bảng trong tệp PDF không có dòng số liệu nào")
-        return result, meta
+        return prose.with_stated_total(result, lines), meta
     _, result = dispatch.parse_lines(lines, source)
     return result, meta
 
@@ -106,28 +151,79 @@ def _text(element) -> str:
     """What Word shows of a paragraph, or of a table cell (its paragraphs joined by line ends): the text of
     its runs at any depth, so text inside an inline content control, a simple field or a hyperlink is
     read too (python-docx's Paragraph.text and _Cell.text leave those out); tabs and breaks of a run.
-    Deleted text (w:delText) and field codes (w:instrText) are not shown, so not read."""
+    Deleted text (w:delText) and field codes (w:instrText) are not shown, so not read; a text box anchored
+    in the paragraph is read on lines of its own (_text_boxes), not here."""
     if element.tag == _W + "tc":
-        return "\n".join(_text(p) for p in element.iter(_W + "p"))
-    out = []
-    for el in element.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
-        if el.tag == _W + "t":
-            out.append(el.text or "")
-        elif el.getparent().tag == _W + "r":  # (a w:tab of the paragraph's properties is a tab stop)
-            out.append("\t" if el.tag == _W + "tab" else "\n")
+        return "\n".join(_text(p) for p in element.iterchildren(_W + "p"))
+    out: list[str] = []
+    _runs_text(element, out)
     return "".join(out)
 
 
+def _runs_text(element, out: list[str]) -> None:
+    for el in element.iterchildren():
+        tag = el.tag
+        if tag == _W + "t":
+            out.append(el.text or "")
+        elif tag in (_W + "tab", _W + "br", _W + "cr"):
+            if element.tag == _W + "r":  # (a w:tab of the paragraph's properties is a tab stop)
+                out.append("\t" if tag == _W + "tab" else "\n")
+        elif tag not in _NOT_SHOWN_INLINE and isinstance(tag, str):
+            _runs_text(el, out)
+
+
+def _text_boxes(element) -> list:
+    """The text boxes anchored in a paragraph (w:txbxContent), each once: Word writes a text box twice, as a
+    DrawingML shape and as its VML fallback (mc:Fallback), which is not read."""
+    found = []
+    for box in element.iter(_W + "txbxContent"):
+        if any(a.tag in (_MC + "Fallback", _W + "txbxContent") for a in box.iterancestors()):
+            continue
+        found.append(box)
+    return found
+
+
+def _span_cells(table) -> tuple[list[list[str]], list[list[bool]]]:
+    """The table's rows cell by cell of its grid, as Word shows them: a cell merged across columns (gridSpan)
+    gives its text for each column it covers, with the columns after its first marked; a cell merged down
+    (vMerge) gives the text of the cell it continues; columns a row skips (gridBefore/gridAfter) are blank."""
+    texts, spanned = [], []
+    for row in table.rows:
+        cells: list[str] = [""] * row.grid_cols_before
+        more: list[bool] = [False] * row.grid_cols_before
+        last = None
+        for cell in row.cells:
+            same = cell._tc is last
+            cells.append(_cell(_text(cell._tc)))
+            more.append(same)
+            last = cell._tc
+        cells += [""] * row.grid_cols_after
+        more += [False] * row.grid_cols_after
+        texts.append(cells)
+        spanned.append(more)
+    return texts, spanned
+
+
 def _table_lines(table) -> tuple[list[str], list[int]]:
-    """(the markdown lines of the table, the index among them of each table row)."""
-    rows = [[_cell(_text(c._tc)) for c in row.cells] for row in table.rows]
+    """(the markdown lines of the table, the index among them of each table row).
+
+    Header rows (those above the first row holding a number) keep a cell merged across columns in each
+    of them: a group label ("DỊCH VỤ TRỰC TUYẾN") stands over each of its columns. In the rows below, a
+    merged cell is shown once, in its first column ("TOÀN HUYỆN" merged across the STT and name columns
+    is in the STT column, the name column blank: helpers.parsers.grid reads it as the row's name). A row
+    that is one cell across the whole table (a title) is shown once."""
+    rows, spanned = _span_cells(table)
     if not rows:
         return [], []
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
+    spanned = [m + [False] * (width - len(m)) for m in spanned]
     n_head = 0
     while n_head < len(rows) and not any(is_number(c) for c in rows[n_head]):
         n_head += 1
+    for i, (r, m) in enumerate(zip(rows, spanned)):
+        if i >= n_head or all(m[1:]):
+            rows[i] = [c if not merged else "" for c, merged in zip(r, m)]
     out = []
     at = []
     for i, r in enumerate(rows):
@@ -139,15 +235,23 @@ def _table_lines(table) -> tuple[list[str], list[int]]:
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Inline content whose text Word does not show in the paragraph's line: deleted text, field codes, text
+# boxes (read on lines of their own) and the fallback copy of a drawing.
+_NOT_SHOWN_INLINE = {_W + "delText", _W + "instrText", _W + "txbxContent", _MC + "Fallback"}
+_NOTES_RELS = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes": "footnote",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes": "endnote",
+}
 # Tracked changes whose text python-docx reads wrongly: inserted text (w:ins, w:moveTo) is left out of
 # Paragraph.text, deleted text is left out too, so a corrected value reads as neither version. A
 # w:ins / w:del in a run's or a row's properties marks an inserted or deleted paragraph mark or row.
 _REVISION_TAGS = ("ins", "del", "moveFrom", "moveTo", "cellIns", "cellDel")
-_REVISION_XPATH = " | ".join(f".//w:{t}" for t in _REVISION_TAGS)
+_REVISION_QNAMES = tuple(_W + t for t in _REVISION_TAGS)
 
 
 def _has_revision(element) -> bool:
-    return bool(element.xpath(_REVISION_XPATH))
+    return next(element.iter(*_REVISION_QNAMES), None) is not None
 
 
 def _revision_error(source: str, line: int | None, where: str) -> InputError:
@@ -180,37 +284,73 @@ def _blocks(parent):
             yield child
 
 
+class _DocxReader:
+    """The lines of a Word document: the body's paragraphs and tables in order, each text box on lines of
+    its own after the paragraph it is anchored in, then the footnotes and the endnotes (Word prints them
+    at the foot of the page or the end of the document), each note's paragraphs in order."""
+
+    def __init__(self, document, source: str, revised: bool):
+        self.document, self.source, self.revised = document, source, revised
+        self.lines: list[str] = []
+
+    def blocks(self, parent) -> None:
+        from docx.table import Table
+
+        lines = self.lines
+        for child in _blocks(parent):
+            if child.tag == _W + "p":
+                text = nfc(_text(child))
+                if self.revised and _has_revision(child):
+                    raise _revision_error(self.source, len(lines) + 1, _paragraph_place(text))
+                lines.extend(text.replace("\v", "\n").split("\n"))
+                for box in _text_boxes(child):
+                    self.blocks(box)
+            else:
+                table = Table(child, self.document)
+                out, at = _table_lines(table)
+                if self.revised:
+                    for row, k in zip(table.rows, at):
+                        if _has_revision(row._tr):
+                            cells = [nfc(c.strip()) for c in out[k].strip().strip("|").split("|")]
+                            raise _revision_error(self.source, len(lines) + 2 + k, _row_place(cells))
+                    if _has_revision(child):  # outside any row (the table's own properties)
+                        raise _revision_error(self.source, len(lines) + 2, " trong bảng")
+                lines.append("")
+                lines.extend(nfc(x) for x in out)
+                lines.append("")
+
+    def notes(self) -> None:
+        from docx.oxml import parse_xml
+
+        parts = {kind: rel.target_part for rel in self.document.part.rels.values()
+                 if not rel.is_external and (kind := _NOTES_RELS.get(rel.reltype))}
+        for kind in ("footnote", "endnote"):
+            if kind not in parts:
+                continue
+            root = parse_xml(parts[kind].blob)
+            if _has_revision(root):
+                raise _revision_error(self.source, None, " trong chú thích")
+            for note in root.iterchildren(_W + kind):
+                if note.get(_W + "type") in ("separator", "continuationSeparator", "continuationNotice"):
+                    continue
+                self.lines.append("")
+                self.blocks(note)
+
+
 def docx_lines(data: bytes, source: str) -> list[str]:
     check_zip(data, source, "docx")
     try:
         import docx
-        from docx.table import Table
 
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
         revised = _has_revision(body)  # then the first block holding one is looked for, to name its line
-        lines: list[str] = []
-        for child in _blocks(body):
-            if child.tag == _W + "p":
-                text = nfc(_text(child))
-                if revised and _has_revision(child):
-                    raise _revision_error(source, len(lines) + 1, _paragraph_place(text))
-                lines.extend(text.replace("\v", "\n").split("\n"))
-            else:
-                table = Table(child, document)
-                out, at = _table_lines(table)
-                if revised:
-                    for row, k in zip(table.rows, at):
-                        if _has_revision(row._tr):
-                            cells = [nfc(c.strip()) for c in out[k].strip().strip("|").split("|")]
-                            raise _revision_error(source, len(lines) + 2 + k, _row_place(cells))
-                    if _has_revision(child):  # outside any row (the table's own properties)
-                        raise _revision_error(source, len(lines) + 2, " trong bảng")
-                lines.append("")
-                lines.extend(nfc(x) for x in out)
-                lines.append("")
+        reader = _DocxReader(document, source, revised)
+        reader.blocks(body)
         if revised:  # outside the paragraphs and tables read
             raise _revision_error(source, None, "")
+        reader.notes()
+        lines = reader.lines
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of the DOCX library is bad content

@@ -20,6 +20,7 @@ class GridRow:
     line: int
     cells: list                       # str | int | float | datetime | None
     refs: list[str] | None = None     # cell references ("D9") for messages, spreadsheets only
+    outside: str = ""                 # digits a PDF prints across the row but in none of its cells (a lost value)
 
 
 def cell_text(value) -> str:
@@ -80,12 +81,20 @@ def first_table(tables: list[list[GridRow]], limit: int = 60) -> tuple[int, list
 
 
 def _merge_header(rows: list[GridRow]) -> list[str]:
+    """Each column's header text, its rows joined top down. A group label that a spreadsheet or CSV keeps
+    in the first cell of a merged range ("CHỨNG THỰC ĐIỆN TỬ" over "Trong tuần" and "Lũy kế") stands over
+    the blank cells to its right that have a label in the row below."""
     width = max(len(r.cells) for r in rows)
+    texts = [[cell_text(r.cells[c]) if c < len(r.cells) else "" for c in range(width)] for r in rows]
+    for k in range(len(texts) - 1):
+        for c in range(1, width):
+            if not texts[k][c] and texts[k][c - 1] and texts[k + 1][c] and texts[k + 1][c - 1]:
+                texts[k][c] = texts[k][c - 1]
     merged = []
     for c in range(width):
         parts: list[str] = []
-        for r in rows:
-            t = cell_text(r.cells[c]) if c < len(r.cells) else ""
+        for row in texts:
+            t = row[c]
             if t and (not parts or parts[-1] != t):
                 parts.append(t)
         merged.append(" ".join(parts))
@@ -153,6 +162,7 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
     # whose height was told by its '---' line), at most as many as the first header has.
     continuation = [_row_texts(r) for r in rows[h + 1:h + n]]
     repeated = None  # continuation rows of a repeated header seen so far, None outside one
+    data_rows: list[tuple[GridRow, list]] = []
     for row in rows[h + n:]:
         cells = list(row.cells)
         if all(cell_text(c) == "" for c in cells):
@@ -174,7 +184,32 @@ def parse_grid(rows: list[GridRow], source: str, header_rows: int | None = None,
         parsed = _parse_row(row, cells, kinds, value_cols, source, keys)
         if parsed is not None:
             out.append(parsed)
+            data_rows.append((row, cells))
+    _check_unread_columns(data_rows, head, kinds, rows[h].line, source, out)
     return TableResult(value_cols, out)
+
+
+def _check_unread_columns(data_rows: list[tuple[GridRow, list]], head: list[str], kinds: list[str | None],
+                          header_line: int, source: str, out: list[RawRow]) -> None:
+    """A column holding numbers whose header names no known column would be dropped: refused, naming the
+    header as printed, the column's first number and its line (no printed value is lost silently). A column
+    the workbench does not store but a report may add ("Xếp hạng", "Ghi chú") is left out with a warning."""
+    for idx, kind in enumerate(kinds):
+        if kind is not None:
+            continue
+        for row, cells in data_rows:
+            value = cells[idx] if idx < len(cells) else None
+            if _is_numeric_cell(value) and cols.is_optional_header(head[idx]) and out:
+                message = f"cột “{head[idx]}” của bảng có số liệu nhưng không được lưu (cột này không thuộc bảng mẫu)"
+                out[0].suspect.append((header_line, message))
+                break
+            if _is_numeric_cell(value):
+                label = f"“{head[idx]}”" if head[idx] else "không có tiêu đề"
+                place = f"ô {row.refs[idx]}" if row.refs and idx < len(row.refs) else f"dòng {row.line}"
+                raise InputError(source, header_line,
+                                 f"cột thứ {idx + 1} của bảng ({label}) có số liệu ({cell_text(value)} ở {place}) "
+                                 "nhưng tiêu đề không được nhận ra; số liệu không được bỏ qua: hãy ghi tiêu đề cột "
+                                 "như bảng mẫu (data/templates) hoặc bỏ cột này")
 
 
 def _where(row: GridRow, idx: int, column: str, name: str = "") -> str:
@@ -187,7 +222,17 @@ def _where(row: GridRow, idx: int, column: str, name: str = "") -> str:
 
 def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: list[str],
                source: str, keys: cols.BandKeys) -> RawRow | None:
-    name = collapse(cell_text(cells[kinds.index(cols.NAME)]))
+    name_at = kinds.index(cols.NAME)
+    name = collapse(cell_text(cells[name_at]))
+    if not name and "reported_rank" in kinds:
+        # a label merged across the STT and name columns ("TOÀN HUYỆN"): a Word or spreadsheet merge
+        # keeps it in the first column of the range, the STT column
+        rank_at = kinds.index("reported_rank")
+        label = collapse(cell_text(cells[rank_at]))
+        if any(ch.isalpha() for ch in label) and abs(rank_at - name_at) == 1:
+            name = label
+            cells = list(cells)
+            cells[rank_at] = None
     values: dict = {c: None for c in value_cols}
     band = None
     for idx, k in enumerate(kinds):
@@ -233,4 +278,6 @@ def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: l
         name, unit_type = split_unit_type(name)
     if has_digit(name) and not any(ch.isalpha() for ch in name):
         raise InputError(source, row.line, f"tên đơn vị “{name}” không hợp lệ")
-    return RawRow(line=row.line, name=name, is_total=is_total, unit_type=unit_type, band=band, values=values)
+    refs = {k: row.refs[idx] for idx, k in enumerate(kinds) if k in values and row.refs and idx < len(row.refs)}
+    return RawRow(line=row.line, name=name, is_total=is_total, unit_type=unit_type, band=band, values=values,
+                  cells=refs)

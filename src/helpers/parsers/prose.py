@@ -1,11 +1,16 @@
 """Scores written as prose (the Tháp Mười footnote): "xã Thạnh Lợi 70,19 điểm; thị trấn Mỹ An 70,41 điểm".
 
-Only items of the form <xã | thị trấn | phường> <Name> <number> điểm count, across line breaks and
-blank lines; "giảm (-5.78 điểm)" and sentences with other words between the name and the number
-produce nothing. A row's line is the line where its type word starts. Inside a list of items (parts
-of a sentence separated by ';', at least one of them a readable item) every part must be an item:
-"xã Hưng Thạnh điểm", "69,451 điểm", "Mỹ An 73,53 điểm" (no type word) or "xã Hưng Thạnh đạt 69,45
-điểm" there are refused with the line, never dropped.
+An item is <xã | thị trấn | TT. | phường> <Name> [đạt | được | : | –] <number> điểm [, xếp loại <band>],
+read across line breaks and blank lines, in any case ("Xã Trường Xuân: 81,65 điểm, xếp loại Tốt;",
+"Thị trấn Mỹ An đạt 72,22 điểm"); "giảm (-5.78 điểm)" and sentences with other words between the name
+and the number produce nothing. A row's line is the line where its type word starts. Inside a list of
+items (parts of a sentence separated by ';', at least one of them a readable item; a bullet starts a
+new one) every part must be an item: "xã Hưng Thạnh điểm", "69,451 điểm", "Mỹ An 73,53 điểm" (no type
+word) there are refused with the line, never dropped.
+
+The district's own score stated in the body ("huyện đạt 71,02 điểm, xếp loại Khá", "Tổng số điểm huyện
+đạt: 57.45/100 điểm, ..., xếp loại “TRUNG BÌNH”") is its total row (stated_total), in a letter as in a
+report whose table has no total row; where the table has one, a different figure is a warning.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import re
 
 from helpers.errors import InputError
+from helpers.parsers import columns as cols
 from helpers.parsers.base import RawRow, TableResult, Token, collapse, tokenize
 from helpers.parsers.numbers import NumberError, parse_float
 
@@ -24,11 +30,14 @@ STOP_WORDS = {
     "thiểu", "cần", "khoảng", "gần", "hơn", "nhất", "lên", "xuống", "so", "về", "thì", "nhưng", "cao",
     "thấp", "xếp", "loại", "hạng", "bằng", "chưa", "đã", "sẽ", "của", "tại", "mức", "vẫn",
 }
-_TYPES = {"xã": "xã", "phường": "phường"}
+_TYPES = {"xã": "xã", "phường": "phường", "tt.": "thị trấn", "tt": "thị trấn"}
+_CONNECTORS = {"đạt", "được", ":", "-", "–", "="}
 _SCORE_RE = re.compile(r"^(\d{1,3}(?:[.,]\d{1,2})?)(?:/100)?$")
 _WORD_RE = re.compile(r"^[^\W\d_]+$")
 _LEAD = "(“\"'"
 _TRAIL = ",;.:)”\"'"
+_BAND_LEAD = "(“\"'"
+_BAND_TRAIL = ",;.:)”\"'"
 
 
 def _clean(text: str) -> str:
@@ -38,14 +47,42 @@ def _clean(text: str) -> str:
 def _unit_type(tokens: list[Token], i: int) -> tuple[str, int] | None:
     """('xã' | 'thị trấn' | 'phường', number of tokens) when an item's type word starts at i."""
     w = _clean(tokens[i].text).lower()
-    if w in _TYPES:
+    if w in _TYPES and (w != "tt" or tokens[i].text.startswith("TT")):
         return _TYPES[w], 1
-    if w == "thị" and i + 1 < len(tokens) and tokens[i + 1].text.lower() == "trấn":
+    if w == "thị" and i + 1 < len(tokens) and tokens[i + 1].text.lower().rstrip(":") == "trấn":
         return "thị trấn", 2
     return None
 
 
-def _item(tokens: list[Token], i: int) -> tuple[RawRow, int] | None:
+def _band_after(tokens: list[Token], j: int, keys: cols.BandKeys) -> tuple[str | None, int]:
+    """(band, index after it) for ", xếp loại Tốt" / "(xếp loại “KHÁ”)" right after an item's "điểm"."""
+    k = j
+    if k < len(tokens) and tokens[k].text in ",(-–":
+        k += 1
+    if k + 2 >= len(tokens) + 1 or k + 1 >= len(tokens):
+        return None, j
+    if _clean(tokens[k].text).lower() != "xếp" or tokens[k + 1].text.lower().rstrip(":") != "loại":
+        return None, j
+    k += 2
+    if k < len(tokens) and tokens[k].text == ":":
+        k += 1
+    for n in (2, 1):
+        words = [t.text for t in tokens[k:k + n]]
+        if len(words) < n or any(w.strip(_BAND_LEAD + _BAND_TRAIL) == "" for w in words):
+            continue
+        if n == 2 and words[0].rstrip(_BAND_TRAIL) != words[0]:
+            continue  # the first word ends the phrase ("Khá, điểm")
+        text = " ".join(w.strip(_BAND_LEAD + _BAND_TRAIL) for w in words)
+        try:
+            band = cols.normalise_band(text, keys)
+        except ValueError:
+            continue
+        if band is not None:
+            return band, k + n
+    return None, j
+
+
+def _item(tokens: list[Token], i: int, keys: cols.BandKeys | None = None) -> tuple[RawRow, int] | None:
     found = _unit_type(tokens, i)
     if not found:
         return None
@@ -67,7 +104,14 @@ def _item(tokens: list[Token], i: int) -> tuple[RawRow, int] | None:
             and len(tokens[j].text) <= 2:
         words.append(tokens[j].text)
         j += 1
-    if not words or len(words) > MAX_NAME_WORDS or j + 1 >= len(tokens):
+    if not words or len(words) > MAX_NAME_WORDS:
+        return None
+    joined = j
+    while j < len(tokens) and tokens[j].text.lower() in _CONNECTORS:  # "đạt", "được", ":"
+        j += 1
+    if j > joined and any(not w[0].isupper() and not w.isdigit() for w in words):
+        return None  # "xã Trường Xuân phấn đấu đạt 80 điểm": lower-case words before the verb go on the sentence
+    if j + 1 >= len(tokens):
         return None
     number = _SCORE_RE.match(tokens[j].text)
     unit_word = tokens[j + 1].text.rstrip(_TRAIL).lower()
@@ -77,16 +121,21 @@ def _item(tokens: list[Token], i: int) -> tuple[RawRow, int] | None:
         score = parse_float(number.group(1))
     except NumberError:
         return None
-    row = RawRow(line=tokens[i].line, name=collapse(" ".join(words)), unit_type=unit_type,
+    end = j + 2
+    band = None
+    if tokens[j + 1].text.lower().rstrip(";.") in ("điểm", "điểm,"):  # a band may follow: "điểm, xếp loại Tốt"
+        band, end = _band_after(tokens, end, cols.band_keys() if keys is None else keys)
+    row = RawRow(line=tokens[i].line, name=collapse(" ".join(words)), unit_type=unit_type, band=band,
                  values={"score": score})
-    return row, j + 2
+    return row, end
 
 
 def _items(tokens: list[Token]) -> list[tuple[RawRow, int, int]]:
     """The readable items, each with its token span [start, end)."""
     found, i = [], 0
+    keys = cols.band_keys()
     while i < len(tokens):
-        got = _item(tokens, i)
+        got = _item(tokens, i, keys)
         if got is None:
             i += 1
             continue
@@ -108,10 +157,28 @@ _JOINERS = {"và"}
 _EXPECTED = "cần dạng “xã Tên 70,19 điểm”"
 
 
+_BULLETS = {"-", "+", "•", "*", "–", "·"}
+
+
+def _list_ends_after(tokens: list[Token], i: int) -> bool:
+    """Whether a list ends at tokens[i] (a line ending with ';'): a blank line follows, or a line that does
+    not begin an item but a new sentence (a capital letter: the paragraph after a Word bullet list)."""
+    nxt = tokens[i + 1]
+    if nxt.line > tokens[i].line + 1:
+        return True
+    return nxt.line > tokens[i].line and nxt.text[:1].isupper() and _unit_type(tokens, i + 1) is None
+
+
 def _sentences(tokens: list[Token]) -> list[tuple[int, int]]:
+    """Sentences: up to '.', '!' or '?'; a bullet at the start of a line also starts one, and a line ending
+    with ';' ends one when the list ends there (_list_ends_after: the last bullet of a list)."""
     out, start = [], 0
     for i, tok in enumerate(tokens):
-        if tok.text.rstrip(_CLOSERS)[-1:] in _SENTENCE_END:
+        if i > start and tok.first and tok.text in _BULLETS:
+            out.append((start, i))
+            start = i
+        ends_list = tok.text.endswith(";") and i + 1 < len(tokens) and _list_ends_after(tokens, i)
+        if tok.text.rstrip(_CLOSERS)[-1:] in _SENTENCE_END or ends_list:
             out.append((start, i + 1))
             start = i + 1
     if start < len(tokens):
@@ -187,8 +254,68 @@ def _check_lists(tokens: list[Token], found: list[tuple[RawRow, int, int]], sour
 
 
 # A quick search for candidate items; each candidate is then checked by _item (stop words, name length).
-_CANDIDATE_RE = re.compile(r"(?<!\w)(?:xã|phường|thị\s+trấn)\s+(?:\S+\s+){1,6}?\d{1,3}(?:[.,]\d{1,2})?(?:/100)?"
+_CANDIDATE_RE = re.compile(r"(?<!\w)(?:xã|phường|thị\s+trấn|tt\.?)\s+(?:\S+\s+){1,6}?\d{1,3}(?:[.,]\d{1,2})?(?:/100)?"
                            r"\s+điểm(?!\w)", re.IGNORECASE)
+
+
+# The district's own score: "huyện đạt 71,02 điểm", "Tổng số điểm huyện đạt: 57.45/100 điểm", "huyện Tháp
+# Mười được 70 điểm"; the words between "huyện" and the verb are a name (capitalised), checked in code.
+_STATED_RE = re.compile(r"(?<!\w)huyện((?:[ \t\n]+[^\W\d_]+){0,4}?)[ \t\n]*(đạt|được|:)[ \t\n]*(?:(?:đạt|được)[ \t\n]*)?:?"
+                        r"[ \t\n]*(\d{1,3}(?:[.,]\d{1,2})?)[ \t\n]*(?:/[ \t\n]*100)?[ \t\n]*điểm(?!\w)", re.IGNORECASE)
+_STATED_BAND_RE = re.compile(r"^[^.;!?]{0,160}?xếp\s+loại\s*:?\s*[“\"'(]?\s*([^\W\d_]+(?:[ \t]+[^\W\d_]+)?)",
+                             re.IGNORECASE)
+_TARGET_AFTER_RE = re.compile(r"^\s*(?:trở\s+lên|trở\s+xuống|trở\s+đi)", re.IGNORECASE)
+
+
+def stated_total(lines: list[str]) -> RawRow | None:
+    """The district's score stated in the text ("huyện đạt 71,02 điểm, xếp loại Khá") as its total row, with
+    the band the same sentence gives; None when the text states none. A target ("phải đạt 80 điểm trở
+    lên") is no statement."""
+    text = "\n".join(lines)
+    if "huy" not in text.lower():
+        return None
+    keys = cols.band_keys()
+    for m in _STATED_RE.finditer(text):
+        name = m.group(1).split()
+        if any(not w[0].isupper() for w in name) or _TARGET_AFTER_RE.match(text[m.end():]):
+            continue
+        try:
+            score = parse_float(m.group(3))
+        except NumberError:
+            continue
+        band = None
+        bm = _STATED_BAND_RE.match(text[m.end():])
+        if bm:
+            words = bm.group(1).split()
+            for n in (2, 1):
+                try:
+                    band = cols.normalise_band(" ".join(words[:n]), keys) if len(words) >= n else None
+                except ValueError:
+                    band = None
+                if band is not None:
+                    break
+        line = text.count("\n", 0, m.start()) + 1
+        label = collapse("huyện " + " ".join(name)) if name else cols.TOTAL_LABEL
+        return RawRow(line=line, name=label, is_total=True, band=band, values={"score": score})
+    return None
+
+
+def with_stated_total(result: TableResult, lines: list[str]) -> TableResult:
+    """The table or list with the district's stated score as its total row when it has none; when it has
+    one whose score differs, the difference is a warning on that row."""
+    stated = stated_total(lines)
+    if stated is None:
+        return result
+    printed = next((r for r in result.rows if r.is_total), None)
+    if printed is None:
+        stated.values = {c: None for c in result.columns} | stated.values
+        return TableResult(result.columns, [stated, *result.rows])
+    score = printed.values.get("score")
+    if score is not None and abs(score - stated.values["score"]) > 1e-9:
+        message = (f"văn bản ghi điểm của huyện là {stated.values['score']:g} (dòng {stated.line}) nhưng dòng toàn "
+                   f"huyện của bảng ghi {score:g}")
+        printed.suspect.append((stated.line, message))
+    return result
 
 
 def detect(lines: list[str]) -> bool:

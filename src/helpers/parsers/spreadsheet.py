@@ -1,4 +1,5 @@
-"""Spreadsheets: the analyst's template as XLSX (openpyxl) or CSV (UTF-8, comma or semicolon).
+"""Spreadsheets: the analyst's template as XLSX (openpyxl) or CSV (UTF-8 or Excel's Windows-1258, comma or
+semicolon).
 
 Layout (data/templates/bao_cao_766_mau.*): metadata rows ("Huyện: …", "Tỉnh: …", "Thời gian chốt số
 liệu: Ngày dd/mm/yyyy" or "Tuần N tháng M năm Y", "Xếp hạng trong tỉnh: 7/11"), then the header row
@@ -279,8 +280,22 @@ def _csv_rows(text: str, delimiter: str, source: str) -> list[GridRow]:
     return out
 
 
+def _csv_text(data: bytes, source: str) -> str:
+    """The CSV's text: UTF-8 ("CSV UTF-8"), else Windows-1258, the code page Excel writes a plain "CSV" in
+    on Vietnamese Windows (tone marks as combining characters: NFC composes them)."""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if b"\x00" not in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            try:
+                return decode_text(data.decode("cp1258").encode("utf-8"), source)
+            except UnicodeDecodeError:
+                pass
+    return decode_text(data, source)
+
+
 def parse_csv(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
-    text = decode_text(data, source)
+    text = _csv_text(data, source)
     best = None
     for delimiter in (";", ",", "\t"):
         rows = _csv_rows(text, delimiter, source)

@@ -28,6 +28,7 @@ from helpers.parsers.numbers import (
 
 MAX_NAME_WORDS = 8
 HEADER_LOOKBACK = 250  # lines searched above the first row for the header
+TITLE_LINES = 12       # lines of a table's title printed again above its header after a page break
 _PAGE_MARK_RE = re.compile(r"^\s*(?:[-–]\s*\d{1,3}\s*[-–]|(?:trang|page)\s+\d{1,3}(?:\s*/\s*\d{1,3})?)\s*$",
                            re.IGNORECASE)
 _TOTAL_START = {"TOAN", "TONG", "CONG", "HUYEN", "UBND"}
@@ -122,7 +123,7 @@ def find_header(lines: list[str], tokens: list[Token] | None = None) -> Header |
         tried.add(ln)
         text = lines[ln - 1]
         hits = [h for h in cols.scan(text) if h.kind in (cols.NAME, "reported_rank")]
-        block = text[hits[0].start:] + " " + " ".join(lines[ln:row_line - 1])
+        block = "\n".join([text[hits[0].start:], *lines[ln:row_line - 1]])  # (line breaks kept: see rejoin)
         found = cols.stream_columns(block)
         if found is not None:
             return Header(found[0], ln, i)
@@ -199,13 +200,21 @@ class _Parser:
         return i
 
     def _repeated_header(self, i: int) -> int | None:
-        """After a page break the header may be printed again: skip it when it names the same columns."""
+        """After a page break the header may be printed again: skip it when it names the same columns. A
+        title printed above it again (a few lines holding no number) is skipped with it."""
         line = self.t[i].line
-        if not cols.has_name_keyword(self.lines[line - 1]):
-            return None
+        while not cols.has_name_keyword(self.lines[line - 1]):
+            if line - self.t[i].line >= TITLE_LINES or any(is_number(w) for w in self.lines[line - 1].split()):
+                return None
+            line += 1
+            if line > len(self.lines):
+                return None
+        while self.t[i].line < line:
+            i += 1
         for k in range(i, len(self.t)):
             if _row_start(self.t, k):
-                block = " ".join(x.text for x in self.t[i:k])
+                block = "\n".join(" ".join(x.text for x in self.t[i:k] if x.line == ln)
+                                  for ln in range(self.t[i].line, self.t[k].line))
                 found = cols.stream_columns(block)
                 if found is not None and found[0] == self.columns:
                     return k
@@ -213,13 +222,18 @@ class _Parser:
         return None
 
     def _check_tail(self, end: int) -> None:
-        """Text after the table must not hold more rows (a row the parser could not read ends it)."""
+        """Text after the table must not hold more rows (a row the parser could not read ends it): a line
+        shaped like a row, or a line holding as many numbers as most of a row's values (a row whose cells
+        are on lines of their own) is refused rather than left out."""
         if end >= len(self.t):
             return
+        n_values = len([c for c in self.columns if c != cols.BAND])
+        many = max(3, (n_values + 1) // 2)
         for ln in range(self.t[end].line, len(self.lines) + 1):
             words = self.lines[ln - 1].split()
             numbers = [w for w in words if is_number(w)]
-            if words and _is_int(words[0]) and len(numbers) >= 4 and any(not has_digit(w) for w in words):
+            row_like = words and _is_int(words[0]) and len(numbers) >= 4 and any(not has_digit(w) for w in words)
+            if row_like or (n_values >= 3 and len(numbers) >= many):
                 raise self.err(ln, "dòng này có dạng một dòng số liệu nhưng nằm sau chỗ bảng bị ngắt; "
                                    "kiểm tra các dòng phía trên")
 
@@ -254,6 +268,16 @@ class _Parser:
                 names = ", ".join(f"“{cols.LABELS.get(c, c)}”" for c in before)
                 message += f"; xếp loại “{band}” in ngay sau tên đơn vị nên thiếu cột {names}"
         return self.err(line, message)
+
+    def _unread_column(self, line: int, name: str, extra: str) -> InputError:
+        """A row with more numbers than the header names columns: a column whose header is not recognised
+        would be dropped silently; refused, with the header as printed."""
+        header = cols.rejoin_broken_words("\n".join(self.lines[self.h.line - 1:self.t[self.h.first_token].line - 1]))
+        unknown = cols.unrecognised_words(header)
+        what = f"; chữ trong tiêu đề không nhận ra: “{unknown}”" if unknown else ""
+        return self.err(line, f"dòng của “{name}” có nhiều số hơn các cột tiêu đề nhận ra được (số “{extra}” không "
+                              f"thuộc cột nào): một cột có số liệu nhưng tiêu đề không được nhận ra (tiêu đề ở dòng "
+                              f"{self.h.line}){what}")
 
     def _row(self, i: int, rank: int | None) -> tuple[RawRow, int]:
         t = self.t
@@ -333,6 +357,8 @@ class _Parser:
                                              f"{exc.message}") from None
             got += 1
             i += 1
+        if n_values and i < n_tokens and not t[i].first and t[i].line == t[i - 1].line and is_number(t[i].text):
+            raise self._unread_column(first.line, name, t[i].text)
         is_total = rank is None
         unit_type = None
         if not is_total:

@@ -3,22 +3,28 @@
 # Văn bản huyện ký và gửi đi, theo thể thức Nghị định 30/2020/NĐ-CP: phần đầu, căn cứ, kết quả, các
 # điểm cần theo dõi, so sánh, đề nghị, nơi nhận và chữ ký, phụ lục (bảng và biểu đồ). Bản HTML và PDF
 # được xuất từ kết quả của notebook này (không kèm mã); bản Word (report.docx) và trang chất lượng số
-# liệu cho người lập báo cáo (data_quality.html) được ghi bên cạnh.
+# liệu cho người lập báo cáo (data_quality.html) được ghi bên cạnh. Với một tỉnh: báo cáo
+# các xã, phường từ số liệu của Cổng, các xã mới thay cho các huyện cũ và lịch sử của các xã cũ.
 
 # %% tags=["remove"]
 from IPython.display import HTML, display
 
 from helpers import notebook, report, tables
+from helpers.portal import views as portal_views
 
 # %% tags=["parameters", "remove"]
 district = "cho-moi"
 week = ""
 interactive = True
+province = ""
 
 # %% tags=["remove"]
 run = notebook.check_parameters(globals())
-week = run.district_week
-built = report.build_report(week)
+if run.province:
+    built = portal_views.build_report(run.province_view)
+else:
+    week = run.district_week
+    built = report.build_report(week)
 
 # %%
 display(*(HTML(part) for part in built.parts))
@@ -29,13 +35,20 @@ display(*(HTML(part) for part in built.parts))
 # thứ hạng, và các nhận xét rút ra từ số liệu.
 
 # %% tags=["remove"]
-display(tables.style_scored(week.scored))
+if run.province:
+    display(portal_views.communes_table(run.province_view))
+else:
+    display(tables.style_scored(week.scored))
 
 # %% tags=["remove"]
-display(tables.style_ranked(week.ranked))
+if run.district:
+    display(tables.style_ranked(week.ranked))
 
 # %% tags=["remove"]
-display(tables.style_findings(week.findings))
+if run.province:
+    display(portal_views.findings_table(run.province_view))
+else:
+    display(tables.style_findings(week.findings))
 
 # %% [markdown] tags=["remove"]
 # ## Thử nghiệm (không đưa vào báo cáo)
@@ -46,9 +59,9 @@ display(tables.style_findings(week.findings))
 # %% tags=["remove"]
 from helpers import panels
 
-if run.interactive:
+if run.interactive and run.district:
     display(panels.build_what_if_panel(run))
 
 # %% tags=["remove"]
-if run.interactive:
+if run.interactive and run.district:
     display(panels.build_findings_panel(run))

@@ -11,6 +11,7 @@ KERNEL := chiso766
 WEEK ?=
 DISTRICTS ?=
 JOBS ?=
+PROVINCES ?=
 
 LOCK := requirements.lock
 
@@ -48,8 +49,8 @@ lock: ## re-resolve pyproject.toml's dependencies to their newest versions and p
 	  $(BIN)/python -m pip freeze --exclude-editable; } > $(LOCK)
 	@touch $(STAMP)
 
-report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/PDF (WEEK=2023-W49 DISTRICTS="cho-moi phu-tan" JOBS=2)
-	$(BIN)/chiso report $(if $(WEEK),--week $(WEEK)) $(foreach d,$(DISTRICTS),--district $(d)) $(if $(JOBS),--jobs $(JOBS))
+report: $(STAMP) ## run ingest → score → rank → narrative and render HTML/PDF (WEEK=2023-W49 DISTRICTS="cho-moi phu-tan" JOBS=2; PROVINCES="an-giang" or all: from data/raw/portal/)
+	$(BIN)/chiso report $(if $(WEEK),--week $(WEEK)) $(foreach d,$(DISTRICTS),--district $(d)) $(foreach p,$(PROVINCES),--province $(p)) $(if $(JOBS),--jobs $(JOBS))
 
 lab: $(STAMP) ## open JupyterLab on notebooks/ (in Vietnamese, saves without outputs: jupyter/)
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \

@@ -74,14 +74,19 @@ def test_generator_writes_only_the_weeks_asked(tmp_path):
     assert last.records == sum(2 * (len(d.units) + 1) for d in last.districts)
 
 
+def _quick_bench(tmp_path, part: str) -> str:
+    """`python -m chiso_bench --quick --only PART` with outputs in tmp_path; the table it wrote."""
+    env = {**os.environ, "CHISO_OUTPUTS": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "chiso_bench", "--quick", "--only", part], env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return (tmp_path / "bench" / "bench.md").read_text(encoding="utf-8")
+
+
 def test_the_benchmark_runs_its_national_part_and_writes_its_table(tmp_path):
     # the benchmark's own code (child processes, the national part, the table), on its quick set; the
     # numbers it measures are reported, never asserted
-    env = {**os.environ, "CHISO_OUTPUTS": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "chiso_bench", "--quick", "--only", "national"], env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    table = (tmp_path / "bench" / "bench.md").read_text(encoding="utf-8")
+    table = _quick_bench(tmp_path, "national")
     assert "c. SYNTHETIC national set: 30 districts × 4 weeks, 120 files" in table
     assert "the new week's 30 files among the raw ones" in table
     assert "c. the weekly batch of 2 districts over that store" in table and "error" not in table
@@ -94,3 +99,25 @@ def test_the_benchmark_runs_its_national_part_and_writes_its_table(tmp_path):
     # the floor ran over the same 120 files and built their 33 record rows a file (3,928 / 120)
     assert (national["floor"]["files"], national["floor"]["rows"]) == (120, 120 * 33)
     assert "c. the floor under any Python ingest of the same files" in table
+
+
+def test_the_synthetic_portal_year_uses_the_registry_and_reads_back(tmp_path):
+    from chiso_bench import portal_data
+    from helpers.portal import ingest
+
+    data = portal_data.generate(tmp_path / "p", weeks=2, provinces=2)
+    assert (data.provinces, data.weeks, len(data.files)) == (2, 2, 4)
+    records, findings, _ = ingest.parse_files(data.files)
+    assert len(records) == data.records and records["unit_code"].notna().all()
+    assert findings.empty and not records["sum_mismatch"].any()  # every name known, groups add up
+    assert records.groupby("source")["rank"].min().eq(1).all()
+    again = portal_data.generate(tmp_path / "q", weeks=2, provinces=2)
+    assert [f.read_bytes() for f in again.files] == [f.read_bytes() for f in data.files]
+
+
+def test_the_benchmark_runs_its_portal_part(tmp_path):
+    table = _quick_bench(tmp_path, "portal")
+    assert "e. national portal year (6 provinces" in table and "process executor" in table
+    assert "dask executor" in table and "error" not in table
+    portal = json.loads((tmp_path / "bench" / "bench.json").read_text(encoding="utf-8"))["portal"]
+    assert portal["runs"]["process"][0]["records"] == portal["runs"]["dask"][0]["records"] == portal["records"]

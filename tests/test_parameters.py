@@ -40,6 +40,16 @@ def test_good_parameters(scratch):
     assert out == (scratch / "outputs" / "2023-W49" / "cho-moi").resolve()
 
 
+def test_province_parameter_runs_the_province(scratch):
+    run = notebook.check_parameters(_ns(province="an-giang"))
+    assert (run.province, run.district) == ("an-giang", None)
+    assert notebook.check_parameters(_ns()).province == ""  # optional: a district's run
+    with pytest.raises(UsageError, match="không có tỉnh, thành phố '../x'"):
+        notebook.check_parameters(_ns(province="../x"))
+    with pytest.raises(UsageError, match="tham số 'province' phải là"):
+        notebook.check_parameters(_ns(province=91))
+
+
 def test_modules_functions_and_ipython_names_are_not_parameters():
     import math
 

@@ -14,6 +14,7 @@ from chiso_bench.batch import bench_batch
 from chiso_bench.children import CHILDREN
 from chiso_bench.config import FULL, QUICK
 from chiso_bench.national import bench_national
+from chiso_bench.portal import bench_fanout, bench_portal
 from chiso_bench.processes import emit, say
 from chiso_bench.render import bench_render
 from chiso_bench.table import machine, markdown
@@ -22,7 +23,7 @@ from chiso_bench.table import machine, markdown
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m chiso_bench", description=chiso_bench.__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="1 run each, 30 synthetic districts × 4 weeks")
-    ap.add_argument("--only", default="", help="comma-separated parts to run: batch, national, render")
+    ap.add_argument("--only", default="", help="comma-separated parts to run: batch, national, render, portal, fanout")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--child", nargs=2, metavar=("KIND", "ARGS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from helpers.paths import outputs_dir, project_root
 
     cfg = dict(QUICK if args.quick else FULL)
-    parts = [p for p in args.only.split(",") if p] or ["batch", "national", "render"]
+    parts = [p for p in args.only.split(",") if p] or ["batch", "national", "render", "portal", "fanout"]
     out_dir = outputs_dir() / "bench"
     root = project_root()
     scratch = Path(tempfile.mkdtemp(prefix="chiso-bench-"))
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             ("batch", lambda: bench_batch(cfg, scratch, root)),
             ("national", lambda: bench_national(cfg, scratch)),
             ("render", lambda: bench_render(cfg, scratch)),
+            ("portal", lambda: bench_portal(cfg, scratch)),
+            ("fanout", lambda: bench_fanout(cfg, scratch)),
         ):
             if part in parts:
                 t = time.perf_counter()

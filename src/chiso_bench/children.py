@@ -18,7 +18,8 @@ def child_batch(args: dict) -> dict:
     from helpers.batch import code_key, run_report
 
     t1 = time.perf_counter()
-    r = run_report(args["week"], args.get("slugs"), jobs=args["jobs"], force=args["force"], quiet=True)
+    r = run_report(args.get("week"), args.get("slugs"), jobs=args["jobs"], force=args["force"], quiet=True,
+                   provinces=args.get("provinces"), executor=args.get("executor"))
     t2 = time.perf_counter()
     # the cache key of the code and params: a change between two runs (an edit in the tree while the
     # benchmark runs) makes a re-run execute again, rightly
@@ -315,8 +316,15 @@ def child_plan(args: dict) -> dict:
             "files_added": len(Store().sources()) - stored_before}
 
 
+def child_portal(args: dict) -> dict:
+    from chiso_bench.portal import child_portal as run
+
+    return run(args)
+
+
 CHILDREN = {
     "batch": child_batch,
+    "portal": child_portal,
     "floor": child_floor,
     "pipeline": child_pipeline,
     "plan": child_plan,

@@ -9,7 +9,8 @@ GIB = 1024**3
 # runs: interleaved batch/naive pairs and unchanged re-runs; changed_runs: re-runs after a raw file change;
 # national: SYNTHETIC districts × weeks; national_budget: seconds the national pipeline may run for;
 # national_reports: districts whose weekly batch (notebooks and reports) runs over the national store;
-# render: SYNTHETIC districts × weeks of the rendering measurement; week_slice: also one national week.
+# render: SYNTHETIC districts × weeks of the rendering measurement; week_slice: also one national week;
+# portal: weeks × provinces (None: all 34) of the SYNTHETIC national portal year.
 FULL = {
     "runs": 3,
     "changed_runs": 1,
@@ -18,6 +19,7 @@ FULL = {
     "national_reports": 4,
     "render": (50, 2),
     "week_slice": True,
+    "portal": (52, None),
 }
 QUICK = {
     "runs": 1,
@@ -27,11 +29,11 @@ QUICK = {
     "national_reports": 2,
     "render": (10, 2),
     "week_slice": False,
+    "portal": (4, 6),
 }
 
 TARGETS = {
     "speedup": 4.0,  # batch vs naive
     "cache_hit_s": 2.0,  # unchanged re-run
-    "national_s": 10.0,  # ingest + score + rank of the national set
     "national_bytes": GIB,  # peak memory
 }

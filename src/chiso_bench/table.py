@@ -8,6 +8,8 @@ import statistics
 from pathlib import Path
 
 from chiso_bench.config import GIB, JOBS, TARGETS
+from chiso_bench.portal import fanout_rows
+from chiso_bench.portal import rows as portal_rows
 from helpers.batch import NOTEBOOKS
 
 
@@ -151,14 +153,14 @@ def table(results: dict) -> str:
             f"{c['records_expected']} records: ingest (one store write) + score + rank of {c['week']}"
         )
         if f.get("error"):
-            rows.append((label, f"error: {f['error']}", f"< {TARGETS['national_s']:g} s", "–"))
+            rows.append((label, f"error: {f['error']}", "", ""))
         elif f.get("finished"):
             rows.append(
                 (
                     label + f" ({_phases(f)})",
                     f"{fmt_s(f['elapsed_s'])}; {f['records'] / f['elapsed_s']:,.0f} records/s",
-                    f"< {TARGETS['national_s']:g} s",
-                    judged(f["elapsed_s"] < TARGETS["national_s"]),
+                    "measured (no longer a target)",
+                    "",
                 )
             )
         else:
@@ -168,8 +170,8 @@ def table(results: dict) -> str:
                     f"({f['files_parsed']} of {f['files_total']} files parsed, parse {fmt_s(f['parse_s'])}, "
                     f"merge {fmt_s(f['merge_s'])}); nothing stored",
                     f"> {fmt_s(f['elapsed_s'])}",
-                    f"< {TARGETS['national_s']:g} s",
-                    judged(False),
+                    "measured (no longer a target)",
+                    "",
                 )
             )
         if not f.get("error"):
@@ -263,6 +265,8 @@ def table(results: dict) -> str:
                     _met(r2["per_minute"] > r1["per_minute"]),
                 )
             )
+    rows += portal_rows(results.get("portal"))
+    rows += fanout_rows(results.get("fanout"))
     lines = ["| measurement | result | target | |", "|---|---|---|---|"]
     lines += [f"| {m} | {r} | {t} | {ok} |" for m, r, t, ok in rows]
     return "\n".join(lines)

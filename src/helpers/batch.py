@@ -24,7 +24,7 @@ import os
 import shutil
 import traceback
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers import params, periods, vi_format
+from helpers import executors, params, periods, vi_format
 from helpers.errors import ChisoError, UsageError
 from helpers.params import District
 from helpers.paths import PACKAGE_DIR, inside, notebooks_dir, outputs_dir, params_dir
@@ -179,9 +179,9 @@ def _reusable(out: Path, keys: list[str]) -> int:
 # -- one district -------------------------------------------------------------------------------
 
 def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: SharedKernel,
-                 queue=None, title: str | None = None) -> Failure | None:
-    """Execute the notebooks of one district from `reuse` on in `kernel`, render (with the page title
-    `title`: Plan.titles), and move the folder into place."""
+                 queue=None, title: str | None = None, parameters: dict | None = None) -> Failure | None:
+    """Execute the notebooks of one district (or province: `parameters`) from `reuse` on in `kernel`,
+    render (with the page title `title`: Plan.titles), and move the folder into place."""
     from helpers import annex, render
 
     week_dir = inside(outputs_dir(), week)
@@ -196,11 +196,11 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: Shar
         for name in NOTEBOOKS[reuse:]:
             current = name
             kernel.execute(notebooks_dir() / f"{name}.ipynb", staging / f"{name}.ipynb",
-                           {"district": slug, "week": week, "interactive": False})
+                           parameters or {"district": slug, "week": week, "interactive": False})
             _tell(queue, slug, name, "done")
         current = "render"
         render.render_report(staging / "04_narrative.ipynb", staging, title=title)
-        annex.write_files(staging / "04_narrative.ipynb", staging)
+        annex.write_files(staging / "04_narrative.ipynb", staging)  # (a province's report holds none)
         _tell(queue, slug, "render", "done")
     except Exception as exc:  # noqa: BLE001 (collected and reported with the others at the end)
         failed = inside(week_dir, ".failed", slug)
@@ -243,9 +243,9 @@ def _own_error_names() -> set[str]:
     return names
 
 
-def _worker(slug, week, keys, reuse, kernel, queue, title=None):
+def _worker(slug, week, keys, reuse, kernel, queue, title=None, parameters=None):
     try:
-        return run_district(slug, week, keys, reuse, kernel, queue, title)
+        return run_district(slug, week, keys, reuse, kernel, queue, title, parameters)
     except Exception as exc:  # noqa: BLE001 (an error outside the notebooks, disk or permissions: still one line)
         traceback.print_exc()
         return Failure(slug, week, "?", _one_line(exc), None)
@@ -267,8 +267,8 @@ def _init_pool_worker(queue) -> None:
     import weasyprint  # noqa: F401
 
 
-def _pool_task(slug, week, keys, reuse, title):
-    return _worker(slug, week, keys, reuse, _POOL_WORKER["kernel"], _POOL_WORKER["queue"], title)
+def _pool_task(slug, week, keys, reuse, title, parameters=None):
+    return _worker(slug, week, keys, reuse, _POOL_WORKER["kernel"], _POOL_WORKER["queue"], title, parameters)
 
 
 # -- the batch ----------------------------------------------------------------------------------
@@ -317,55 +317,144 @@ def plan_batch(chosen: list[District], asked: Period | None = None, force: bool 
 
 
 def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: int | None = None,
-               force: bool = False, quiet: bool = False) -> BatchResult:
+               force: bool = False, quiet: bool = False, provinces: list[str] | None = None,
+               executor: str | None = None) -> BatchResult:
+    """The districts' reports for a week and, with `provinces`, the provinces' reports from the portal's
+    figures (only those when no district and no week is given). The notebooks fan out over `executor`
+    (helpers.executors: the process pool by default, or Dask), `jobs` workers."""
     from tqdm import tqdm
 
-    chosen = [params.district(s) for s in slugs] if slugs else list(params.districts().values())
-    asked = periods.parse_week_arg(week) if week else None
     jobs = (os.cpu_count() or 1) if jobs is None else jobs  # 0 is refused below, not read as 'all CPUs'
     if jobs < 1:
         raise UsageError("--jobs phải là số nguyên dương")
+    kind = executors.kind_from_env(executor)
+    province_slugs = _province_slugs(provinces)
     _check_kernel()
-    planned = plan_batch(chosen, asked, force)
-    asked, plan, iso = planned.asked, planned.run, planned.asked.iso_week
-    result = BatchResult(iso, planned.week_dir, cached=planned.cached)
-    for retired in planned.retired:
-        _say(quiet, retired.message())
-    for line in period_lines(asked, planned.periods):
-        _say(quiet, line)
-    _say(quiet, f"Tuần {iso}: {len(plan)} huyện cần chạy, {len(result.cached)} huyện dùng lại kết quả cũ"
-         + (f" ({_listed(result.cached)})" if result.cached else ""))
-    steps = sum(len(NOTEBOOKS) + 1 - reuse for _, _, reuse in plan)
-    with tqdm(total=steps, desc="huyện × bước", unit="bước", disable=quiet or not steps) as bar:
-        if not plan:
+    tasks: list[Task] = []
+    if province_slugs and not slugs and week is None:
+        result, chosen, asked = BatchResult("", outputs_dir()), [], None
+    else:
+        chosen = [params.district(s) for s in slugs] if slugs else list(params.districts().values())
+        planned = plan_batch(chosen, periods.parse_week_arg(week) if week else None, force)
+        asked, iso = planned.asked, planned.asked.iso_week
+        result = BatchResult(iso, planned.week_dir, cached=planned.cached)
+        for retired in planned.retired:
+            _say(quiet, retired.message())
+        for line in period_lines(asked, planned.periods):
+            _say(quiet, line)
+        _say(quiet, f"Tuần {iso}: {len(planned.run)} huyện cần chạy, {len(result.cached)} huyện dùng lại kết quả cũ"
+             + (f" ({_listed(result.cached)})" if result.cached else ""))
+        tasks += [Task(slug, iso, keys, reuse, planned.titles.get(slug)) for slug, keys, reuse in planned.run]
+    if province_slugs:
+        more, cached, failures = plan_provinces(province_slugs, force)
+        tasks += more
+        result.cached += cached
+        result.failures += failures
+        _say(quiet, f"Tỉnh: {len(more)} tỉnh cần chạy, {len(cached)} tỉnh dùng lại kết quả cũ")
+    steps = sum(len(NOTEBOOKS) + 1 - t.reuse for t in tasks)
+    with tqdm(total=steps, desc="báo cáo × bước", unit="bước", disable=quiet or not steps) as bar:
+        if not tasks:
             pass  # everything reused: no kernel, and no papermill import
-        elif jobs == 1 or len(plan) == 1:
+        elif kind == "process" and (jobs == 1 or len(tasks) == 1):
             from helpers.kernel import SharedKernel
 
             with SharedKernel(KERNEL_NAME, notebooks_dir()) as kernel:
-                for slug, keys, reuse in plan:
-                    failure = _worker(slug, iso, keys, reuse, kernel, _BarQueue(bar), planned.titles.get(slug))
-                    _record(result, slug, failure)
+                for t in tasks:
+                    _record(result, t.slug, _worker(*t.args(kernel, _BarQueue(bar))))
         else:
-            ctx = multiprocessing.get_context("forkserver")
-            queue = ctx.SimpleQueue()
-            with ProcessPoolExecutor(min(jobs, len(plan)), mp_context=ctx, initializer=_init_pool_worker,
-                                     initargs=(queue,)) as pool:
-                futures = {pool.submit(_pool_task, slug, iso, keys, reuse, planned.titles.get(slug)): slug
-                           for slug, keys, reuse in plan}
-                pending = set(futures)
-                while pending:
-                    _drain(queue, bar)
-                    finished = [f for f in pending if f.done()]
-                    for fut in finished:
-                        pending.discard(fut)
-                        _record(result, futures[fut], fut.result())
-                    if pending:
-                        _wait(pending)
-                _drain(queue, bar)
-    _write_index(result, chosen, asked)
+            _fan_out(tasks, min(jobs, len(tasks)), kind, result, bar)
+    if chosen:
+        _write_index(result, chosen, asked)
     _report(result, quiet)
     return result
+
+
+@dataclass
+class Task:
+    """One report to make: a district (or a province, `parameters`) for a week, the keys of its
+    notebooks, how many are reused, and its page title."""
+
+    slug: str
+    week: str
+    keys: list[str]
+    reuse: int
+    title: str | None = None
+    parameters: dict | None = None
+
+    def args(self, kernel, queue) -> tuple:
+        return (self.slug, self.week, self.keys, self.reuse, kernel, queue, self.title, self.parameters)
+
+
+def _fan_out(tasks: list[Task], workers: int, kind: str, result: BatchResult, bar) -> None:
+    """The tasks over `workers` workers of an executor of `kind`, each worker keeping one kernel. With
+    the process pool, the workers report each notebook through a queue; with Dask, a report counts
+    when it is done."""
+    queue = multiprocessing.get_context("forkserver").SimpleQueue() if kind == "process" else None
+    with executors.open_executor(kind, workers, initializer=_init_pool_worker, initargs=(queue,)) as pool:
+        futures = {pool.submit(_pool_task, t.slug, t.week, t.keys, t.reuse, t.title, t.parameters): t
+                   for t in tasks}
+        pending = set(futures)
+        while pending:
+            _drain(queue, bar)
+            finished = [f for f in pending if f.done()]
+            for fut in finished:
+                pending.discard(fut)
+                task = futures[fut]
+                _record(result, task.slug, fut.result())
+                if queue is None:
+                    bar.update(len(NOTEBOOKS) + 1 - task.reuse)
+            if pending:
+                _wait(pending)
+        _drain(queue, bar)
+
+
+# -- provinces (the national portal's figures) -----------------------------------------------------
+
+def _province_slugs(provinces: list[str] | None) -> list[str]:
+    """The provinces asked: slugs, or "all" for those of params/provinces.yaml."""
+    from helpers.portal import report
+
+    if not provinces:
+        return []
+    slugs = list(params.provinces()) if "all" in provinces else list(dict.fromkeys(provinces))
+    for slug in slugs:
+        report.province_of(slug)  # an unknown province fails now, as an unknown district does
+    return slugs
+
+
+def plan_provinces(slugs: list[str], force: bool = False) -> tuple[list[Task], list[str], list[Failure]]:
+    """Settle the portal store (the new files of data/raw/portal/) and the districts' store, then each
+    province's task: its
+    newest period, its output folder, its notebooks' keys (the code, both stores) and what is reused.
+    A province without figures, or a portal file that does not read, is a failure named in plain words."""
+    from helpers import ingest
+    from helpers.portal import ingest as portal_ingest
+    from helpers.portal import schema
+    from helpers.portal import views as portal_views
+
+    try:
+        portal_ingest.ingest_paths(portal_views.raw_files())
+        # the districts' reports too: the successors' predecessors have their 2023 history there
+        ingest.ingest_districts(list(params.districts().values()))
+    except ChisoError as exc:
+        return [], [], [Failure(slug, "", "01_ingest", _one_line(exc), None) for slug in slugs]
+    base = hashlib.sha256((code_key() + schema.store().fingerprint() + Store().fingerprint()).encode())
+    tasks, cached, failures = [], [], []
+    for slug in slugs:
+        try:
+            view = portal_views.load(slug)
+        except ChisoError as exc:
+            failures.append(Failure(slug, "", "01_ingest", _one_line(exc), None))
+            continue
+        key = view.period.key()
+        keys = [hashlib.sha256(f"{base.hexdigest()}|{slug}|{name}".encode()).hexdigest() for name in NOTEBOOKS]
+        reuse = 0 if force else _reusable(inside(outputs_dir(), key, slug), keys)
+        if reuse == len(NOTEBOOKS):
+            cached.append(slug)
+            continue
+        title = portal_views.narrative_text(view).splitlines()[0]
+        tasks.append(Task(slug, key, keys, reuse, title, {"province": slug, "interactive": False}))
+    return tasks, cached, failures
 
 
 class _BarQueue:
@@ -378,7 +467,7 @@ class _BarQueue:
 
 
 def _drain(queue, bar) -> None:
-    while not queue.empty():
+    while queue is not None and not queue.empty():
         slug, step, _ = queue.get()
         bar.set_postfix_str(f"{slug} {step}")
         bar.update(1)

@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--district", metavar="SLUG", action="append", dest="districts")
     rep.add_argument("--jobs", type=int, default=None)
     rep.add_argument("--force", action="store_true", help="chạy lại kể cả khi kết quả cũ còn dùng được")
+    rep.add_argument("--province", metavar="SLUG", action="append", dest="provinces",
+                     help="báo cáo các xã, phường của tỉnh từ số liệu của Cổng DVC (all: các tỉnh trong params)")
+    rep.add_argument("--executor", choices=["process", "dask"], default=None,
+                     help="nơi chạy các notebook: process (mặc định) hoặc dask (CHISO_DASK_ADDRESS)")
     return p
 
 
@@ -103,11 +107,30 @@ def _discard_stdout() -> None:
 
 
 def cmd_ingest(args) -> int:
-    from helpers import ingest, records
+    from helpers.portal import ingest as portal_ingest
 
     if args.format and not args.dry_run:  # (the format of the input files is --parser)
         raise UsageError(f"--format {args.format} chỉ dùng cùng --dry-run (định dạng in các bản ghi đọc được); "
                          "định dạng của tệp đầu vào chọn bằng --parser")
+    portal_paths = [p for p in args.paths if portal_ingest.is_portal_file(p)]
+    if portal_paths and args.district:
+        raise UsageError("--district không dùng cho tệp số liệu của Cổng Dịch vụ công quốc gia "
+                             f"({os.path.basename(portal_paths[0])}): tỉnh và đơn vị đọc từ tệp")
+    args.paths = [p for p in args.paths if p not in portal_paths]
+    if not args.paths:
+        _ingest_portal(portal_paths, args)
+        return 0
+    if portal_paths:  # every file is checked before anything is stored
+        portal_ingest.ingest_paths(portal_paths, as_of=args.as_of, dry_run=True)
+    status = _ingest_districts(args)
+    if portal_paths:
+        _ingest_portal(portal_paths, args)
+    return status
+
+
+def _ingest_districts(args) -> int:
+    from helpers import ingest, records
+
     result = ingest.ingest_paths(args.paths, district=args.district, as_of=args.as_of, fmt=args.parser,
                                  dry_run=args.dry_run)
     findings = result.findings
@@ -131,6 +154,35 @@ def cmd_ingest(args) -> int:
         print(f"bỏ qua (đã có trong kho): {name}")
     print(f"mâu thuẫn: {len(result.conflicts)}; bản ghi mới: {result.added_records}")
     return 0
+
+
+def _ingest_portal(paths: list[str], args) -> None:
+    """The portal's files: checked, then stored in the portal store (or printed with --dry-run)."""
+    from helpers.portal import ingest as portal_ingest
+    from helpers.portal import schema
+    from helpers.records import is_missing
+
+    result = portal_ingest.ingest_paths(paths, as_of=args.as_of, dry_run=args.dry_run)
+    for f in result.findings.itertuples():
+        where = f.source if is_missing(f.source_line) else f"{f.source}:{f.source_line}"
+        ref = f" ({f.source_ref})" if isinstance(f.source_ref, str) else ""
+        print(f"cảnh báo: {where}{ref}: {f.message}", file=sys.stderr)
+    if args.dry_run:
+        frame = result.records[schema.DRY_RUN_COLUMNS]
+        if args.format == "json":
+            rows = [{k: (None if is_missing(v) else v) for k, v in r.items()}
+                    for r in frame.astype(object).to_dict("records")]
+            json.dump(rows, sys.stdout, ensure_ascii=False, indent=1, default=str)
+            print()
+        else:
+            buf = io.StringIO()
+            frame.to_csv(buf, index=False)
+            sys.stdout.write(buf.getvalue())
+        return
+    for name in result.added:
+        print(f"đã thêm (Cổng DVC): {name}")
+    for name in result.skipped:
+        print(f"bỏ qua (đã có trong kho): {name}")
 
 
 def cmd_rank(args) -> int:
@@ -157,7 +209,8 @@ def cmd_narrative(args) -> int:
 def cmd_report(args) -> int:
     from helpers import batch
 
-    result = batch.run_report(args.week, args.districts, args.jobs, force=args.force)
+    result = batch.run_report(args.week, args.districts, args.jobs, force=args.force, provinces=args.provinces,
+                              executor=args.executor)
     return result.exit_status
 
 

@@ -13,16 +13,28 @@ from helpers.params import District
 from helpers.paths import inside, outputs_dir
 from helpers.periods import Period
 
-# The parameters each notebook accepts, with their types. Every notebook takes the same three.
-PARAMETERS = {"district": str, "week": str, "interactive": bool}
+# The parameters each notebook accepts, with their types. Every notebook takes the same four: a district
+# and a week (2023-style reports), or a province (`province`, a slug: its communes from the national
+# portal's figures, for the newest period stored; `district` and `week` are then not used). `province`
+# may be left out (OPTIONAL: its value when absent).
+PARAMETERS = {"district": str, "week": str, "interactive": bool, "province": str}
+OPTIONAL = {"province": ""}
 IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 
 
 @dataclass(frozen=True)
 class Run:
-    district: District
+    district: District | None  # None for a province's run
     asked: Period | None  # the week given, parsed once; None = the latest week in the store
     interactive: bool
+    province: str = ""  # a province's slug: its communes from the portal's figures (helpers.portal)
+
+    @cached_property
+    def province_view(self):
+        """The province's communes for the newest period of the portal store (helpers.portal.views)."""
+        from helpers.portal import views
+
+        return views.load(self.province)
 
     @cached_property
     def week(self) -> Period:
@@ -38,7 +50,10 @@ class Run:
 
     @property
     def out_dir(self) -> Path:
-        """outputs/<week>/<district-slug>/, guaranteed inside outputs/."""
+        """outputs/<week>/<district-slug>/ (a province: outputs/<its period>/<province-slug>/), guaranteed
+        inside outputs/."""
+        if self.province:
+            return inside(outputs_dir(), self.province_view.period.key(), self.province)
         return inside(outputs_dir(), self.week.iso_week, self.district.slug)
 
 
@@ -82,12 +97,18 @@ def check_parameters(namespace: dict) -> Run:
     unknown = sorted(set(given) - set(PARAMETERS))
     if unknown:
         raise UsageError(f"tham số không được hỗ trợ: {', '.join(unknown)} (chỉ nhận: {', '.join(PARAMETERS)})")
+    given = {**OPTIONAL, **given}
     missing = sorted(set(PARAMETERS) - set(given))
     if missing:
         raise UsageError(f"thiếu tham số: {', '.join(missing)}")
     for name, kind in PARAMETERS.items():
         if not isinstance(given[name], kind):
             raise UsageError(f"tham số '{name}' phải là {kind.__name__}, nhận được {given[name]!r}")
+    if given["province"]:
+        from helpers.portal import report
+
+        report.province_of(given["province"])  # fails now on an unknown province
+        return Run(None, None, given["interactive"], given["province"])
     district = params.district(given["district"])
     asked = periods.parse_week_arg(given["week"]) if given["week"] else None  # fails now on a malformed week
     return Run(district, asked, given["interactive"])

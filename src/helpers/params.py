@@ -279,3 +279,27 @@ def document_settings(slug: str) -> dict:
         d[key] = [" ".join(str(x).split()) for x in (d.get(key) or [])]
     d["subject"] = " ".join(str(d.get("subject") or "").split())
     return d
+
+
+@lru_cache(maxsize=8)
+def _portal(base: str) -> dict:
+    data = _load("portal.yaml", Path(base))
+    maxima = sum(float(g["max"]) for g in data["groups"].values())
+    if abs(maxima - 100) > 1e-9:
+        raise ParamsError(f"params/portal.yaml: điểm tối đa của các nhóm cộng lại {maxima:g}, cần 100")
+    return data
+
+
+def portal() -> dict:
+    """The national portal's groups, maxima, methods and export sheets (params/portal.yaml)."""
+    return _portal(str(params_dir()))
+
+
+def reform_2025() -> dict:
+    """What was checked about the 2025 reform (params/reform_2025.yaml)."""
+    return _load("reform_2025.yaml")
+
+
+def provinces() -> dict:
+    """The provinces reported on from the portal's figures (params/provinces.yaml): slug -> entry."""
+    return _load("provinces.yaml").get("provinces") or {}

@@ -125,18 +125,20 @@ def from_arrow(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=_FROM_ARROW)
 
 
-def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS) -> pd.DataFrame:
+def coerce(df: pd.DataFrame, columns: list[str] = STORE_COLUMNS, dtype_of=None) -> pd.DataFrame:
     """Give a frame the schema's columns (added as missing when absent) and dtypes, in order.
 
     The input is never changed; columns that already have their dtype are kept as they are (no copy).
+    `dtype_of` (column -> "Float64", "Int64", "bool" or "string") is for a table of another schema.
     """
     df = df.copy(deep=False)
     dtypes = df.dtypes.to_dict()  # (asking each column for its dtype builds a Series per column)
     for c in columns:
-        kind = _dtype_of(c)
-        if c not in dtypes:
-            df[c] = pd.NA
-        elif dtypes[c] == _DTYPES[kind]:
+        kind = (dtype_of or _dtype_of)(c)
+        if c not in dtypes:  # all missing, made in its dtype at once
+            df[c] = False if kind == "bool" else pd.Series(pd.NA, index=df.index, dtype=_DTYPES[kind])
+            continue
+        if dtypes[c] == _DTYPES[kind]:
             continue
         if kind in ("Float64", "Int64"):
             df[c] = pd.to_numeric(df[c], errors="raise").astype(kind)

@@ -30,6 +30,19 @@ KEEP_GENERATIONS = 3
 TABLES = {"records": rec.STORE_COLUMNS, "findings": rec.FINDING_COLUMNS, "sources": rec.SOURCE_COLUMNS}
 
 
+@dataclass(frozen=True)
+class Schema:
+    """The three tables of a store (records, findings, sources), their columns and how a frame gets
+    their dtypes. The district reports' store uses DISTRICT_SCHEMA; the portal's figures have their own."""
+
+    tables: dict
+    coerce: Callable[[pd.DataFrame, list[str]], pd.DataFrame] = rec.coerce
+    empty: Callable[[list[str]], pd.DataFrame] = rec.empty
+
+
+DISTRICT_SCHEMA = Schema(TABLES)
+
+
 @dataclass
 class Snapshot:
     """One consistent generation of the store."""
@@ -41,8 +54,9 @@ class Snapshot:
 
 
 class Store:
-    def __init__(self, root: Path | str | None = None):
+    def __init__(self, root: Path | str | None = None, schema: Schema = DISTRICT_SCHEMA):
         self.root = Path(root) if root else store_dir()
+        self.schema = schema
 
     # -- reading ---------------------------------------------------------------------------
     def current(self) -> str:
@@ -58,7 +72,7 @@ class Store:
         if cached is not None:
             return cached
         _last_read.forget()  # free the old snapshot before the new one is read
-        gen, frames = self._read(list(TABLES))
+        gen, frames = self._read(list(self.schema.tables))
         snap = Snapshot(gen, *frames)
         _last_read.keep(self, snap)
         return snap
@@ -76,12 +90,12 @@ class Store:
         for _ in range(3):  # a generation can be collected between reading CURRENT and the files
             gen = self.current()
             if not gen:
-                return "", [rec.empty(TABLES[name]) for name in names]
+                return "", [self.schema.empty(self.schema.tables[name]) for name in names]
             try:
                 frames = [_read_parquet(self.root / gen / f"{name}.parquet") for name in names]
             except FileNotFoundError:
                 continue
-            frames = [rec.coerce(f, TABLES[name]) for f, name in zip(frames, names)]
+            frames = [self.schema.coerce(f, self.schema.tables[name]) for f, name in zip(frames, names)]
             # Arrow's allocator keeps the buffers of the tables just read for reuse; on a national store
             # that is about 160 MiB the process would hold while it scores
             pa.default_memory_pool().release_unused()
@@ -92,7 +106,7 @@ class Store:
         """What identifies generation `gen`'s files on disk (None when they are gone): a generation is
         never changed once written, and a store rebuilt under the same name has new files."""
         try:
-            stats = [(self.root / gen / f"{name}.parquet").stat() for name in TABLES]
+            stats = [(self.root / gen / f"{name}.parquet").stat() for name in self.schema.tables]
         except FileNotFoundError:
             return None
         return (str(self.root.resolve()), gen,
@@ -104,7 +118,7 @@ class Store:
         if not gen:
             return "empty"
         h = hashlib.sha256()
-        for name in TABLES:
+        for name in self.schema.tables:
             h.update((self.root / gen / f"{name}.parquet").read_bytes())
         return h.hexdigest()[:16]
 
@@ -128,8 +142,8 @@ class Store:
             tmp = self.root / f".tmp-{uuid.uuid4().hex}"
             tmp.mkdir()
             frames = []
-            for name, cols in TABLES.items():
-                frame = rec.coerce(getattr(new, name), cols)
+            for name, cols in self.schema.tables.items():
+                frame = self.schema.coerce(getattr(new, name), cols)
                 path = tmp / f"{name}.parquet"
                 frame.to_parquet(path, index=False)
                 _fsync(path)

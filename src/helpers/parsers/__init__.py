@@ -17,7 +17,7 @@ import hashlib
 from pathlib import Path
 
 from helpers.errors import InputError, UsageError
-from helpers.parsers import dispatch, documents, metadata, spreadsheet
+from helpers.parsers import dispatch, documents, metadata, portal, spreadsheet
 from helpers.parsers.archive import kind_of_zip
 from helpers.parsers.base import (
     FORMATS,
@@ -67,6 +67,9 @@ def parse_document(path: str | Path, fmt: str | None = None) -> ParsedReport:
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"định dạng '{fmt}' không hợp lệ (có: {', '.join(FORMATS)})")
     data = read_bytes(path, source)
+    if fmt is None and portal.detect(data) is not None:  # the portal's figures are not a district's report
+        raise InputError(source, None, "đây là tệp số liệu của Cổng Dịch vụ công quốc gia, không phải báo cáo "
+                                       "của huyện: hãy chép vào data/raw/portal/ (chiso ingest đọc được trực tiếp)")
     sha = hashlib.sha256(data).hexdigest()
     kind = fmt if fmt in ("xlsx", "csv", "pdf", "docx") else None
     if kind is None and fmt is None:

@@ -224,13 +224,15 @@ def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: l
                source: str, keys: cols.BandKeys) -> RawRow | None:
     name_at = kinds.index(cols.NAME)
     name = collapse(cell_text(cells[name_at]))
-    if not name and "reported_rank" in kinds:
+    if "reported_rank" in kinds:
         # a label merged across the STT and name columns ("TOÀN HUYỆN"): a Word or spreadsheet merge
-        # keeps it in the first column of the range, the STT column
+        # keeps it in the first column of the range, the STT column; text laid out by position puts its
+        # words in both ("TOÀN" under STT, "HUYỆN" under the name), read left to right
         rank_at = kinds.index("reported_rank")
         label = collapse(cell_text(cells[rank_at]))
-        if any(ch.isalpha() for ch in label) and abs(rank_at - name_at) == 1:
-            name = label
+        if (any(ch.isalpha() for ch in label) and not has_digit(label) and rank_at + 1 == name_at
+                or not name and any(ch.isalpha() for ch in label) and abs(rank_at - name_at) == 1):
+            name = collapse(f"{label} {name}")
             cells = list(cells)
             cells[rank_at] = None
     values: dict = {c: None for c in value_cols}

@@ -613,6 +613,37 @@ _layout("thap-muoi/prose-bullets", "thap-muoi", "thap-muoi-bullets.txt", SCORE_B
     lambda folder, path: tm_text(path, "bullets"))
 
 
+# -- files made by LibreOffice (not in CI): committed in tests/data/layouts/, see its README ------------
+
+FIXTURES = HERE.parent / "data" / "layouts"
+
+
+def _fixture(name: str) -> Callable[[Path, Path], None]:
+    return lambda folder, path: shutil.copyfile(FIXTURES / name, path)
+
+
+_layout("cho-moi/docx-libreoffice", "cho-moi", "cho-moi-table-libreoffice.docx", TABLE_CM, TABLE_CM[1:],
+        "the Word table saved again by LibreOffice Writer (its own OOXML: merges, styles, notes rewritten)")(
+    _fixture("cho-moi-table-libreoffice.docx"))
+_layout("cho-moi/xlsx-calc", "cho-moi", "cho-moi-calc.xlsx", TABLE_CM, TABLE_CM[1:],
+        "the Excel vi-VN CSV opened in LibreOffice Calc (Vietnamese locale) and saved as .xlsx")(
+    _fixture("cho-moi-calc.xlsx"))
+_layout("phu-tan/pdf-libreoffice", "phu-tan", "phu-tan-table-libreoffice.pdf", TABLE_PT, TABLE_PT[1:],
+        "the Word table as LibreOffice prints it to PDF: cells read from their top, a footnote at the foot of "
+        "page 1 between the rows, no header on page 2")(_fixture("phu-tan-table-libreoffice.pdf"))
+_layout("phu-tan/pdftotext-layout-libreoffice", "phu-tan", "phu-tan-libreoffice-layout.txt", TABLE_PT, TABLE_PT[1:],
+        "`pdftotext -layout` of that PDF: “TOÀN” under STT and “HUYỆN” under the names, “TRUNG” on the row's "
+        "line and “BÌNH” under it, the footnote between two pages of rows")(
+    lambda folder, path: pdftotext(FIXTURES / "phu-tan-table-libreoffice.pdf", path, "layout"))
+_layout("thap-muoi/pdf-libreoffice", "thap-muoi", "thap-muoi-footnote-libreoffice.pdf", ["score"], SCORE_BAND,
+        "the Word letter as LibreOffice prints it: “HUYỆN THÁP” / “MƯỜI” wrapped in the letterhead, the "
+        "list in the footnote")(_fixture("thap-muoi-footnote-libreoffice.pdf"))
+for _mode in ("layout", "raw"):
+    _layout(f"thap-muoi/pdftotext-{_mode}-libreoffice", "thap-muoi", f"thap-muoi-libreoffice-{_mode}.txt", ["score"],
+            SCORE_BAND, f"`pdftotext -{_mode}` of that PDF")(
+        lambda folder, path, m=_mode: pdftotext(FIXTURES / "thap-muoi-footnote-libreoffice.pdf", path, m))
+
+
 def build(folder: Path) -> list[tuple[Layout, Path]]:
     """Write every layout into `folder` (reproducible: the same files each time)."""
     folder.mkdir(parents=True, exist_ok=True)

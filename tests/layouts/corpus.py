@@ -296,6 +296,31 @@ def docx_table(path: Path, district: str) -> None:
     doc.save(path)
 
 
+def docx_landscape(path: Path, district: str) -> None:
+    """The Word table on a landscape A4 page in Times New Roman 9 pt, the name column wider than the others:
+    its rows are free to break across pages (Word's default), as LibreOffice prints them."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    docx_table(path, district)
+    doc = docx.Document(path)
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.5)
+    doc.styles["Normal"].font.name = "Times New Roman"
+    doc.styles["Normal"].font.size = Pt(9)
+    table = doc.tables[-1]
+    n = len(table.columns)
+    widths = [Cm(1.0), Cm(3.6)] + [Cm((26.5 - 4.6) / (n - 2))] * (n - 2)
+    for c, column in enumerate(table.columns):
+        column.width = widths[c]
+        for cell in column.cells:
+            cell.width = widths[c]
+    doc.save(path)
+
+
 # -- Tháp Mười letters: the list of scores in a footnote, an endnote, a text box or the body ----------
 
 def tm_items(rows: list[Row], style: str) -> list[str]:
@@ -628,6 +653,13 @@ _layout("cho-moi/docx-libreoffice", "cho-moi", "cho-moi-table-libreoffice.docx",
 _layout("cho-moi/xlsx-calc", "cho-moi", "cho-moi-calc.xlsx", TABLE_CM, TABLE_CM[1:],
         "the Excel vi-VN CSV opened in LibreOffice Calc (Vietnamese locale) and saved as .xlsx")(
     _fixture("cho-moi-calc.xlsx"))
+_layout("cho-moi/docx-landscape", "cho-moi", "cho-moi-landscape.docx", TABLE_CM, TABLE_CM[1:],
+        "Word table on a landscape page, Times New Roman 9 pt, a wider name column")(
+    lambda folder, path: docx_landscape(path, "cho-moi"))
+_layout("cho-moi/pdf-landscape-libreoffice", "cho-moi", "cho-moi-landscape-libreoffice.pdf", TABLE_CM, TABLE_CM[1:],
+        "that Word file as LibreOffice prints it to PDF: a row broken over the page break (“TRUNG” at the foot of "
+        "page 1, “BÌNH” at the top of page 2), the footnote between them")(
+    _fixture("cho-moi-landscape-libreoffice.pdf"))
 _layout("phu-tan/pdf-libreoffice", "phu-tan", "phu-tan-table-libreoffice.pdf", TABLE_PT, TABLE_PT[1:],
         "the Word table as LibreOffice prints it to PDF: cells read from their top, a footnote at the foot of "
         "page 1 between the rows, no header on page 2")(_fixture("phu-tan-table-libreoffice.pdf"))

@@ -280,3 +280,15 @@ def test_layout_rows_after_the_end_of_the_table_are_refused(tmp_path):
         parse_document(write(tmp_path, "pt2.txt", "\n".join(lines)))
     assert "nằm sau chỗ bảng kết thúc" in info.value.message
     assert lines[info.value.line - 1].lstrip("\f").split()[:2] == ["5", "Phú"]
+
+
+@pytest.mark.parametrize("printed", ["TT. Chợ Mới", "TT Chợ Mới", "T.T Chợ Mới", "T.T. Chợ Mới", "TT.Chợ Mới",
+                                     "tt Chợ Mới", "Thị trấn Chợ Mới", "THỊ TRẤN CHỢ MỚI"])
+def test_a_town_written_every_way_a_clerk_writes_it(printed, tmp_path):
+    path = tmp_path / "cm.csv"
+    corpus.csv_vi(path, "cho-moi")
+    text = path.read_text(encoding="utf-8-sig").replace("TT. Chợ Mới", printed)
+    parsed = validate.parse_file(write(tmp_path, "cm2.csv", text), district="cho-moi")
+    records = parsed.records[~parsed.records["derived"].astype(bool)]
+    town = records[(records["unit"] == "Chợ Mới") & (records["unit_type"] != "huyện")]
+    assert (town["unit_type"].tolist(), town["score"].tolist()) == (["thị trấn"], [65.79])

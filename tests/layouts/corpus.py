@@ -445,6 +445,7 @@ def _letter_html(head: list[str], paragraphs: list[str]) -> str:
 
 
 TIGHT_CSS = "@page{size:A4 landscape;margin:1.2cm} table.r td,table.r th{padding:1pt 2pt}"
+UNRULED_CSS = "table.r td,table.r th{border:none}"
 
 
 def pdf_table(path: Path, district: str, css: str = "") -> None:
@@ -611,6 +612,10 @@ _layout("cho-moi/pdf-table-tight", "cho-moi", "cho-moi-tight.pdf", TABLE_CM, TAB
 _layout("cho-moi/pdftotext-layout-tight", "cho-moi", "cho-moi-tight-layout.txt", TABLE_CM, TABLE_CM[1:],
         "`pdftotext -layout` of that PDF: the header touching the first row, rows without blank lines between")(
     lambda folder, path: pdftotext(folder / "cho-moi-tight.pdf", path, "layout"))
+
+_layout("phu-tan/pdf-unruled", "phu-tan", "phu-tan-unruled.pdf", TABLE_PT, TABLE_PT[1:],
+        "PDF table printed without rules (a sheet printed without gridlines): its cells read by where they stand")(
+    lambda folder, path: pdf_table(path, "phu-tan", UNRULED_CSS))
 
 _layout("cho-moi/pdf-table-merged", "cho-moi", "cho-moi-merged.pdf", TABLE_CM, TABLE_CM[1:],
         "PDF ruled table: title row repeated with the header, “CHỨNG THỰC ĐIỆN TỬ” over “Trong tuần” and “Lũy kế”, "

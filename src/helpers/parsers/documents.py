@@ -20,7 +20,7 @@ import io
 
 from helpers.errors import InputError
 from helpers.parsers import columns as cols
-from helpers.parsers import dispatch, metadata, prose
+from helpers.parsers import dispatch, layout_table, metadata, prose
 from helpers.parsers.archive import check_zip
 from helpers.parsers.base import ReportMeta, TableResult, collapse, nfc, split_lines
 from helpers.parsers.grid import GridRow, first_table, parse_grid
@@ -170,8 +170,23 @@ def parse_pdf(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
         if not result.rows:
             raise InputError(source, None, "bảng trong tệp PDF không có dòng số liệu nào")
         return prose.with_stated_total(result, lines), meta
+    if dispatch.detect(lines) in (None, "prose"):
+        # a table without rules runs its cells together in the extracted text: laid out as printed, its
+        # columns apart, it is read by position (layout_table), its lines being those of that layout
+        laid = _pdf_laid_out(data)
+        parts = layout_table.find(laid)
+        if parts:
+            return prose.with_stated_total(layout_table.parse(laid, source, parts), laid), meta
     _, result = dispatch.parse_lines(lines, source)
     return result, meta
+
+
+def _pdf_laid_out(data: bytes) -> list[str]:
+    """The PDF's text laid out as printed (pdfplumber's layout mode), a form feed between pages."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return split_lines(nfc("\f".join(page.extract_text(layout=True) or "" for page in pdf.pages)))
 
 
 # -- DOCX -----------------------------------------------------------------------------------------

@@ -292,3 +292,18 @@ def test_a_town_written_every_way_a_clerk_writes_it(printed, tmp_path):
     records = parsed.records[~parsed.records["derived"].astype(bool)]
     town = records[(records["unit"] == "Chợ Mới") & (records["unit_type"] != "huyện")]
     assert (town["unit_type"].tolist(), town["score"].tolist()) == (["thị trấn"], [65.79])
+
+
+@needs_poppler
+def test_a_two_level_table_printed_without_rules_is_refused_with_its_line(tmp_path):
+    """Chợ Mới's table (a group label over sub-labels that name nothing alone) printed without rules: refused
+    with its line, from the PDF and from its pdftotext -layout text, nothing read in part."""
+    pytest.importorskip("weasyprint")
+    pdf = tmp_path / "cm.pdf"
+    corpus.pdf_table(pdf, "cho-moi", corpus.UNRULED_CSS)
+    text = tmp_path / "cm.txt"
+    corpus.pdftotext(pdf, text, "layout")
+    for path in (pdf, text):
+        with pytest.raises(InputError) as info:
+            validate.parse_file(path, district="cho-moi")
+        assert info.value.source == path.name and info.value.line is not None, str(info.value)

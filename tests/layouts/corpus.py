@@ -620,6 +620,10 @@ _layout("phu-tan/pdf-unruled", "phu-tan", "phu-tan-unruled.pdf", TABLE_PT, TABLE
 _layout("cho-moi/pdf-table-merged", "cho-moi", "cho-moi-merged.pdf", TABLE_CM, TABLE_CM[1:],
         "PDF ruled table: title row repeated with the header, “CHỨNG THỰC ĐIỆN TỬ” over “Trong tuần” and “Lũy kế”, "
         "“TOÀN HUYỆN” merged over STT and name at the bottom")(lambda folder, path: pdf_table_merged(path))
+_layout("cho-moi/pdftotext-layout-merged", "cho-moi", "cho-moi-merged-layout.txt", TABLE_CM, TABLE_CM[1:],
+        "`pdftotext -layout` of that PDF: “CHỨNG THỰC ĐIỆN TỬ” over “Trong tuần” and “Lũy kế”, “TOÀN” under STT "
+        "and “HUYỆN” under the names on the last page")(
+    lambda folder, path: pdftotext(folder / "cho-moi-merged.pdf", path, "layout"))
 _layout("cho-moi/pdftotext-raw-merged", "cho-moi", "cho-moi-merged-raw.txt", TABLE_CM, TABLE_CM[1:],
         "`pdftotext -raw` of that PDF: the title printed again over the header on the next page")(
     lambda folder, path: pdftotext(folder / "cho-moi-merged.pdf", path, "raw"))

@@ -177,6 +177,10 @@ def _data_kinds(cells: list[list[str]], named: list[str]) -> list[str] | None:
     """The column of each position, from what the rows hold and the columns the header names in order
     (value columns and the band); None when they do not agree."""
     width = len(cells[0]) if cells else 0
+    # the district's row may print its label across the STT and name columns ("TOÀN" / "HUYỆN"): the kinds
+    # of the columns are those of the units' rows
+    units = [row for row in cells if not (width > 1 and cols.is_total_label(collapse(f"{row[0]} {row[1]}")))]
+    cells = units or cells
     types = []
     for c in range(width):
         texts = [row[c] for row in cells if row[c]]

@@ -36,8 +36,8 @@ def test_every_layout_is_read_cell_for_cell(layouts):
     assert all(r.exact == r.cells for r in results), shown + "\n" + "\n".join(problems)
     # the corpus covers what it says: the three reports, every kind of file
     assert {r.layout.district for r in results} == {"cho-moi", "phu-tan", "thap-muoi"}
-    assert {p.suffix for _, p in layouts} == {".docx", ".pdf", ".txt", ".csv"}
-    assert sum(r.cells for r in results) > 1500
+    assert {p.suffix for _, p in layouts} == {".docx", ".pdf", ".txt", ".csv", ".xlsx"}
+    assert sum(r.cells for r in results) > 4000
 
 
 def test_corpus_is_reproducible(layouts, tmp_path):
@@ -246,3 +246,64 @@ def test_office_97_file_is_named(tmp_path, name, message):
         parse_document(path)
     assert info.value.message == message
 
+
+
+# -- files made by LibreOffice: read, or refused with their line --------------------------------------
+
+@needs_poppler
+@pytest.mark.parametrize("pdf, mode, district, expected", [
+    # a row broken over the page break: "TRUNG" at the foot of page 1, "BÌNH" at the top of page 2
+    ("cho-moi-landscape-libreoffice.pdf", "layout", "cho-moi", "không biết cột nào là cột nào"),
+    ("cho-moi-landscape-libreoffice.pdf", "raw", "cho-moi", "xếp loại “TRUNG” không thuộc"),
+    # the footnote of page 1 printed between two rows, its note number where an STT would be
+    ("phu-tan-table-libreoffice.pdf", "raw", "phu-tan", "sau STT 1 không thấy số liệu"),
+])
+def test_text_of_a_row_broken_over_a_page_is_refused_with_its_line(pdf, mode, district, expected, tmp_path):
+    out = tmp_path / f"{district}-{mode}.txt"
+    corpus.pdftotext(corpus.FIXTURES / pdf, out, mode)
+    with pytest.raises(InputError) as info:
+        validate.parse_file(out, district=district)
+    assert info.value.source == out.name and info.value.line is not None, str(info.value)
+    assert expected in info.value.message, str(info.value)
+
+
+@needs_poppler
+def test_layout_rows_after_the_end_of_the_table_are_refused(tmp_path):
+    """pdftotext -layout of LibreOffice's PDF with a paragraph too long for a page's foot between the two pages
+    of rows: the table ends there, and the rows after it are refused, not left out."""
+    out = tmp_path / "pt.txt"
+    corpus.pdftotext(corpus.FIXTURES / "phu-tan-table-libreoffice.pdf", out, "layout")
+    lines = out.read_text(encoding="utf-8").split("\n")
+    foot = next(n for n, x in enumerate(lines) if x.startswith("1 Số liệu cập nhật"))
+    lines[foot:foot + 1] = [f"Ghi chú dòng {k}: số liệu lấy từ Cổng dịch vụ công." for k in range(1, 9)]
+    with pytest.raises(InputError) as info:
+        parse_document(write(tmp_path, "pt2.txt", "\n".join(lines)))
+    assert "nằm sau chỗ bảng kết thúc" in info.value.message
+    assert lines[info.value.line - 1].lstrip("\f").split()[:2] == ["5", "Phú"]
+
+
+@pytest.mark.parametrize("printed", ["TT. Chợ Mới", "TT Chợ Mới", "T.T Chợ Mới", "T.T. Chợ Mới", "TT.Chợ Mới",
+                                     "tt Chợ Mới", "Thị trấn Chợ Mới", "THỊ TRẤN CHỢ MỚI"])
+def test_a_town_written_every_way_a_clerk_writes_it(printed, tmp_path):
+    path = tmp_path / "cm.csv"
+    corpus.csv_vi(path, "cho-moi")
+    text = path.read_text(encoding="utf-8-sig").replace("TT. Chợ Mới", printed)
+    parsed = validate.parse_file(write(tmp_path, "cm2.csv", text), district="cho-moi")
+    records = parsed.records[~parsed.records["derived"].astype(bool)]
+    town = records[(records["unit"] == "Chợ Mới") & (records["unit_type"] != "huyện")]
+    assert (town["unit_type"].tolist(), town["score"].tolist()) == (["thị trấn"], [65.79])
+
+
+@needs_poppler
+def test_a_two_level_table_printed_without_rules_is_refused_with_its_line(tmp_path):
+    """Chợ Mới's table (a group label over sub-labels that name nothing alone) printed without rules: refused
+    with its line, from the PDF and from its pdftotext -layout text, nothing read in part."""
+    pytest.importorskip("weasyprint")
+    pdf = tmp_path / "cm.pdf"
+    corpus.pdf_table(pdf, "cho-moi", corpus.UNRULED_CSS)
+    text = tmp_path / "cm.txt"
+    corpus.pdftotext(pdf, text, "layout")
+    for path in (pdf, text):
+        with pytest.raises(InputError) as info:
+            validate.parse_file(path, district="cho-moi")
+        assert info.value.source == path.name and info.value.line is not None, str(info.value)

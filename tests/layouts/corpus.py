@@ -296,6 +296,31 @@ def docx_table(path: Path, district: str) -> None:
     doc.save(path)
 
 
+def docx_landscape(path: Path, district: str) -> None:
+    """The Word table on a landscape A4 page in Times New Roman 9 pt, the name column wider than the others:
+    its rows are free to break across pages (Word's default), as LibreOffice prints them."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm, Pt
+
+    docx_table(path, district)
+    doc = docx.Document(path)
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.5)
+    doc.styles["Normal"].font.name = "Times New Roman"
+    doc.styles["Normal"].font.size = Pt(9)
+    table = doc.tables[-1]
+    n = len(table.columns)
+    widths = [Cm(1.0), Cm(3.6)] + [Cm((26.5 - 4.6) / (n - 2))] * (n - 2)
+    for c, column in enumerate(table.columns):
+        column.width = widths[c]
+        for cell in column.cells:
+            cell.width = widths[c]
+    doc.save(path)
+
+
 # -- Tháp Mười letters: the list of scores in a footnote, an endnote, a text box or the body ----------
 
 def tm_items(rows: list[Row], style: str) -> list[str]:
@@ -420,6 +445,7 @@ def _letter_html(head: list[str], paragraphs: list[str]) -> str:
 
 
 TIGHT_CSS = "@page{size:A4 landscape;margin:1.2cm} table.r td,table.r th{padding:1pt 2pt}"
+UNRULED_CSS = "table.r td,table.r th{border:none}"
 
 
 def pdf_table(path: Path, district: str, css: str = "") -> None:
@@ -587,9 +613,17 @@ _layout("cho-moi/pdftotext-layout-tight", "cho-moi", "cho-moi-tight-layout.txt",
         "`pdftotext -layout` of that PDF: the header touching the first row, rows without blank lines between")(
     lambda folder, path: pdftotext(folder / "cho-moi-tight.pdf", path, "layout"))
 
+_layout("phu-tan/pdf-unruled", "phu-tan", "phu-tan-unruled.pdf", TABLE_PT, TABLE_PT[1:],
+        "PDF table printed without rules (a sheet printed without gridlines): its cells read by where they stand")(
+    lambda folder, path: pdf_table(path, "phu-tan", UNRULED_CSS))
+
 _layout("cho-moi/pdf-table-merged", "cho-moi", "cho-moi-merged.pdf", TABLE_CM, TABLE_CM[1:],
         "PDF ruled table: title row repeated with the header, “CHỨNG THỰC ĐIỆN TỬ” over “Trong tuần” and “Lũy kế”, "
         "“TOÀN HUYỆN” merged over STT and name at the bottom")(lambda folder, path: pdf_table_merged(path))
+_layout("cho-moi/pdftotext-layout-merged", "cho-moi", "cho-moi-merged-layout.txt", TABLE_CM, TABLE_CM[1:],
+        "`pdftotext -layout` of that PDF: “CHỨNG THỰC ĐIỆN TỬ” over “Trong tuần” and “Lũy kế”, “TOÀN” under STT "
+        "and “HUYỆN” under the names on the last page")(
+    lambda folder, path: pdftotext(folder / "cho-moi-merged.pdf", path, "layout"))
 _layout("cho-moi/pdftotext-raw-merged", "cho-moi", "cho-moi-merged-raw.txt", TABLE_CM, TABLE_CM[1:],
         "`pdftotext -raw` of that PDF: the title printed again over the header on the next page")(
     lambda folder, path: pdftotext(folder / "cho-moi-merged.pdf", path, "raw"))
@@ -611,6 +645,44 @@ for _style, _example in (("dat", "“Thị trấn Mỹ An đạt 70,41 điểm; 
 _layout("thap-muoi/prose-bullets", "thap-muoi", "thap-muoi-bullets.txt", SCORE_BAND, SCORE_BAND,
         "letter text, bullets “- Xã Trường Xuân: 68,97 điểm, xếp loại Trung bình;”")(
     lambda folder, path: tm_text(path, "bullets"))
+
+
+# -- files made by LibreOffice (not in CI): committed in tests/data/layouts/, see its README ------------
+
+FIXTURES = HERE.parent / "data" / "layouts"
+
+
+def _fixture(name: str) -> Callable[[Path, Path], None]:
+    return lambda folder, path: shutil.copyfile(FIXTURES / name, path)
+
+
+_layout("cho-moi/docx-libreoffice", "cho-moi", "cho-moi-table-libreoffice.docx", TABLE_CM, TABLE_CM[1:],
+        "the Word table saved again by LibreOffice Writer (its own OOXML: merges, styles, notes rewritten)")(
+    _fixture("cho-moi-table-libreoffice.docx"))
+_layout("cho-moi/xlsx-calc", "cho-moi", "cho-moi-calc.xlsx", TABLE_CM, TABLE_CM[1:],
+        "the Excel vi-VN CSV opened in LibreOffice Calc (Vietnamese locale) and saved as .xlsx")(
+    _fixture("cho-moi-calc.xlsx"))
+_layout("cho-moi/docx-landscape", "cho-moi", "cho-moi-landscape.docx", TABLE_CM, TABLE_CM[1:],
+        "Word table on a landscape page, Times New Roman 9 pt, a wider name column")(
+    lambda folder, path: docx_landscape(path, "cho-moi"))
+_layout("cho-moi/pdf-landscape-libreoffice", "cho-moi", "cho-moi-landscape-libreoffice.pdf", TABLE_CM, TABLE_CM[1:],
+        "that Word file as LibreOffice prints it to PDF: a row broken over the page break (“TRUNG” at the foot of "
+        "page 1, “BÌNH” at the top of page 2), the footnote between them")(
+    _fixture("cho-moi-landscape-libreoffice.pdf"))
+_layout("phu-tan/pdf-libreoffice", "phu-tan", "phu-tan-table-libreoffice.pdf", TABLE_PT, TABLE_PT[1:],
+        "the Word table as LibreOffice prints it to PDF: cells read from their top, a footnote at the foot of "
+        "page 1 between the rows, no header on page 2")(_fixture("phu-tan-table-libreoffice.pdf"))
+_layout("phu-tan/pdftotext-layout-libreoffice", "phu-tan", "phu-tan-libreoffice-layout.txt", TABLE_PT, TABLE_PT[1:],
+        "`pdftotext -layout` of that PDF: “TOÀN” under STT and “HUYỆN” under the names, “TRUNG” on the row's "
+        "line and “BÌNH” under it, the footnote between two pages of rows")(
+    lambda folder, path: pdftotext(FIXTURES / "phu-tan-table-libreoffice.pdf", path, "layout"))
+_layout("thap-muoi/pdf-libreoffice", "thap-muoi", "thap-muoi-footnote-libreoffice.pdf", ["score"], SCORE_BAND,
+        "the Word letter as LibreOffice prints it: “HUYỆN THÁP” / “MƯỜI” wrapped in the letterhead, the "
+        "list in the footnote")(_fixture("thap-muoi-footnote-libreoffice.pdf"))
+for _mode in ("layout", "raw"):
+    _layout(f"thap-muoi/pdftotext-{_mode}-libreoffice", "thap-muoi", f"thap-muoi-libreoffice-{_mode}.txt", ["score"],
+            SCORE_BAND, f"`pdftotext -{_mode}` of that PDF")(
+        lambda folder, path, m=_mode: pdftotext(FIXTURES / "thap-muoi-footnote-libreoffice.pdf", path, m))
 
 
 def build(folder: Path) -> list[tuple[Layout, Path]]:

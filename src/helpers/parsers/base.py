@@ -186,7 +186,9 @@ def tokenize(lines: list[str], first_line: int = 1) -> list[Token]:
 
 
 TYPE_WORDS = {"xã": "xã", "phường": "phường", "thị trấn": "thị trấn", "tt": "thị trấn", "tt.": "thị trấn"}
-_TYPE_PREFIX_RE = re.compile(r"^(xã|phường|thị\s+trấn|tt\.|tt)\s+(?=\S)", re.IGNORECASE)
+# "TT. Chợ Mới", "TT Chợ Mới", "T.T Chợ Mới", "T.T. Chợ Mới", "TT.Chợ Mới" (no space after the dot)
+_TYPE_PREFIX_RE = re.compile(r"^(xã|phường|thị\s+trấn|t\.\s?t\.?|tt\.?)(?:\s+|(?<=\.)(?=[^\W\d_]))(?=\S)",
+                             re.IGNORECASE)
 
 
 @lru_cache(maxsize=16384)
@@ -199,4 +201,4 @@ def split_unit_type(name: str) -> tuple[str, str | None]:
     if not rest or not rest[0].isalpha() and not rest[0].isdigit():
         return name, None
     word = _WS_RE.sub(" ", m.group(1).lower())
-    return rest, TYPE_WORDS[word]
+    return rest, TYPE_WORDS.get(word) or TYPE_WORDS[word.replace(".", "").replace(" ", "")]

@@ -20,7 +20,7 @@ import io
 
 from helpers.errors import InputError
 from helpers.parsers import columns as cols
-from helpers.parsers import dispatch, metadata, prose
+from helpers.parsers import dispatch, layout_table, metadata, prose
 from helpers.parsers.archive import check_zip
 from helpers.parsers.base import ReportMeta, TableResult, collapse, nfc, split_lines
 from helpers.parsers.grid import GridRow, first_table, parse_grid
@@ -51,6 +51,29 @@ def _pdf_cell(text):
     if not isinstance(text, str):
         return text
     return collapse(cols.rejoin_broken_words(nfc(text)) if "\n" in text else text)
+
+
+def _spaced(line: dict) -> str:
+    """A line of a page's text with two spaces where its words stand more than a letter's height apart: the
+    columns of a letterhead ("HUYỆN THÁP" and "CỘNG HÒA …" side by side) stay apart, as in `pdftotext
+    -layout`, so a name is not run into the text of the next column."""
+    words, chars, k, out = line["text"].split(" "), line["chars"], 0, ""
+    last = None
+    for word in words:
+        if not word:
+            continue
+        first, taken = None, 0
+        while taken < len(word) and k < len(chars):
+            if not chars[k]["text"].isspace():
+                first = first or chars[k]
+                taken += len(chars[k]["text"])
+            k += 1
+        if taken != len(word) or first is None:
+            return line["text"]  # the characters do not match the words: the line as extracted
+        gap = "  " if last is not None and first["x0"] - last["x1"] > first["size"] else " "
+        out += (gap if out else "") + word
+        last = chars[k - 1]
+    return out
 
 
 def _stray_digits(chars: list[dict], cells: list) -> list[tuple[float, str]]:
@@ -87,6 +110,12 @@ def _check_rows_complete(rows: list[GridRow], source: str) -> None:
 
 def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]]]:
     """(lines of the extracted text, the ruled tables: rows with their line in that text)."""
+    lines, _, tables = _pdf_pages(data, source)
+    return lines, tables
+
+
+def _pdf_pages(data: bytes, source: str) -> tuple[list[str], list[str], list[list[GridRow]]]:
+    """(lines of the extracted text, the same lines with their columns apart (_spaced), the ruled tables)."""
     import pdfplumber
 
     try:
@@ -94,6 +123,7 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]
     except Exception as exc:  # noqa: BLE001 - any failure of the PDF library is bad content
         raise InputError(source, None, f"tệp PDF hỏng hoặc không đọc được ({type(exc).__name__})") from None
     texts: list[str] = []
+    spaced: list[str] = []
     tables: list[list[GridRow]] = []
     try:
         with pdf:
@@ -103,9 +133,12 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]
             for page in pdf.pages:
                 text = nfc(page.extract_text() or "")
                 n_lines = len(split_lines(text))
+                text_lines = page.extract_text_lines()
+                apart = [nfc(_spaced(ln)) for ln in text_lines]
+                spaced += apart if len(apart) == n_lines else split_lines(text)
                 found = page.find_tables()
                 if found:
-                    tops = [ln["top"] for ln in page.extract_text_lines()]
+                    tops = [ln["top"] for ln in text_lines]
                     for table in found:
                         rows = []
                         stray = _stray_digits(page.chars, table.cells)
@@ -124,12 +157,12 @@ def pdf_content(data: bytes, source: str) -> tuple[list[str], list[list[GridRow]
     if not any(line.strip() for line in lines):
         raise InputError(source, None, "tệp PDF không có lớp chữ (có thể là ảnh quét); cần bản PDF có chữ hoặc "
                                        "tệp gốc")
-    return lines, tables
+    return lines, spaced, tables
 
 
 def parse_pdf(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
-    lines, tables = pdf_content(data, source)
-    meta = metadata.extract(_numbered(lines), source)
+    lines, spaced, tables = _pdf_pages(data, source)
+    meta = metadata.extract(_numbered(spaced), source)
     table = first_table(tables)  # the ruled table, continued on the next pages
     if table is not None:
         _check_rows_complete(table[1], source)
@@ -137,8 +170,23 @@ def parse_pdf(data: bytes, source: str) -> tuple[TableResult, ReportMeta]:
         if not result.rows:
             raise InputError(source, None, "bảng trong tệp PDF không có dòng số liệu nào")
         return prose.with_stated_total(result, lines), meta
+    if dispatch.detect(lines) in (None, "prose"):
+        # a table without rules runs its cells together in the extracted text: laid out as printed, its
+        # columns apart, it is read by position (layout_table), its lines being those of that layout
+        laid = _pdf_laid_out(data)
+        parts = layout_table.find(laid)
+        if parts:
+            return prose.with_stated_total(layout_table.parse(laid, source, parts), laid), meta
     _, result = dispatch.parse_lines(lines, source)
     return result, meta
+
+
+def _pdf_laid_out(data: bytes) -> list[str]:
+    """The PDF's text laid out as printed (pdfplumber's layout mode), a form feed between pages."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return split_lines(nfc("\f".join(page.extract_text(layout=True) or "" for page in pdf.pages)))
 
 
 # -- DOCX -----------------------------------------------------------------------------------------

@@ -75,9 +75,28 @@ def first_table(tables: list[list[GridRow]], limit: int = 60) -> tuple[int, list
         for more in tables[idx + 1:]:
             if _width(more) != _width(rows):
                 break
+            if more and _ends_a_row(more[0]):  # a row Word or LibreOffice let run over the page break
+                last = out[-1]
+                out[-1] = GridRow(last.line, [_joined(a, b) for a, b in zip(last.cells, more[0].cells)],
+                                  last.refs, last.outside + more[0].outside)
+                more = more[1:]
             out += more
         return idx, out, h
     return None
+
+
+def _ends_a_row(row: GridRow) -> bool:
+    """The first row of a table's part on a new page holds only the end of the last row of the page before:
+    words without a digit ("BÌNH" of a band "TRUNG" / "BÌNH"), no STT, no header keyword."""
+    texts = [cell_text(c) for c in row.cells]
+    return (not texts[0] and any(texts) and not any(has_digit(t) for t in texts)
+            and not continues_header(row) and not any(cols.is_total_label(t) for t in texts))
+
+
+def _joined(a, b):
+    """A cell's text on the page before and its end on the next page, one cell."""
+    a_text, b_text = cell_text(a), cell_text(b)
+    return collapse(f"{a_text} {b_text}") if b_text else a
 
 
 def _merge_header(rows: list[GridRow]) -> list[str]:
@@ -224,13 +243,15 @@ def _parse_row(row: GridRow, cells: list, kinds: list[str | None], value_cols: l
                source: str, keys: cols.BandKeys) -> RawRow | None:
     name_at = kinds.index(cols.NAME)
     name = collapse(cell_text(cells[name_at]))
-    if not name and "reported_rank" in kinds:
+    if "reported_rank" in kinds:
         # a label merged across the STT and name columns ("TOÀN HUYỆN"): a Word or spreadsheet merge
-        # keeps it in the first column of the range, the STT column
+        # keeps it in the first column of the range, the STT column; text laid out by position puts its
+        # words in both ("TOÀN" under STT, "HUYỆN" under the name), read left to right
         rank_at = kinds.index("reported_rank")
         label = collapse(cell_text(cells[rank_at]))
-        if any(ch.isalpha() for ch in label) and abs(rank_at - name_at) == 1:
-            name = label
+        if (any(ch.isalpha() for ch in label) and not has_digit(label) and rank_at + 1 == name_at
+                or not name and any(ch.isalpha() for ch in label) and abs(rank_at - name_at) == 1):
+            name = collapse(f"{label} {name}")
             cells = list(cells)
             cells[rank_at] = None
     values: dict = {c: None for c in value_cols}

@@ -28,6 +28,7 @@ from helpers.parsers.numbers import is_blank_mark, is_number
 
 MIN_GAP = 2           # blank positions between two columns
 HEADER_MAX_LINES = 40
+PAGE_FOOT_MAX_LINES = 6
 
 
 @dataclass
@@ -82,12 +83,38 @@ def _blocks(lines: list[str], start: int, stop: int) -> list[list[int]]:
     return out
 
 
+def _top_aligned(block: list[int], lines: list[str]) -> int:
+    """How many lines of a block belong to rows printed from the top of their cells (Word's and LibreOffice's
+    default), 0 when they are not printed so: the line of numbers is then every cell's first line, so each
+    word of a line below it stands under a word of that line (a band "TRUNG" / "BÌNH", a name "Hiệp" /
+    "Xương"); the first line after the last row that does not is text after the table. Cells centred on
+    their line of numbers leave it blank where a cell of two lines is printed ("TRUNG" above, "BÌNH" below)."""
+    above, seen, last = None, False, max((n for n, k in enumerate(block) if _is_data(lines[k])), default=-1)
+    for n, k in enumerate(block):
+        if _is_data(lines[k]):
+            above = [(w.start, w.end) for w in _words(lines[k].replace("\f", " "))]
+            continue
+        if above is None:
+            return 0
+        if not all(_overlaps(w, above) for w in _words(lines[k].replace("\f", " "))):
+            return n if n > last and seen else 0
+        seen = True
+    return len(block) if seen else 0
+
+
 def _split_rows(block: list[int], lines: list[str]) -> list[list[int]]:
-    """The rows of a block holding lines of numbers: each other line goes to the nearest line of numbers,
+    """The rows of a block holding lines of numbers. Printed from the top of their cells (_top_aligned),
+    each other line belongs to the line of numbers above it. Else each goes to the nearest line of numbers,
     the nearest lines first; a line halfway between two goes to the row above when that row has more lines
     above its numbers than below them so far (a row's cells are centred on its line of numbers)."""
     data = [k for k in block if _is_data(lines[k])]
     rows: dict[int, list[int]] = {d: [d] for d in data}
+    top = _top_aligned(block, lines)
+    if top:
+        for k in block[:top]:
+            if k not in rows:
+                rows[max(d for d in data if d < k)].append(k)
+        return [rows[d] for d in data]
     others = sorted((min(abs(d - k) for d in data), k) for k in block if k not in rows)
     for _, k in others:
         above = max((d for d in data if d < k), default=None)
@@ -150,6 +177,10 @@ def _data_kinds(cells: list[list[str]], named: list[str]) -> list[str] | None:
     """The column of each position, from what the rows hold and the columns the header names in order
     (value columns and the band); None when they do not agree."""
     width = len(cells[0]) if cells else 0
+    # the district's row may print its label across the STT and name columns ("TOÀN" / "HUYỆN"): the kinds
+    # of the columns are those of the units' rows
+    units = [row for row in cells if not (width > 1 and cols.is_total_label(collapse(f"{row[0]} {row[1]}")))]
+    cells = units or cells
     types = []
     for c in range(width):
         texts = [row[c] for row in cells if row[c]]
@@ -196,7 +227,7 @@ def _leading_header(lines: list[str], block: list[int], following: list[list[int
     d0 = next(n for n, k in enumerate(block) if _is_data(lines[k]))
     if d0 == 0 or d0 > HEADER_MAX_LINES:
         return None
-    below = len(_split_rows(block[d0:], lines)[0]) - 1
+    below = 0 if _top_aligned(block[d0:], lines) else len(_split_rows(block[d0:], lines)[0]) - 1
     for m in [d0 - below, *range(d0, 0, -1)]:
         if m > 0 and _names_columns(lines, block[:m], _split_rows(block[m:], lines) + following):
             return m
@@ -242,10 +273,18 @@ def _parts(lines: list[str], blocks: list[list[int]], first: int) -> list[_Part]
         if len(block) <= HEADER_MAX_LINES and _names_columns(lines, block, rows):
             parts.append(_Part(block, []))  # the header printed again on a new page
         elif not (i + 2 < len(blocks) and not any(_is_data(lines[k]) for k in blocks[i + 1])
-                  and _names_columns(lines, blocks[i + 1], _rows_from(blocks, i + 2, lines))):
+                  and _names_columns(lines, blocks[i + 1], _rows_from(blocks, i + 2, lines))
+                  or _page_foot(lines, block, blocks[i + 1] if i + 1 < len(blocks) else None)):
             break  # the end of the table (else: a page's running title or number before the header)
         i += 1
     return [p for p in parts if p.rows]
+
+
+def _page_foot(lines: list[str], block: list[int], following: list[int] | None) -> bool:
+    """Whether a block between two rows of the table is the foot of a page (a footnote, a page number): a
+    few lines without numbers in columns, and the rows going on at the top of the next page."""
+    return (following is not None and len(block) <= PAGE_FOOT_MAX_LINES and "\f" in lines[following[0]]
+            and not any(_is_data(lines[k]) for k in block) and any(_is_data(lines[k]) for k in following))
 
 
 def _runs(words: list[_Word], width: int, gap: int = MIN_GAP) -> list[tuple[int, int]]:
@@ -342,17 +381,28 @@ def parse(lines: list[str], source: str, parts: list[_Part] | None = None) -> Ta
         for r in part.rows:
             grid.append(GridRow(r[0] + 1, _cells(lines, r, spans, " ")))
     assert head is not None
-    _check_rows_before(lines, parts, source)
+    _check_rows_outside(lines, parts, source)
     return parse_grid([GridRow(first_line, head), *grid], source, header_rows=1, start=0)
 
 
-def _check_rows_before(lines: list[str], parts: list[_Part], source: str) -> None:
+def _check_rows_outside(lines: list[str], parts: list[_Part], source: str) -> None:
     """A line shaped like the table's rows above the header read (a part of the table whose header could
-    not be read) would be left out: refused, with its line."""
+    not be read) or after the table's end (rows the reader could not join to it) would be left out:
+    refused, with its line."""
     counts = [sum(1 for w in lines[r[0]].split() if is_number(w)) for p in parts for r in p.rows]
     least = max(3, min(counts))
-    for k in range(parts[0].header[0]):
-        if _is_data(lines[k]) and sum(1 for w in lines[k].split() if is_number(w)) >= least:
+    first, last = parts[0].header[0], max(parts[-1].rows[-1])
+
+    def row_like(k: int) -> bool:
+        return _is_data(lines[k]) and sum(1 for w in lines[k].split() if is_number(w)) >= least
+
+    for k in range(first):
+        if row_like(k):
             raise InputError(source, k + 1, "dòng này có dạng một dòng của bảng điểm nhưng nằm trên tiêu đề bảng đọc "
-                                            f"được (dòng {parts[0].header[0] + 1}); tiêu đề của phần bảng phía trên "
+                                            f"được (dòng {first + 1}); tiêu đề của phần bảng phía trên "
                                             "không đọc được nên số liệu của nó không được bỏ qua: cần bản có tiêu đề rõ")
+    for k in range(last + 1, len(lines)):
+        if row_like(k):
+            raise InputError(source, k + 1, "dòng này có dạng một dòng của bảng điểm nhưng nằm sau chỗ bảng kết thúc "
+                                            f"(dòng {last + 1}); số liệu của nó không được bỏ qua: kiểm tra các dòng "
+                                            "phía trên")

@@ -9,7 +9,7 @@
 # %% tags=["remove"]
 from IPython.display import HTML, display
 
-from helpers import notebook, report, tables
+from helpers import annex, notebook, report, tables
 from helpers.portal import views as portal_views
 
 # %% tags=["parameters", "remove"]
@@ -28,6 +28,12 @@ else:
 
 # %%
 display(*(HTML(part) for part in built.parts))
+
+# %% tags=["remove"]
+# The Word file, the data-quality page and the index line, from the document shown above (the batch
+# writes them beside report.html).
+if run.district and not run.interactive:
+    annex.show(built, week)
 
 # %% [markdown] tags=["remove"]
 # ## Bảng số liệu dùng cho báo cáo (không đưa vào báo cáo)
@@ -48,7 +54,7 @@ if run.district:
 if run.province:
     display(portal_views.findings_table(run.province_view))
 else:
-    display(tables.style_findings(week.findings))
+    display(tables.style_findings(week.findings, week.district.decimal))
 
 # %% [markdown] tags=["remove"]
 # ## Thử nghiệm (không đưa vào báo cáo)

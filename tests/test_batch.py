@@ -146,3 +146,33 @@ def test_the_terminal_says_when_no_district_has_data_for_the_week(scratch):
     early = batch.period_lines(batch.periods.parse_week_arg("2023-W30"), {"cho-moi": None, "phu-tan": None})
     assert early[0].startswith("Không huyện nào có số liệu của tuần 2023-W30")
     assert early[-1] == "  chưa có số liệu nào đến tuần này (không tạo được báo cáo): cho-moi, phu-tan"
+
+
+def test_the_index_is_assembled_from_the_lines_the_runs_wrote(scratch, monkeypatch):
+    """The week's index scores nothing: each district's line is the index_line.json its run wrote; a
+    district not run this time keeps its line of index.json."""
+    import json
+
+    from helpers import annex, score
+
+    asked = batch.periods.parse_week_arg("2023-W49")
+    week_dir = scratch / "outputs" / "2023-W49"
+    for slug, value in (("cho-moi", 57.45), ("phu-tan", 59.28)):
+        (week_dir / slug).mkdir(parents=True)
+        (week_dir / slug / "report.html").write_text("<html></html>", encoding="utf-8")
+    line = {"slug": "cho-moi", "district": "Chợ Mới", "province": "An Giang", "score": 12.34, "score_kind": "total",
+            "band": "Yếu", "period_label": "tháng 12 – tuần 1", "as_of": "2023-12-04", "stale": False,
+            "html": "cho-moi/report.html", "pdf": "cho-moi/report.pdf"}
+    (week_dir / "cho-moi" / annex.INDEX_LINE_NAME).write_text(json.dumps(line), encoding="utf-8")
+    kept = dict(line, slug="phu-tan", district="Phú Tân", score=98.76, html="phu-tan/report.html")
+    (week_dir / batch.INDEX_DATA).write_text(json.dumps([kept]), encoding="utf-8")
+
+    def no_scoring(*a, **k):
+        raise AssertionError("the index scored a district")
+
+    monkeypatch.setattr(score, "score_records", no_scoring)
+    batch._write_index(batch.BatchResult("2023-W49", week_dir), [params.district("cho-moi")], asked)
+    page = (week_dir / "index.html").read_text(encoding="utf-8")
+    assert "12.34" in page and "98.76" in page and page.index("Chợ Mới") < page.index("Phú Tân")
+    assert [e["slug"] for e in json.loads((week_dir / batch.INDEX_DATA).read_text(encoding="utf-8"))] == [
+        "cho-moi", "phu-tan"]

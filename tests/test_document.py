@@ -282,3 +282,30 @@ def test_a_thousands_mark_that_reads_as_a_decimal_is_refused(tmp_path, monkeypat
     _params_copy(tmp_path, monkeypatch, dot_thousands)
     with pytest.raises(params.ParamsError, match="đọc như dấu thập phân"):
         params.districts()
+
+
+def test_the_word_file_is_the_document_04_shows_built_once(stored, tmp_path, monkeypatch):
+    """04_narrative composes the document once; the Word file, the data-quality page and the index line
+    come from that one object through the executed notebook's outputs (helpers.annex)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from helpers import annex, report
+
+    built_count = []
+    real = compose.compose
+    monkeypatch.setattr(compose, "compose", lambda *a, **k: built_count.append(1) or real(*a, **k))
+    week = district_week.load("cho-moi", W49)
+    built = report.build_report(week)
+    nb = new_notebook()
+    nb.cells = [new_code_cell("annex.show(built, week)", execution_count=1,
+                              outputs=[new_output("display_data", data=b) for b in annex.outputs(built, week)])]
+    nbformat.write(nb, tmp_path / "04_narrative.ipynb")
+    written = annex.write_files(tmp_path / "04_narrative.ipynb", tmp_path)
+    assert len(built_count) == 1
+    assert sorted(p.name for p in written) == sorted(annex.FILES)
+    assert (tmp_path / "report.docx").read_bytes() == document.to_docx_bytes(built.document)
+    doc = Document(str(tmp_path / "report.docx"))
+    assert "BÁO CÁO" in [p.text for p in doc.paragraphs]
+    line = annex.read_index_line(tmp_path)
+    assert line["score"] == 57.45 and line["score_kind"] == "total" and line["docx"] == "cho-moi/report.docx"

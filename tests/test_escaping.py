@@ -86,8 +86,12 @@ def test_report_parts_escape_the_name(evil_store, tmp_path):
     page = "".join(built.parts)
     _no_active_markup(page)
     assert EVIL_FILE not in page and EVIL_FILE_ESCAPED not in page
-    paths = annex.write_district_files("phu-tan", "2023-W41", tmp_path)
-    quality = paths[1].read_text(encoding="utf-8")
+    nb = new_notebook()
+    nb.cells = [new_code_cell("annex.show(built, week)", execution_count=1, outputs=[
+        new_output("display_data", data=bundle) for bundle in annex.outputs(built, _week())])]
+    nbformat.write(nb, tmp_path / "04_narrative.ipynb")
+    annex.write_files(tmp_path / "04_narrative.ipynb", tmp_path)
+    quality = (tmp_path / annex.QUALITY_NAME).read_text(encoding="utf-8")
     assert EVIL_ESCAPED in quality and EVIL_FILE_ESCAPED in quality
     soup = _no_active_markup(quality)
     assert "onerror" not in " ".join(str(t.attrs) for t in soup.find_all(True))

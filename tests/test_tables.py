@@ -78,7 +78,7 @@ def test_style_scored_month_letter_drops_empty_columns_and_notes_15_3():
             rec("872", "Tháp Mười", "Mỹ Đông", "xã", "30058", "2023-09", 72.03)]
     html = style_scored(score_records(records.coerce(pd.DataFrame(rows)))).to_html()
     assert "Điểm kỳ trước" not in html and "Tăng/giảm" not in html
-    assert cells(html, 0) == ["xã Phú Điền", "73.37", "Khá", "6.63", "6.63", "phải đạt tiêu chí 15.3 trước 31/12/2023"]
+    assert cells(html, 0) == ["xã Phú Điền", "73,37", "Khá", "6,63", "6,63", "phải đạt tiêu chí 15.3 trước 31/12/2023"]
     assert cells(html, 1)[-1] == "—"
 
 

@@ -70,3 +70,43 @@ def test_04_keeps_the_findings_behind_the_report_as_a_table(scratch):
     lowest = [r for r in rows if r[0] == f"loại {week.findings.lowest_band}"]
     assert [r[1] for r in lowest] == [u.unit.label for u in week.findings.lowest_band_units]
     assert any(r[0].startswith("so sánh giữa các huyện") and r[1] == "huyện Chợ Mới" for r in rows)
+
+
+def test_03_comparison_ranks_only_districts_of_one_period(scratch):
+    """W49: Chợ Mới (tuần 1 tháng 12), Phú Tân (tuần 2 tháng 10) and Tháp Mười (tháng 9) are shown district
+    by district with their periods, without a rank across them (the rule of the signed document)."""
+    ingest.ingest_paths(list(SEEDS.values()))
+    week = district_week.load("cho-moi", parse_week_arg("2023-W49"))
+    assert not district_week.comparable(district_week.standings(week.compared))
+    html = views.comparison_table(week).to_html()
+    assert "Hạng chung" not in _headers(html) and "Bách phân vị" not in _headers(html)
+    assert "không xếp hạng chung" in html
+    rows = _rows(html)
+    districts = [r[0] for r in rows]
+    assert districts == sorted(districts, key=["Chợ Mới", "Phú Tân", "Tháp Mười"].index)  # side by side
+    assert {r[5] for r in rows if r[0] == "Tháp Mười"} == {"tháng 9/2023"}
+    assert {r[5] for r in rows if r[0] == "Chợ Mới"} == {"tuần 1 tháng 12/2023"}
+    cho_moi = [float(r[3]) for r in rows if r[0] == "Chợ Mới"]
+    assert cho_moi == sorted(cho_moi, reverse=True)
+
+
+def test_03_comparison_of_one_period_ranks_all_units(scratch):
+    """Two districts with their own score for the same week: ranked together."""
+    ingest.ingest_paths([SEEDS["cho-moi"]])
+    week = district_week.load("cho-moi", parse_week_arg("2023-W49"))
+    same = {"cho-moi": week.scored, "phu-tan": week.scored.assign(district_code=params.district("phu-tan").code)}
+    assert district_week.comparable(district_week.standings(same))
+    html = tables.style_compared(district_week.rank.compare_districts(same), ranked=True).to_html()
+    assert _headers(html)[0] == "Hạng chung"
+
+
+def test_tables_write_numbers_in_the_districts_own_style(scratch):
+    """Tháp Mười writes a decimal comma (params/districts.yaml): its tables too."""
+    ingest.ingest_paths([SEEDS["thap-muoi"]])
+    week = district_week.load("thap-muoi", parse_week_arg("2023-W49"))
+    for html in (tables.style_scored(week.scored).to_html(), tables.style_ranked(week.ranked).to_html(),
+                 views.summary_table(week).to_html(), views.history_table(week.district).to_html(),
+                 tables.style_findings(week.findings, week.district.decimal).to_html()):
+        numbers = re.findall(r">[+−]?\d+[.,]\d\d<", html)
+        assert numbers and all("," in n for n in numbers), numbers[:5]
+    assert "68,97" in tables.style_scored(week.scored).to_html()

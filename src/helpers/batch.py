@@ -200,8 +200,7 @@ def run_district(slug: str, week: str, keys: list[str], reuse: int, kernel: Shar
             _tell(queue, slug, name, "done")
         current = "render"
         render.render_report(staging / "04_narrative.ipynb", staging, title=title)
-        if parameters is None:  # a district's signed document (a province's report has none)
-            annex.write_district_files(slug, week, staging)
+        annex.write_files(staging / "04_narrative.ipynb", staging)  # (a province's report holds none)
         _tell(queue, slug, "render", "done")
     except Exception as exc:  # noqa: BLE001 (collected and reported with the others at the end)
         failed = inside(week_dir, ".failed", slug)
@@ -501,16 +500,16 @@ def period_lines(asked: Period, found: dict[str, Period | None]) -> list[str]:
     groups: dict[Period | None, list[str]] = {}
     for slug, period in found.items():
         groups.setdefault(period, []).append(slug)
+    words = vi_format.labels("batch")
     lines = []
     if found and not any(p is not None and p.as_of == asked.as_of for p in found.values()):
-        lines.append(f"Không huyện nào có số liệu của tuần {asked.iso_week} ({asked.label()}): mỗi báo cáo dùng "
-                     "số liệu mới nhất trước tuần đó, như ghi dưới đây")
-    lines.append(f"Kỳ số liệu của các báo cáo tuần {asked.iso_week}:")
+        lines.append(words["no_district_has_week"].format(week=asked.iso_week, label=asked.label()))
+    lines.append(words["periods_of_week"].format(week=asked.iso_week))
     for period in sorted((p for p in groups if p is not None), reverse=True):
-        older = "" if period.as_of == asked.as_of else " (cũ hơn tuần được hỏi)"
-        lines.append(f"  {period.label()}{older}: {_listed(groups[period])}")
+        older = "" if period.as_of == asked.as_of else words["older"]
+        lines.append(words["period_line"].format(period=period.label(), older=older, districts=_listed(groups[period])))
     if None in groups:
-        lines.append(f"  chưa có số liệu nào đến tuần này (không tạo được báo cáo): {_listed(groups[None])}")
+        lines.append(words["no_data_yet"].format(districts=_listed(groups[None])))
     return lines
 
 
@@ -518,18 +517,18 @@ INDEX_DATA = "index.json"  # the index's lines, kept so that a run on some distr
 
 
 def _write_index(result: BatchResult, chosen, asked) -> None:
-    """outputs/<week>/index.html: a line for each district of this run, and the lines of the previous
-    runs of this week for the districts not run this time (from index.json), in params order."""
-    from helpers import district_week, render, report
+    """outputs/<week>/index.html: the line each district's run wrote in its folder (annex.INDEX_LINE_NAME:
+    nothing is scored again here), and the lines of the previous runs of this week (index.json) for the
+    districts not run this time and for a folder without its line, in params order."""
+    from helpers import annex, render
 
-    listed = [d for d in chosen if (inside(result.out_dir, d.slug) / "report.html").exists()]
-    weeks = {w.district.slug: w for w in district_week.load_many(listed, asked)}  # scored in one pass
+    kept = {e["slug"]: e for e in _previous_index(result.out_dir)}
     failed = {f.district: f for f in result.failures}
-    listed_slugs = {d.slug for d in listed}
     entries = []
     for d in chosen:
-        if d.slug in listed_slugs:
-            entry = report.index_entry(weeks[d.slug], f"{d.slug}/report.html", f"{d.slug}/report.pdf")
+        out = inside(result.out_dir, d.slug)
+        if (out / "report.html").exists():
+            entry = annex.read_index_line(out) or kept.get(d.slug) or {"slug": d.slug, "district": d.name}
             if d.slug in failed:  # the previous outputs stay in place: say they are not this run's
                 entry["note"] = vi_format.label("index", "failed_run")
         elif d.slug in failed:
@@ -539,10 +538,10 @@ def _write_index(result: BatchResult, chosen, asked) -> None:
             continue
         entries.append(entry)
     ran = {d.slug for d in chosen}
-    kept = [e for e in _previous_index(result.out_dir) if e.get("slug") not in ran
-            and (inside(result.out_dir, str(e["slug"])) / "report.html").exists()]
+    entries += [e for slug, e in kept.items() if slug not in ran
+                and (inside(result.out_dir, slug) / "report.html").exists()]
     order = {slug: i for i, slug in enumerate(params.districts())}
-    entries = sorted(entries + kept, key=lambda e: order.get(e["slug"], len(order)))
+    entries = sorted(entries, key=lambda e: order.get(e["slug"], len(order)))
     if entries:
         title = asked.short_label()
         render.render_index(title[:1].upper() + title[1:], entries, result.out_dir / "index.html")
@@ -560,7 +559,9 @@ def _previous_index(week_dir: Path) -> list[dict]:
 def _listed(slugs: list[str]) -> str:
     """The slugs, the first MAX_LISTED of them when there are more ("… và 690 huyện khác")."""
     shown = ", ".join(slugs[:MAX_LISTED])
-    return shown + (f" và {len(slugs) - MAX_LISTED} huyện khác" if len(slugs) > MAX_LISTED else "")
+    if len(slugs) <= MAX_LISTED:
+        return shown
+    return vi_format.label("batch", "more_districts", shown=shown, n=len(slugs) - MAX_LISTED)
 
 
 def _say(quiet: bool, text: str) -> None:
@@ -571,8 +572,10 @@ def _say(quiet: bool, text: str) -> None:
 def _report(result: BatchResult, quiet: bool) -> None:
     import sys
 
+    words = vi_format.labels("batch")
     for f in result.failures:
-        where = f" — xem {f.path}" if f.path else ""
-        print(f"LỖI {f.district} {f.week} {f.notebook}: {f.error}{where}", file=sys.stderr)
+        where = words["failed_see"].format(path=f.path) if f.path else ""
+        print(words["failed"].format(district=f.district, week=f.week, notebook=f.notebook, error=f.error, where=where),
+              file=sys.stderr)
     if not quiet and (result.out_dir / "index.html").exists():
-        print(f"Báo cáo: {result.out_dir / 'index.html'}")
+        print(words["index"].format(path=result.out_dir / "index.html"))

@@ -348,8 +348,8 @@ def _say(key: str, **values) -> str:
 
 
 def _count_word(n: int) -> str:
-    words = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười"]
-    return words[n] if 0 <= n < len(words) else str(n)
+    words = vi_format.phrases().get("count_words") or []  # params/wording/phrases.yaml: 0, 1, 2, ... in words
+    return str(words[n]) if 0 <= n < len(words) else str(n)
 
 
 def _group_list(groups: Iterable[tuple[str, str, str]]) -> str:
@@ -661,7 +661,9 @@ def _history_points(history: pd.DataFrame, district) -> pd.DataFrame:
 def _tick_label(period: Period) -> str:
     """A short two-line tick: 'tuần 1\n12/2023' or 'tháng\n9/2023'."""
     when = f"{period.start.month}/{period.start.year}"
-    return f"tuần {period.week_of_month}\n{when}" if period.kind == "week" else f"tháng\n{when}"
+    if period.kind == "week":
+        return _say("week_tick", week=period.week_of_month, when=when)
+    return _say("month_tick", when=when)
 
 
 def score_history(history: pd.DataFrame, district) -> Chart | None:

@@ -10,13 +10,12 @@ notebooks, data-quality warnings) goes into the document: those are for the anal
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
 from helpers import charts, narrative, params, score, vi_format, watch
-from helpers.district_week import TOTAL, DistrictWeek, district_score
+from helpers.district_week import DistrictWeek, Standing, comparable, standings
 from helpers.document import (
     BLANK,
     Appendix,
@@ -142,36 +141,6 @@ def watch_sentences(w: Watched, say: Sayer) -> list[str]:
         out.append(say("watch.none_reach", line=b.line, band=score.band_of(b.line), score=b.score, points=b.points,
                        units=unit_label(list(b.units))))
     return out
-
-
-@dataclass(frozen=True)
-class Standing:
-    slug: str
-    name: str
-    period: Period
-    official: float | None  # the district's own score, when its document gives one
-    units: int
-    low: float | None
-    high: float | None
-
-
-def standings(scored_by: dict) -> list[Standing]:
-    """Each district compared, with its own period and its official score (or its units' range)."""
-    out = []
-    for slug, scored in scored_by.items():
-        if scored is None or scored.empty:
-            continue
-        own = district_score(scored)  # the one rule: only a printed total is the district's score
-        official = own.value if own.basis == TOTAL else None
-        units = score.units_only(scored)["score"].dropna().astype(float)
-        out.append(Standing(slug, params.district(slug).name, score.period_of(scored), official, len(units),
-                            float(units.min()) if len(units) else None, float(units.max()) if len(units) else None))
-    return out
-
-
-def comparable(rows: list[Standing]) -> bool:
-    """Districts may be ranked only on the same period and the same basis: each its own official score."""
-    return len(rows) > 1 and all(r.official is not None for r in rows) and len({r.period.as_of for r in rows}) == 1
 
 
 def comparison_sentences(week: DistrictWeek, say: Sayer) -> list[str]:

@@ -53,6 +53,38 @@ def district_score(rows: pd.DataFrame | None) -> DistrictScore:
     return DistrictScore(float(units.astype(float).mean()) if len(units) else None, MEAN, None)
 
 
+# -- districts side by side: ranked together only on the same period and basis ----------------------
+
+@dataclass(frozen=True)
+class Standing:
+    slug: str
+    name: str
+    period: Period
+    official: float | None  # the district's own score, when its document gives one
+    units: int
+    low: float | None
+    high: float | None
+
+
+def standings(scored_by: dict) -> list[Standing]:
+    """Each district compared, with its own period and its official score (or its units' range)."""
+    out = []
+    for slug, scored in scored_by.items():
+        if scored is None or scored.empty:
+            continue
+        own = district_score(scored)  # the one rule: only a printed total is the district's score
+        official = own.value if own.basis == TOTAL else None
+        units = score.units_only(scored)["score"].dropna().astype(float)
+        out.append(Standing(slug, params.district(slug).name, score.period_of(scored), official, len(units),
+                            float(units.min()) if len(units) else None, float(units.max()) if len(units) else None))
+    return out
+
+
+def comparable(rows: list[Standing]) -> bool:
+    """Districts may be ranked only on the same period and the same basis: each its own official score."""
+    return len(rows) > 1 and all(r.official is not None for r in rows) and len({r.period.as_of for r in rows}) == 1
+
+
 # -- the scored frames of a process, kept per store generation and week -------------------------------
 
 _kept: dict[tuple, dict[str, pd.DataFrame | None]] = {}
@@ -200,18 +232,6 @@ def from_records(district: District | str, asked: Period, records: pd.DataFrame)
     from helpers import records as rec
 
     return load(district, asked, Snapshot("", records, rec.empty(rec.FINDING_COLUMNS), rec.empty(rec.SOURCE_COLUMNS)))
-
-
-def load_many(districts: list[District], asked: Period) -> list[DistrictWeek]:
-    """load() for several districts of the store, scored together in one pass (the week's index)."""
-    store = Store()
-    snapshot = store.read()
-    frames: dict = {}
-    _scored(snapshot, [d.slug for d in districts], asked, store, frames)
-    weeks = [DistrictWeek(d, asked, snapshot, store) for d in districts]
-    for w in weeks:
-        w._frames = frames
-    return weeks
 
 
 def shown_path(path) -> str:

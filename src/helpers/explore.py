@@ -55,7 +55,7 @@ def _esc(value) -> str:
 def unit_label(row, district_name: str | None = None) -> str:
     """'xã Kiến An', 'thị trấn Chợ Mới'; the district's own total row: 'Toàn huyện Chợ Mới'."""
     if row.get("unit_type") == TOTAL_TYPE:
-        return f"Toàn huyện {district_name or row.get('unit')}"
+        return vi_format.label("explore", "district_total", district=district_name or row.get("unit"))
     unit_type = row.get("unit_type")
     return f"{unit_type} {row.get('unit')}" if not _missing(unit_type) and unit_type else str(row.get("unit"))
 
@@ -152,11 +152,11 @@ def ranking_html(records: pd.DataFrame, slug: str, week: str | Period = "") -> s
     asked = asked_week(records, week)
     ranked = ranking_for(records, slug, asked)
     if ranked.empty:
-        return (f"<p>Huyện <strong>{_esc(district.name)}</strong> chưa có số liệu nào đến tuần "
-                f"{_esc(asked.iso_week)} ({_esc(asked.label())}).</p>")
+        return "<p>" + vi_format.label("explore", "no_data", district=_esc(district.name), week=_esc(asked.iso_week),
+                                       label=_esc(asked.label())) + "</p>"
     period = parse_as_of(str(ranked["as_of"].dropna().iloc[0]))
     note = _esc(period_note_text(asked, period)).replace("\n", " ")
-    caption = f"Xếp hạng các đơn vị của huyện {district.name}"
+    caption = vi_format.label("explore", "ranking_caption", district=district.name)
     return f"<p>{note}</p>" + tables.style_ranked(ranked, caption=caption).to_html()
 
 
@@ -230,38 +230,41 @@ def _band_cell(band) -> str:
     return f'<td style="{css}">{_esc(band) if not _missing(band) else MISSING}</td>'
 
 
-def history_html(history: pd.DataFrame, label: str) -> str:
+def history_html(history: pd.DataFrame, label: str, decimal: str = ".") -> str:
+    """A unit's history (unit_history) as an HTML table, numbers in the district's decimal mark."""
     if history.empty:
-        return f"<p>Kho dữ liệu chưa có số liệu nào của {_esc(label)}.</p>"
-    head = ["Kỳ số liệu", "Ngày chốt", "Điểm", "Xếp loại", "Điểm kỳ trước", "Tăng/giảm", "Hạng trong huyện",
-            "Nguồn"]
+        return "<p>" + vi_format.label("explore", "no_history", unit=_esc(label)) + "</p>"
+    head = list(vi_format.labels("explore_history").values())
+    derived = vi_format.label("explore", "derived")
     body = []
     for _, r in history.iterrows():
         place = MISSING if _missing(r["rank"]) else f"{int(r['rank'])}/{int(r['rank_of'])}"
-        source = _esc(r["source"]) + (" (cột tuần trước)" if r["derived"] else "")
+        source = _esc(r["source"]) + (_esc(derived) if r["derived"] else "")
         body.append("<tr>" + f"<td>{_esc(r['period_label'])}</td><td>{_esc(r['as_of'])}</td>"
-                    f"<td>{vi_format.cell(r['score'])}</td>" + _band_cell(r["band"])
-                    + f"<td>{vi_format.cell(r['prev_score'])}</td><td>{vi_format.change(r['delta'])}</td>"
-                    f"<td>{place}</td><td>{source}</td></tr>")
-    return _table(f"Điểm của {label} qua các kỳ trong kho", head, body)
+                    f"<td>{vi_format.cell(r['score'], decimal=decimal)}</td>" + _band_cell(r["band"])
+                    + f"<td>{vi_format.cell(r['prev_score'], decimal=decimal)}</td>"
+                    f"<td>{vi_format.change(r['delta'], decimal)}</td><td>{place}</td><td>{source}</td></tr>")
+    return _table(vi_format.label("explore", "history_caption", unit=label), head, body)
 
 
-def components_html(components: pd.DataFrame, label: str) -> str:
+def components_html(components: pd.DataFrame, label: str, decimal: str = ".") -> str:
+    """A unit's components against their targets (unit_components) as an HTML table."""
     if components.empty:
-        return f"<p>Không có số liệu thành phần của {_esc(label)}.</p>"
-    head = ["Thành phần", "Giá trị (%)", "Chỉ tiêu (%)", "Kết quả", "Còn thiếu (điểm phần trăm)"]
+        return "<p>" + vi_format.label("explore", "no_components", unit=_esc(label)) + "</p>"
+    head = list(vi_format.labels("explore_components").values())
+    words = vi_format.labels("explore")
     body = []
     for _, r in components.iterrows():
         if _missing(r["target"]):
-            verdict = "không có chỉ tiêu"
+            verdict = words["no_target"]
         elif _missing(r["met"]):
-            verdict = "chưa có số liệu"
+            verdict = words["no_value"]
         else:
-            verdict = "đạt" if r["met"] else "chưa đạt"
-        target = MISSING if _missing(r["target"]) else f"{float(r['target']):g}"
-        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{vi_format.cell(r['value'])}</td><td>{target}</td>"
-                    f"<td>{verdict}</td><td>{vi_format.cell(r['gap'])}</td></tr>")
-    return _table(f"Các thành phần của {label} so với chỉ tiêu", head, body)
+            verdict = words["met"] if r["met"] else words["not_met"]
+        target = MISSING if _missing(r["target"]) else vi_format.percent(r["target"], decimal)
+        body.append(f"<tr><td>{_esc(r['label'])}</td><td>{vi_format.cell(r['value'], decimal=decimal)}</td>"
+                    f"<td>{target}</td><td>{_esc(verdict)}</td><td>{vi_format.cell(r['gap'], decimal=decimal)}</td></tr>")
+    return _table(vi_format.label("explore", "components_caption", unit=label), head, body)
 
 
 def _table(caption: str, head: list[str], body: list[str]) -> str:
@@ -274,8 +277,8 @@ def unit_html(records: pd.DataFrame, scored: pd.DataFrame, unit_code: str) -> st
     """The unit's history across the store's periods and its components against targets, as HTML."""
     district = _district_of(scored)
     label = unit_label(_unit_row(scored, unit_code), district.name)
-    return (history_html(unit_history(records, unit_code), label)
-            + components_html(unit_components(scored, unit_code), label))
+    return (history_html(unit_history(records, unit_code), label, district.decimal)
+            + components_html(unit_components(scored, unit_code), label, district.decimal))
 
 
 # -- 04: what if, and findings under other thresholds -----------------------------------------------
@@ -425,28 +428,33 @@ def _arrow(before: str, after: str) -> str:
     return after if before == after else f"{before} → <strong>{after}</strong>"
 
 
-def what_if_html(result: WhatIf) -> str:
+def what_if_html(result: WhatIf, decimal: str = ".") -> str:
     """The unit's new standing (score, band, rank; before → after), its components, and the district's
-    findings with the change, as HTML."""
+    findings with the change, as HTML (numbers in the district's decimal mark)."""
+    def num(x) -> str:
+        return vi_format.cell(x, decimal=decimal)
+
+    rank = vi_format.label("explore", "rank", value=_arrow(_esc(result.rank_before or MISSING),
+                                                           _esc(result.rank or MISSING)), of=result.rank_of)
     lines = [
-        f"Điểm: {_arrow(vi_format.cell(result.score_before), vi_format.cell(result.score))}",
-        f"Xếp loại: {_arrow(_esc(result.band_before or MISSING), _esc(result.band or MISSING))}",
-        "Hạng trong huyện: " + _arrow(_esc(result.rank_before or MISSING), _esc(result.rank or MISSING))
-        + f"/{result.rank_of}" + (f" (kỳ trước: {result.prev_rank})" if result.prev_rank else ""),
+        vi_format.label("explore", "score", value=_arrow(num(result.score_before), num(result.score))),
+        vi_format.label("explore", "band", value=_arrow(_esc(result.band_before or MISSING), _esc(result.band or MISSING))),
+        rank + (vi_format.label("explore", "prev_rank", rank=result.prev_rank) if result.prev_rank else ""),
     ]
     if result.next_band and result.points_to_next_band is not None:
-        lines.append(f"Cần thêm {vi_format.cell(result.points_to_next_band)} điểm để lên loại {_esc(result.next_band)}")
+        lines.append(vi_format.label("explore", "to_next_band", points=num(result.points_to_next_band),
+                                     band=_esc(result.next_band)))
     summary = "".join(f"<li>{line}</li>" for line in lines)
     return (f"<h4>{_esc(result.unit_label)}</h4><ul>{summary}</ul>"
-            + components_html(result.components, result.unit_label)
-            + "<h4>Nhận xét của huyện khi thay đổi như trên</h4>"
+            + components_html(result.components, result.unit_label, decimal)
+            + f"<h4>{_esc(vi_format.label('explore', 'findings_after'))}</h4>"
             + findings_html(result.findings, result.scored))
 
 
-def findings_summary_html(findings) -> str:
+def findings_summary_html(findings, decimal: str = ".") -> str:
     """One line on what the thresholds select: notable drops and the weakest units per component."""
     weakest = [f"{_esc(c.label)}: {len(c.weakest)}" for c in findings.components if c.weakest]
-    return (f"<p>Mức giảm đáng chú ý: từ {vi_format.cell(findings.notable_drop_points)} điểm trở lên — "
-            f"{len(findings.drops)} đơn vị giảm đáng chú ý."
-            + (f" Số đơn vị yếu nhất được nêu tên theo thành phần: {'; '.join(weakest)}." if weakest else "")
+    return ("<p>" + vi_format.label("explore", "drops", points=vi_format.cell(findings.notable_drop_points, decimal=decimal),
+                                    n=len(findings.drops))
+            + (vi_format.label("explore", "weakest", counts="; ".join(weakest)) if weakest else "")
             + "</p>")

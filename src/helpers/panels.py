@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 import ipywidgets as widgets
 import pandas as pd
 
-from helpers import district_week, params
+from helpers import district_week, params, vi_format
 from helpers import score as scoring
 from helpers.district_week import DistrictWeek
 from helpers.errors import UsageError
@@ -115,9 +115,10 @@ def _guarded(view, render: Callable[[], str]) -> Callable[[], None]:
         try:
             view.value = render()
         except ChisoError as exc:
-            view.value = f'<p class="error">Không hiển thị được: {_esc(exc)}</p>'
+            view.value = f'<p class="error">{vi_format.label("panels", "error", error=_esc(exc))}</p>'
         except Exception as exc:  # noqa: BLE001 - a callback's error would otherwise reach only Lab's log
-            view.value = f'<p class="error">Lỗi không mong đợi ({_esc(type(exc).__name__)}): {_esc(exc)}</p>'
+            text = vi_format.label("panels", "unexpected", kind=_esc(type(exc).__name__), error=_esc(exc))
+            view.value = f'<p class="error">{text}</p>'
 
     return refresh
 
@@ -130,8 +131,9 @@ def build_ranking_panel(run, records: pd.DataFrame | None = None) -> Panel:
     week = _choice(week_options(records, asked), asked.iso_week)
     view = widgets.HTML()
     refresh = _guarded(view, lambda: ranking_html(records, district.value, week.value))
-    panel = Panel("Xếp hạng theo huyện và tuần", {"district": district, "week": week}, view, refresh,
-                  labels={"district": "Huyện", "week": "Tuần"})
+    words = vi_format.labels("panels")
+    panel = Panel(words["ranking_title"], {"district": district, "week": week}, view, refresh,
+                  labels={"district": words["district"], "week": words["week"]})
     district.observe(lambda _: refresh(), names="value")
     week.observe(lambda _: refresh(), names="value")
     return panel
@@ -156,7 +158,8 @@ def build_unit_panel(run, records: pd.DataFrame | None = None) -> Panel:
     unit = _choice(options, options[0][1])
     view = widgets.HTML()
     refresh = _guarded(view, lambda: unit_html(records, scored, unit.value))
-    panel = Panel("Một đơn vị qua các kỳ", {"unit": unit}, view, refresh, labels={"unit": "Đơn vị"})
+    words = vi_format.labels("panels")
+    panel = Panel(words["unit_title"], {"unit": unit}, view, refresh, labels={"unit": words["unit"]})
     unit.observe(lambda _: refresh(), names="value")
     return panel
 
@@ -174,14 +177,17 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
     options = unit_options(scored, with_total=False)
     first = str(with_rank.iloc[-1]["unit_code"]) if len(with_rank) else options[0][1]
     unit = _choice(options, first)
-    labels = {"unit": "Đơn vị", "score": "Điểm tổng hợp"}
+    words = vi_format.labels("panels")
+    decimal = run.district.decimal
+    labels = {"unit": words["unit"], "score": words["score"]}
     for comp in pol.components:  # only what the district reports: no input for a figure it never gives
         if comp.key in scored.columns and scored[comp.key].notna().any():
-            target = "" if comp.target is None else f", chỉ tiêu {comp.target:g}%"
-            labels[comp.key] = f"{comp.label} (%{target})"
+            target = ("" if comp.target is None
+                      else words["component_target"].format(target=vi_format.percent(comp.target, decimal)))
+            labels[comp.key] = words["component"].format(label=comp.label, target=target)
     inputs = {key: widgets.Text(continuous_update=False, layout=widgets.Layout(width=INPUT_WIDTH))
               for key in labels if key != "unit"}
-    reset = _button("Khôi phục số liệu báo cáo")
+    reset = _button(words["restore_reported"])
     view = widgets.HTML()
     loading = [False]
 
@@ -195,7 +201,7 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
         edits = {k: v for k, v in typed.items() if abs(v - base[k]) > STEP / 2}
         new_score = edits.pop("score", None)
         return what_if_html(what_if(scored, unit.value, new_score, edits, district=run.district,
-                                    others=others, policy=pol))
+                                    others=others, policy=pol), decimal)
 
     show = _guarded(view, render)
 
@@ -203,7 +209,7 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
         loading[0] = True
         try:
             for key, value in reported().items():
-                inputs[key].value = number_text(value, run.district.decimal)
+                inputs[key].value = number_text(value, decimal)
         finally:
             loading[0] = False
         show()
@@ -212,7 +218,7 @@ def build_what_if_panel(run, records: pd.DataFrame | None = None) -> Panel:
         if not loading[0]:
             show()
 
-    panel = Panel("Thử thay đổi số liệu của một đơn vị", {"unit": unit, **inputs}, view, load, buttons=(reset,),
+    panel = Panel(words["what_if_title"], {"unit": unit, **inputs}, view, load, buttons=(reset,),
                   labels=labels)
     panel.controls["reset"] = reset
     unit.observe(load, names="value")
@@ -235,21 +241,21 @@ def build_findings_panel(run, records: pd.DataFrame | None = None) -> Panel:
                                readout_format=".2f", continuous_update=False, layout=wide)
     weakest = widgets.IntSlider(value=pol.weakest_n, min=1, max=max(n_units, pol.weakest_n),
                                 continuous_update=False, layout=wide)
-    reset = _button("Về mức mặc định")
+    words = vi_format.labels("panels")
+    reset = _button(words["restore_default"])
     view = widgets.HTML()
 
     def render() -> str:
         found = findings_with(scored, run.district, drop.value, weakest.value, comparison, pol)
-        return findings_summary_html(found) + findings_html(found, scored, run.district)
+        return findings_summary_html(found, run.district.decimal) + findings_html(found, scored, run.district)
 
     refresh = _guarded(view, render)
 
     def restore(_=None) -> None:
         drop.value, weakest.value = pol.notable_drop_points, pol.weakest_n
 
-    panel = Panel("Nhận xét theo ngưỡng khác", {"drop_threshold": drop, "weakest_n": weakest}, view, refresh,
-                  buttons=(reset,), labels={"drop_threshold": "Mức giảm đáng chú ý (điểm)",
-                                            "weakest_n": "Số đơn vị yếu nhất nêu tên"})
+    panel = Panel(words["findings_title"], {"drop_threshold": drop, "weakest_n": weakest}, view, refresh,
+                  buttons=(reset,), labels={"drop_threshold": words["drop_threshold"], "weakest_n": words["weakest_n"]})
     panel.controls["reset"] = reset
     drop.observe(lambda _: refresh(), names="value")
     weakest.observe(lambda _: refresh(), names="value")

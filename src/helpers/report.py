@@ -5,6 +5,7 @@ district's line of the week's index, all from one DistrictWeek."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -13,6 +14,9 @@ from helpers.district_week import DistrictWeek
 from helpers.params import District
 from helpers.periods import Period
 
+if TYPE_CHECKING:
+    from helpers.document import OfficialDocument
+
 
 @dataclass
 class Report:
@@ -20,6 +24,7 @@ class Report:
     asked: Period
     period: Period
     parts: list[str] = field(default_factory=list)  # HTML fragments, in order
+    document: OfficialDocument | None = None  # what the parts show (helpers.annex writes it as Word)
 
 
 def period_note_text(asked: Period, period: Period) -> str:
@@ -38,7 +43,8 @@ def build_report(week: DistrictWeek) -> Report:
     from helpers import compose, document
 
     week.require()
-    return Report(week.district, week.asked, week.period, [document.to_html(compose.compose(week))])
+    built = compose.compose(week)
+    return Report(week.district, week.asked, week.period, [document.to_html(built)], built)
 
 
 def narrative_text(week: DistrictWeek) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers import periods
+from helpers import periods, vi_format
 from helpers import records as rec
 from helpers.params import District
 from helpers.paths import project_root, raw_dir
@@ -37,8 +37,8 @@ class Retired:
             shown = folder.relative_to(project_root()).as_posix()
         except ValueError:
             shown = str(folder)
-        return (f"Đã bỏ khỏi kho số liệu của tệp {self.source} (huyện {self.district.name}, "
-                f"{periods.parse_as_of(self.as_of).label()}, {self.records} dòng): tệp không còn trong {shown}/")
+        return vi_format.label("batch", "retired", source=self.source, district=self.district.name,
+                               period=periods.parse_as_of(self.as_of).label(), rows=self.records, folder=shown)
 
 
 def missing(sources: pd.DataFrame, districts: list[District], present: set[str]) -> list[Retired]:

@@ -8,6 +8,7 @@ is HTML-escaped (unit names come from input files).
 from __future__ import annotations
 
 import html
+from functools import partial
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -34,6 +35,14 @@ def _signed_int(value) -> str:
 
 def _integer(value) -> str:
     return MISSING if value is None or pd.isna(value) else str(int(value))
+
+
+def decimal_of(frame: pd.DataFrame) -> str:
+    """The decimal mark of the district whose rows a frame holds (params/districts.yaml number_format);
+    a point for rows of several districts or of none known."""
+    codes = frame["district_code"].dropna().unique() if "district_code" in frame.columns else []
+    found = params.district_by_code(str(codes[0])) if len(codes) == 1 else None
+    return found.decimal if found else "."
 
 
 def _full_name(frame: pd.DataFrame) -> pd.Series:
@@ -107,7 +116,7 @@ def _lead(display: pd.DataFrame) -> pd.DataFrame:
 
 
 def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, caption: str | None,
-           drop_empty: tuple[str, ...]) -> Styler:
+           drop_empty: tuple[str, ...], decimal: str = ".") -> Styler:
     for col in drop_empty:
         if col in display.columns and display[col].isna().all():
             display = display.drop(columns=col)
@@ -115,7 +124,7 @@ def _style(display: pd.DataFrame, formatters: dict, band_column: str | None, cap
     formatters = {k: v for k, v in formatters.items() if k in display.columns}
     for col in display.columns:  # every other number: two decimals (Float64 escapes `precision`)
         if col not in formatters and pd.api.types.is_numeric_dtype(display[col]):
-            formatters[col] = vi_format.cell
+            formatters[col] = partial(vi_format.cell, decimal=decimal)
     styler = display.style.format(precision=2, na_rep=MISSING, escape="html")
     styler = styler.format(formatters, na_rep=MISSING, escape="html")
     if band_column and band_column in display.columns:
@@ -136,11 +145,12 @@ def _component_columns(frame: pd.DataFrame) -> dict[str, str]:
     return {c.key: f"{c.label} (%)" for c in params.policy().components if c.key in frame.columns}
 
 
-def style_plain(table: pd.DataFrame, caption: str | None = None) -> Styler:
+def style_plain(table: pd.DataFrame, caption: str | None = None, decimal: str = ".") -> Styler:
     """Any other table for the analyst: no index, every text in full (pandas' own display cuts long
-    ones), numbers with two decimals, whole numbers as integers, a missing value as "—"."""
+    ones), numbers with two decimals in the district's decimal mark, whole numbers as integers, a
+    missing value as "—"."""
     integers = {c: _integer for c in table.columns if pd.api.types.is_integer_dtype(table[c])}
-    return _style(table, formatters=integers, band_column=None, caption=caption, drop_empty=())
+    return _style(table, formatters=integers, band_column=None, caption=caption, drop_empty=(), decimal=decimal)
 
 
 PARSED_HEAD = ["score", "band", "prev_score", "delta"]  # then the components, then PARSED_TAIL
@@ -175,8 +185,10 @@ def style_parsed(recs: pd.DataFrame) -> Styler:
         display[p[col]] = recs[col]
     optional = [p[c] for c in PARSED_HEAD + PARSED_TAIL] + list(components.values())
     counts = {p[c]: _integer for c in ("e_cert", "e_cert_cum", "reported_rank", "line")}
-    return _style(display.astype({p["band"]: "object"}), formatters={p["delta"]: vi_format.change, **counts},
-                  band_column=p["band"], caption=caption, drop_empty=tuple(optional))
+    decimal = decimal_of(recs)
+    return _style(display.astype({p["band"]: "object"}),
+                  formatters={p["delta"]: partial(vi_format.change, decimal=decimal), **counts},
+                  band_column=p["band"], caption=caption, drop_empty=tuple(optional), decimal=decimal)
 
 
 def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
@@ -199,12 +211,14 @@ def style_scored(scored: pd.DataFrame, caption: str | None = None) -> Styler:
     display[h["notes"]] = _notes(scored)
     display[h["source"]] = _source(scored)
     display = display.astype({c: "object" for c in [h["unit"], h["band"], h["notes"]]})
+    decimal = decimal_of(scored)
     return _style(
         display,
-        formatters={h["change"]: vi_format.change},
+        formatters={h["change"]: partial(vi_format.change, decimal=decimal)},
         band_column=h["band"],
         caption=caption,
         drop_empty=(h["prev_score"], h["change"], *components.values(), h["notes"], h["source"]),
+        decimal=decimal,
     )
 
 
@@ -221,33 +235,44 @@ def style_ranked(ranked: pd.DataFrame, caption: str | None = None) -> Styler:
     display[h["rank_change"]] = ranked["rank_change"]
     display[h["score_change"]] = _change(ranked)
     display[h["source"]] = _source(ranked)
+    decimal = decimal_of(ranked)
     return _style(
         display,
         formatters={h["rank"]: _integer, h["prev_rank"]: _integer, h["rank_change"]: _signed_int,
-                    h["score_change"]: vi_format.change},
+                    h["score_change"]: partial(vi_format.change, decimal=decimal)},
         band_column=h["band"],
         caption=caption,
         drop_empty=(h["prev_rank"], h["rank_change"], h["score_change"], h["source"]),
+        decimal=decimal,
     )
 
 
-def style_compared(compared: pd.DataFrame, caption: str | None = None) -> Styler:
-    """Units of several districts (compare_districts): each row says which period its data are for."""
+def style_compared(compared: pd.DataFrame, caption: str | None = None, ranked: bool = True,
+                   decimal: str = ".") -> Styler:
+    """Units of several districts (compare_districts): each row says which period its data are for.
+    `ranked`: with their rank over all units compared; else district by district (in the order
+    params order, best score first) with no rank across districts."""
     h = vi_format.labels("columns")
+    if not ranked:
+        order = {slug: i for i, slug in enumerate(params.districts())}
+        compared = compared.assign(_d=compared["district_slug"].map(order)).sort_values(
+            ["_d", "score"], ascending=[True, False], kind="stable", na_position="last")
     display = pd.DataFrame(index=compared.index)
-    display[h["overall_rank"]] = compared["overall_rank"]
+    if ranked:
+        display[h["overall_rank"]] = compared["overall_rank"]
     display[h["district"]] = compared["district"].astype("object")
     display[h["unit"]] = _full_name(compared).astype("object")
     display[h["score"]] = compared["score"].astype("Float64")
     display[h["band"]] = compared["band_computed"].astype("object")
     display[h["period"]] = compared["period_label"].astype("object")
-    display[h["percentile"]] = compared["percentile"].astype("Float64")
+    if ranked:
+        display[h["percentile"]] = compared["percentile"].astype("Float64")
     display[h["source"]] = _source(compared)
-    return _style(display, formatters={h["overall_rank"]: _integer}, band_column=h["band"], caption=caption,
-                  drop_empty=(h["source"],))
+    return _style(display.reset_index(drop=True), formatters={h["overall_rank"]: _integer}, band_column=h["band"],
+                  caption=caption, drop_empty=(h["source"],), decimal=decimal)
 
 
-def style_findings(findings) -> Styler:
+def style_findings(findings, decimal: str = ".") -> Styler:
     """The narrative's findings (findings.Findings) as one table: what was found, the unit, its value
     (labels from params/wording/labels.yaml, `findings_table`)."""
     rows = []
@@ -266,11 +291,11 @@ def style_findings(findings) -> Styler:
         add(words["band_move"].format(before=m.prev_band, after=m.band), m.unit, m.score)
     for comp in findings.components:
         for v in comp.weakest:
-            add(words["weakest"].format(component=comp.label, target=vi_format.percent(comp.target)), v.unit, v.value)
+            add(words["weakest"].format(component=comp.label, target=vi_format.percent(comp.target, decimal)), v.unit, v.value)
     for t in findings.criterion_15_3:
         add(words["criterion_15_3"] + (words["reached"] if t.reached else ""), t.unit, t.score)
     if findings.comparison is not None:
         for d in findings.comparison.districts:
             add(words["district_rank"].format(rank=d.rank), words["district"].format(district=d.district), d.score)
     table = pd.DataFrame(rows, columns=[words["kind"], words["unit"], words["value"]])
-    return style_plain(table, caption=words["caption"])
+    return style_plain(table, caption=words["caption"], decimal=decimal)

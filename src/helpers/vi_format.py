@@ -8,8 +8,8 @@ keyword, not by a formatter of its own:
 - the report's prose, appendix and charts (as the seeds print): `number(x, decimal)`, `signed(x, decimal)`
   ("+0.29", ASCII "-5.78"), `percent(x, decimal)` ("12.5", "80"), `count(x, thousands)` ("1746",
   "1.746"); missing gives "";
-- the analyst's tables and panels: `cell(x)` ("57.45", "—" when missing), `change(x)` ("+0.29",
-  true minus "−5.78", "—");
+- the analyst's tables and panels: `cell(x, decimal=...)` ("57.45", "—" when missing), `change(x,
+  decimal=...)` ("+0.29", true minus "−5.78", "—"), in the district's decimal mark too;
 
 Small words of lists ("và", the separator) come from params/wording/phrases.yaml.
 """
@@ -71,15 +71,17 @@ def count(x, thousands: str = "", missing: str = "") -> str:
     return f"{int(value):,}".replace(",", thousands)
 
 
-def cell(x, digits: int = 2) -> str:
-    """A number in an analyst's table: "57.45"; "—" when missing."""
-    return number(x, digits=digits, minus=MINUS, missing=MISSING)
+def cell(x, digits: int = 2, decimal: str = ".") -> str:
+    """A number in an analyst's table, in the district's decimal mark: "57.45", "57,45"; "—" when
+    missing."""
+    return number(x, decimal, digits, minus=MINUS, missing=MISSING)
 
 
-def change(x) -> str:
-    """A change in an analyst's table: "+0.29", "−5.78" (a true minus sign), "—" when missing."""
-    text = number(x, sign=True, minus=MINUS, missing=MISSING)
-    return "+0.00" if text == "0.00" else text
+def change(x, decimal: str = ".") -> str:
+    """A change in an analyst's table: "+0.29", "−5.78" (a true minus sign), "—" when missing; in the
+    district's decimal mark."""
+    text = number(x, decimal, sign=True, minus=MINUS, missing=MISSING)
+    return "+" + text if text == number(0, decimal) else text
 
 
 def vi_date(d) -> str:

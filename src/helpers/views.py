@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import params, periods, rank, score, vi_format
-from helpers.district_week import DistrictWeek
+from helpers.district_week import DistrictWeek, comparable, standings
 from helpers.params import District
 from helpers.store import Store
 
@@ -100,7 +100,7 @@ def history_table(district: District, records: pd.DataFrame | None = None):
                      for a in table.columns]
     table.index = [name if utype == score.TOTAL_TYPE else f"{utype} {name}" for utype, name in table.index]
     table = table.rename_axis(vi_format.label("views", "unit")).reset_index()
-    return tables.style_plain(table, caption=vi_format.label("views", "history_caption"))
+    return tables.style_plain(table, caption=vi_format.label("views", "history_caption"), decimal=district.decimal)
 
 
 # -- 02 score, 03 rank ----------------------------------------------------------------------------
@@ -126,24 +126,28 @@ def summary_table(week: DistrictWeek):
         if isinstance(value, (list, tuple)):
             value = ", ".join(value)
         elif key == "district_delta" and value is not None:
-            value = vi_format.change(value)
+            value = vi_format.change(value, week.district.decimal)
         elif isinstance(value, float):
-            value = vi_format.cell(value)
+            value = vi_format.cell(value, decimal=week.district.decimal)
         rows.append((label, vi_format.MISSING if value is None else str(value)))
     rows += [(vi_format.label("views", "band_count", band=band), str(n)) for band, n in (s.get("band_counts") or {}).items()]
     columns = [vi_format.label("views", "indicator"), vi_format.label("views", "value")]
-    return tables.style_plain(pd.DataFrame(rows, columns=columns))
+    return tables.style_plain(pd.DataFrame(rows, columns=columns), decimal=week.district.decimal)
 
 
 def comparison_table(week: DistrictWeek):
-    """03: the commune-level units of the districts compared, ranked together (ties in Vietnamese order),
-    each with the period its data is for and where its score was read."""
+    """03: the commune-level units of the districts compared, each with the period its data is for and
+    where its score was read; ranked together only when the districts may be (district_week.comparable:
+    the same period and each its own score, the rule of the signed document), else district by district
+    with no rank across them."""
     from helpers import tables
 
     compared = week.comparison.reset_index(drop=True)
     names = list(dict.fromkeys(compared["district"].dropna()))
-    caption = (vi_format.label("views", "compared_caption", n=len(names), names=", ".join(names))
-               if names else vi_format.label("views", "nothing_compared"))
-    return tables.style_compared(compared, caption=caption)
-
-
+    together = comparable(standings(week.compared))
+    if not names:
+        caption = vi_format.label("views", "nothing_compared")
+    else:
+        caption = vi_format.label("views", "compared_caption" if together else "compared_side_by_side",
+                                  n=len(names), names=", ".join(names))
+    return tables.style_compared(compared, caption=caption, ranked=together, decimal=week.district.decimal)

@@ -69,7 +69,18 @@ def test_04_keeps_the_findings_behind_the_report_as_a_table(scratch):
     assert rows and all(len(r) == 3 for r in rows)
     lowest = [r for r in rows if r[0] == f"loại {week.findings.lowest_band}"]
     assert [r[1] for r in lowest] == [u.unit.label for u in week.findings.lowest_band_units]
-    assert any(r[0].startswith("so sánh giữa các huyện") and r[1] == "huyện Chợ Mới" for r in rows)
+    # W49: Chợ Mới's week, Phú Tân's October week and Tháp Mười's September letter are three periods,
+    # so the findings rank no district against another (the one rule: district_week.comparable).
+    assert week.findings.comparison is None
+    assert not any(r[0].startswith("so sánh giữa các huyện") for r in rows)
+
+
+def test_findings_compare_districts_reported_for_the_same_period(scratch):
+    ingest.ingest_paths([SEEDS["cho-moi"], SEEDS["phu-tan"]])
+    week = district_week.load("cho-moi", parse_week_arg("2023-W49"))
+    same = {slug: frame.assign(as_of="2023-12-04", week="2023-W49") for slug, frame in week.compared.items()}
+    assert district_week.comparable(district_week.standings(same))
+    assert not district_week.comparable(district_week.standings(week.compared))
 
 
 def test_03_comparison_ranks_only_districts_of_one_period(scratch):

@@ -183,12 +183,15 @@ class DistrictWeek:
 
     @cached_property
     def findings(self):
-        """The narrative's findings (findings.Findings); the districts are compared on their official
-        scores when each has one (rank.with_district_totals)."""
+        """The narrative's findings (findings.Findings). Districts are compared only where `comparable`
+        allows it (the same period, each on its official score); otherwise the findings hold no
+        comparison, so no panel or table ranks districts across periods."""
         from helpers import findings
 
-        return findings.build_findings(self.ranked, self.total, self.district, params.policy(),
-                                       rank.with_district_totals(self.comparison, self.compared))
+        compared = self.compared
+        comparison = (rank.with_district_totals(self.comparison, compared)
+                      if comparable(standings(compared)) else None)
+        return findings.build_findings(self.ranked, self.total, self.district, params.policy(), comparison)
 
     @cached_property
     def history(self) -> pd.DataFrame:

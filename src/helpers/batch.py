@@ -342,17 +342,19 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
             _say(quiet, retired.message())
         for line in period_lines(asked, planned.periods):
             _say(quiet, line)
-        _say(quiet, f"Tuần {iso}: {len(planned.run)} huyện cần chạy, {len(result.cached)} huyện dùng lại kết quả cũ"
-             + (f" ({_listed(result.cached)})" if result.cached else ""))
+        _say(quiet, vi_format.label("batch", "districts_to_run", week=iso, run=len(planned.run),
+                                    cached=len(result.cached),
+                                    listed=f" ({_listed(result.cached)})" if result.cached else ""))
         tasks += [Task(slug, iso, keys, reuse, planned.titles.get(slug)) for slug, keys, reuse in planned.run]
     if province_slugs:
         more, cached, failures = plan_provinces(province_slugs, force)
         tasks += more
         result.cached += cached
         result.failures += failures
-        _say(quiet, f"Tỉnh: {len(more)} tỉnh cần chạy, {len(cached)} tỉnh dùng lại kết quả cũ")
+        _say(quiet, vi_format.label("batch", "provinces_to_run", run=len(more), cached=len(cached)))
     steps = sum(len(NOTEBOOKS) + 1 - t.reuse for t in tasks)
-    with tqdm(total=steps, desc="báo cáo × bước", unit="bước", disable=quiet or not steps) as bar:
+    with tqdm(total=steps, desc=vi_format.label("batch", "progress"), unit=vi_format.label("batch", "progress_unit"),
+              disable=quiet or not steps) as bar:
         if not tasks:
             pass  # everything reused: no kernel, and no papermill import
         elif kind == "process" and (jobs == 1 or len(tasks) == 1):

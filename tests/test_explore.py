@@ -250,11 +250,17 @@ def test_what_if_components_change_the_component_findings(scored):
 def test_what_if_with_other_districts_updates_the_comparison(recs, scored):
     others = score_compared(recs, params.district("cho-moi"), parse_week_arg("2023-W49"))
     assert set(others) == {"cho-moi", "phu-tan", "thap-muoi"}
-    base = explore.what_if(scored, CHO_MOI_TT, others=others).findings.comparison
-    # four communes of Tháp Mười (September) score above thị trấn Chợ Mới (65.79)
-    assert (base.best[0].unit.name, base.best[0].overall_rank) == ("Chợ Mới", 5)
-    top = explore.what_if(scored, CHO_MOI_TT, score=95.0, others=others).findings.comparison
-    assert top.best[0].unit.name == "Chợ Mới" and top.best[0].overall_rank == 1
+    # W49: December, October and September data: no district is ranked against another, whatever the
+    # what-if (district_week.comparable)
+    assert explore.what_if(scored, CHO_MOI_TT, others=others).findings.comparison is None
+    assert explore.what_if(scored, CHO_MOI_TT, score=95.0, others=others).findings.comparison is None
+    # the same two districts reported for one week, each with its official score: ranked together
+    same = {slug: frame.assign(as_of="2023-12-04", week="2023-W49")
+            for slug, frame in others.items() if slug != "thap-muoi"}
+    base = explore.what_if(scored, CHO_MOI_TT, others=same).findings.comparison
+    assert (base.best[0].unit.name, base.best[0].overall_rank) == ("Chợ Mới", 1)
+    low = explore.what_if(scored, CHO_MOI_TT, score=40.0, others=same).findings.comparison
+    assert "Chợ Mới" not in [b.unit.name for b in low.best]
 
 
 def test_what_if_refuses_bad_input(scored):

@@ -21,6 +21,7 @@ from helpers import params, rank, tables, vi_format
 from helpers import records as rec
 from helpers import score as scoring
 from helpers.collation import vi_key
+from helpers.district_week import comparable, standings
 from helpers.errors import UsageError
 from helpers.params import District, Policy
 from helpers.periods import Period, parse_as_of, parse_week_arg
@@ -301,12 +302,16 @@ def policy_with(drop_threshold: float | None = None, weakest_n: int | None = Non
 
 def comparison_with(scored: pd.DataFrame, others: Mapping[str, pd.DataFrame] | None) -> pd.DataFrame | None:
     """The cross-district comparison with this district's rows replaced by `scored`; None without
-    other districts (`others`: slug -> scored rows, as score.score_compared returns)."""
+    other districts (`others`: slug -> scored rows, as score.score_compared returns) or where the
+    districts may not be ranked together (district_week.comparable: the same period, each on its
+    official score)."""
     if others is None:
         return None
     district = _district_of(scored)
     frames = dict(others)
     frames[district.slug] = scored
+    if not comparable(standings(frames)):
+        return None
     return rank.with_district_totals(rank.compare_districts(frames), frames)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from helpers import periods, vi_format
 from helpers import records as rec
 from helpers.params import District
-from helpers.paths import project_root, raw_dir
+from helpers.paths import raw_dir
 from helpers.store import Snapshot, Store
 
 
@@ -32,13 +32,11 @@ class Retired:
     records: int
 
     def message(self) -> str:
-        folder = raw_dir() / self.district.slug
-        try:
-            shown = folder.relative_to(project_root()).as_posix()
-        except ValueError:
-            shown = str(folder)
+        from helpers.district_week import shown_path
+
         return vi_format.label("batch", "retired", source=self.source, district=self.district.name,
-                               period=periods.parse_as_of(self.as_of).label(), rows=self.records, folder=shown)
+                               period=periods.parse_as_of(self.as_of).label(), rows=self.records,
+                               folder=shown_path(raw_dir() / self.district.slug))
 
 
 def missing(sources: pd.DataFrame, districts: list[District], present: set[str]) -> list[Retired]:

@@ -25,7 +25,7 @@ import matplotlib.dates
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.colors import to_hex, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -113,12 +113,6 @@ def chart_html(chart: Chart | None, dpi: int = DPI) -> str:
 
 
 # -- palette and shared helpers -----------------------------------------------------------------
-
-def text_colour(background) -> str:
-    """Black (the charts' ink) or white, whichever reads better on a matplotlib colour
-    (vi_format.text_color)."""
-    return vi_format.text_color(to_hex(background), dark=INK)
-
 
 def _mix(colour: str, share: float) -> tuple[float, float, float]:
     """`share` of the colour over white (share 1 = the colour, 0 = white)."""
@@ -582,7 +576,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
                 v = values[i, j]
                 text = "–" if math.isnan(v) else vi_format.number(v, decimal, trim=True)  # as printed: 99.98 is not 100
                 ax.text(j, i, text, ha="center", va="center", fontsize=LABEL_PT,
-                        color=MUTED if math.isnan(v) else text_colour(_hex(colours[i, j])),
+                        color=MUTED if math.isnan(v) else vi_format.text_color(_hex(colours[i, j]), dark=INK),
                         fontweight="bold" if (len(total) and i == n_rows - 1) else "normal")
         ax.set_xticks(range(n_cols), headers, fontsize=LABEL_PT)
         ax.xaxis.tick_top()
@@ -711,6 +705,6 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
 
 __all__ = [
     "Chart", "band_of", "band_palette", "chart_html", "components_vs_targets",
-    "districts_compared", "figure_to_png", "score_history", "text_colour", "units_by_score",
+    "districts_compared", "figure_to_png", "score_history", "units_by_score",
     "weekly_change",
 ]

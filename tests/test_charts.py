@@ -118,7 +118,7 @@ def test_units_by_score_nothing_to_draw():
 
 
 def _standings():
-    from helpers.compose import Standing
+    from helpers.district_week import Standing
 
     out, scored_by = [], {}
     frame = make_comparison()

@@ -236,11 +236,11 @@ def test_docx_of_the_w49_report_opens_with_its_parts(stored, tmp_path):
 def test_same_period_districts_are_ranked_different_periods_are_not():
     p = periods.parse_as_of("2023-12-04")
     q = periods.parse_as_of("2023-10-09")
-    same = [compose.Standing("a", "A", p, 57.45, 18, 49.18, 65.79), compose.Standing("b", "B", p, 59.28, 18, 56.6, 63.2)]
-    assert compose.comparable(same)
-    assert not compose.comparable([same[0], compose.Standing("b", "B", q, 59.28, 18, 56.6, 63.2)])
-    assert not compose.comparable([same[0], compose.Standing("c", "C", p, None, 13, 66.98, 73.53)])
-    assert not compose.comparable(same[:1])
+    same = [district_week.Standing("a", "A", p, 57.45, 18, 49.18, 65.79), district_week.Standing("b", "B", p, 59.28, 18, 56.6, 63.2)]
+    assert district_week.comparable(same)
+    assert not district_week.comparable([same[0], district_week.Standing("b", "B", q, 59.28, 18, 56.6, 63.2)])
+    assert not district_week.comparable([same[0], district_week.Standing("c", "C", p, None, 13, 66.98, 73.53)])
+    assert not district_week.comparable(same[:1])
 
 
 def test_counts_never_take_a_mark_that_reads_as_a_decimal():

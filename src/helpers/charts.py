@@ -25,7 +25,7 @@ import matplotlib.dates
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from matplotlib.colors import to_hex, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -114,12 +114,6 @@ def chart_html(chart: Chart | None, dpi: int = DPI) -> str:
 
 # -- palette and shared helpers -----------------------------------------------------------------
 
-def text_colour(background) -> str:
-    """Black (the charts' ink) or white, whichever reads better on a matplotlib colour
-    (vi_format.text_color)."""
-    return vi_format.text_color(to_hex(background), dark=INK)
-
-
 def _mix(colour: str, share: float) -> tuple[float, float, float]:
     """`share` of the colour over white (share 1 = the colour, 0 = white)."""
     r, g, b = to_rgb(colour)
@@ -201,12 +195,6 @@ def _as_period(value) -> Period | None:
         return None
 
 
-def _num(value: float, decimal: str = ".", digits: int = 2, sign: bool = False, trim: bool = False) -> str:
-    """A number on a chart as the district's tables and text print it (vi_format.number): scores and
-    changes with two decimals ("56.90", "+0.29", "-5.78"), percentages and lines with `trim` ("12.5", "80")."""
-    return vi_format.number(value, decimal, digits, trim=trim, sign=sign)
-
-
 def _floats(df: pd.DataFrame, column: str) -> pd.Series:
     """A column as float64 with NaN for missing; all-NaN when the column is absent."""
     if column not in df.columns:
@@ -281,7 +269,7 @@ def _flag_lines(ax, orientation: str = "v") -> list:
         colour = _flag_colour(value)
         style = {"color": colour, "linestyle": "--", "linewidth": 1.3, "zorder": 4}
         (ax.axvline if orientation == "v" else ax.axhline)(value, **style)
-        handles.append(Line2D([], [], **style, label=_say("threshold", value=_num(value, trim=True))))
+        handles.append(Line2D([], [], **style, label=_say("threshold", value=vi_format.number(value, trim=True))))
     return handles
 
 
@@ -394,7 +382,7 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
             if band == lowest:
                 bar.set_hatch(LOWEST_HATCH)
         for yi, s, band in zip(y, scores, bands):
-            label = _num(s, decimal) + (f" ({band})" if band == lowest else "")
+            label = vi_format.number(s, decimal) + (f" ({band})" if band == lowest else "")
             ax.text(s + 0.8, yi, label, va="center", ha="left", fontsize=LABEL_PT, color=INK, zorder=5,
                     bbox=_LABEL_BOX)
         handles = _flag_lines(ax, "v")
@@ -402,7 +390,7 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
             t = float(total.iloc[0])
             style = {"color": INK, "linestyle": ":", "linewidth": 1.3, "zorder": 4}
             ax.axvline(t, **style)
-            handles.append(Line2D([], [], **style, label=_say("district_total_line", value=_num(t, decimal))))
+            handles.append(Line2D([], [], **style, label=_say("district_total_line", value=vi_format.number(t, decimal))))
         ax.set_yticks(y, labels)
         ax.set_ylim(n - 0.4, -0.6)
         ax.set_xlim(0, 106)
@@ -413,7 +401,7 @@ def units_by_score(ranked: pd.DataFrame, district, period) -> Chart | None:
         if any(stars):
             handles.append(Patch(facecolor="none", edgecolor="none",
                                  label=_say("must_reach_15_3", star=STAR,
-                                                 value=_num(params.policy().min_score_15_3, trim=True))))
+                                                 value=vi_format.number(params.policy().min_score_15_3, trim=True))))
         _legend_below(fig, _band_handles() + handles, ncol=3)
     caption = (
         _say("units_caption", n=n, types=_types_phrase(units), district=name)
@@ -445,15 +433,15 @@ def districts_compared(standings: list, scored_by: dict, district) -> Chart | No
                 lows.append(values.min())
                 ax.hlines(i, values.min(), values.max(), color=NEUTRAL, linewidth=5, zorder=2)
                 ax.scatter(values, np.full(len(values), i), marker="|", s=140, color=INK, linewidths=1.2, zorder=3)
-                ax.annotate(_num(values.min(), decimal), (values.min(), i), textcoords="offset points",
+                ax.annotate(vi_format.number(values.min(), decimal), (values.min(), i), textcoords="offset points",
                             xytext=(-5, 0), ha="right", va="center", fontsize=LABEL_PT, color=INK)
-                ax.annotate(_num(values.max(), decimal), (values.max(), i), textcoords="offset points",
+                ax.annotate(vi_format.number(values.max(), decimal), (values.max(), i), textcoords="offset points",
                             xytext=(5, 0), ha="left", va="center", fontsize=LABEL_PT, color=INK)
             if st.official is not None:
                 lows.append(st.official)
                 ax.scatter([st.official], [i], marker="D", s=60, color="white", edgecolors=INK, linewidths=1.6,
                            zorder=5)
-                ax.annotate(_say("compared_official", value=_num(st.official, decimal)), (st.official, i),
+                ax.annotate(_say("compared_official", value=vi_format.number(st.official, decimal)), (st.official, i),
                             textcoords="offset points", xytext=(0, -13), ha="center", va="top", fontsize=LABEL_PT,
                             fontweight="bold", color=INK)
         lines = [b.min for b in params.policy().bands if 0 < b.min <= 100]
@@ -471,7 +459,7 @@ def districts_compared(standings: list, scored_by: dict, district) -> Chart | No
                    Line2D([], [], marker="D", linestyle="none", markerfacecolor="white", markeredgecolor=INK,
                           label=_say("compared_district")),
                    Line2D([], [], color=MUTED, linestyle="--", linewidth=0.9,
-                          label=_say("compared_lines", values=", ".join(_num(x, trim=True) for x in lines)))]
+                          label=_say("compared_lines", values=", ".join(vi_format.number(x, trim=True) for x in lines)))]
         _legend_below(fig, handles, ncol=2)
     groups = _group_list((st.slug, st.name, st.period.short_label()) for st in rows)
     mixed = len({st.period.as_of for st in rows}) > 1
@@ -512,7 +500,7 @@ def weekly_change(ranked: pd.DataFrame, district, period) -> Chart | None:
         reach = max(1.0, float(np.nanmax(np.abs(values))))
         pad = reach * 0.03
         for yi, v in zip(y, values):
-            ax.text(v + (pad if v >= 0 else -pad), yi, _num(v, decimal, sign=True), va="center",
+            ax.text(v + (pad if v >= 0 else -pad), yi, vi_format.number(v, decimal, sign=True), va="center",
                     ha="left" if v >= 0 else "right", fontsize=LABEL_PT, zorder=5,
                     fontweight="bold" if v <= -drop else "normal")
         ax.axvline(0, color=INK, linewidth=0.9, zorder=4)
@@ -576,7 +564,7 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
                 colours[i, j] = _mix(missed, 0.2 + 0.75 * gap)
     headers = []
     for comp in comps:
-        target = _say("target", value=_num(comp.target, decimal, trim=True)) if comp.target is not None \
+        target = _say("target", value=vi_format.number(comp.target, decimal, trim=True)) if comp.target is not None \
             else _say("no_target")
         headers.append(_wrap_lines(comp.label, 9) + "\n" + target)  # (a wider line would touch its neighbour's)
 
@@ -586,9 +574,9 @@ def components_vs_targets(ranked: pd.DataFrame, district, period) -> Chart | Non
         for i in range(n_rows):
             for j in range(n_cols):
                 v = values[i, j]
-                text = "–" if math.isnan(v) else _num(v, decimal, trim=True)  # as printed: 99.98 is not 100
+                text = "–" if math.isnan(v) else vi_format.number(v, decimal, trim=True)  # as printed: 99.98 is not 100
                 ax.text(j, i, text, ha="center", va="center", fontsize=LABEL_PT,
-                        color=MUTED if math.isnan(v) else text_colour(_hex(colours[i, j])),
+                        color=MUTED if math.isnan(v) else vi_format.text_color(_hex(colours[i, j]), dark=INK),
                         fontweight="bold" if (len(total) and i == n_rows - 1) else "normal")
         ax.set_xticks(range(n_cols), headers, fontsize=LABEL_PT)
         ax.xaxis.tick_top()
@@ -694,7 +682,7 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
                    c=[palette.get(band_of(s), NEUTRAL) for s in points["score"]])
         if len(points) <= 12:
             for xi, s in zip(x, points["score"]):
-                ax.annotate(_num(s, decimal), (xi, s), textcoords="offset points", xytext=(0, 7),
+                ax.annotate(vi_format.number(s, decimal), (xi, s), textcoords="offset points", xytext=(0, 7),
                             ha="center", fontsize=LABEL_PT, zorder=5)
         if len(points) <= 12:
             ax.set_xticks(x, [_tick_label(p) for p in points["period"]])
@@ -717,6 +705,6 @@ def score_history(history: pd.DataFrame, district) -> Chart | None:
 
 __all__ = [
     "Chart", "band_of", "band_palette", "chart_html", "components_vs_targets",
-    "districts_compared", "figure_to_png", "score_history", "text_colour", "units_by_score",
+    "districts_compared", "figure_to_png", "score_history", "units_by_score",
     "weekly_change",
 ]

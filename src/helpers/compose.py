@@ -15,7 +15,7 @@ from functools import lru_cache
 import pandas as pd
 
 from helpers import charts, narrative, params, score, vi_format, watch
-from helpers.district_week import DistrictWeek, Standing, comparable, standings
+from helpers.district_week import DistrictWeek, comparable, standings
 from helpers.document import (
     BLANK,
     Appendix,
@@ -286,5 +286,4 @@ def compose(week: DistrictWeek, with_figures: bool = True) -> OfficialDocument:
     )
 
 
-__all__ = ["Sayer", "Standing", "appendix_table", "comparable", "comparison_sentences", "compose",
-           "standings", "watch_sentences", "watched"]
+__all__ = ["Sayer", "appendix_table", "comparison_sentences", "compose", "watch_sentences", "watched"]

@@ -168,11 +168,6 @@ def report_title(district, period) -> str:
     return text if name in text else f"{text} – huyện {name}"
 
 
-def render_heading_text(district, period, issued: date | None = None) -> str:
-    ctx = _context(district, period) | {"h": heading(district, period, issued)}
-    return _finish(_env(False).get_template("heading.txt.j2").render(ctx))
-
-
 def _html_heading(district, period, issued: date | None) -> dict:
     """heading() for a page: the place in the issuing bodies ("HUYỆN CHỢ MỚI") joined by non-breaking
     spaces, so that a narrow column breaks the line before it rather than inside the name."""

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from helpers import params, vi_format
-from helpers.findings import Findings, _district_obj, _nfc, unit_label
+from helpers.findings import Findings, _district_obj, unit_label
 from helpers.periods import Period, parse_as_of
 
 # -- rendering ----------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def _context(district, period) -> dict:
 
 
 def _finish(text: str) -> str:
-    lines = [line.rstrip() for line in _nfc(text).splitlines()]
+    lines = [line.rstrip() for line in vi_format.nfc(text).splitlines()]
     out: list[str] = []
     for line in lines:
         if line == "" and (not out or out[-1] == ""):
@@ -138,14 +138,14 @@ def heading(district, period, issued: date | None = None) -> dict:
     module = _env(False).get_template("macros.j2").make_module(ctx)
     d, p = ctx["d"], ctx["period"]
     return {
-        "parent_body": _nfc(d.parent_body),
-        "issuing_body": _nfc(d.issuing_body),
-        "country": _nfc(str(module.country()).strip()),
-        "motto": _nfc(str(module.motto()).strip()),
-        "place_date": _nfc(str(module.place_date(d, issued)).strip()) if issued else "",
-        "doc_kind": _nfc(str(module.doc_kind()).strip()),
-        "title": _nfc(str(module.title(p)).strip()),
-        "data_cut": _nfc(str(module.data_cut(p)).strip()),
+        "parent_body": vi_format.nfc(d.parent_body),
+        "issuing_body": vi_format.nfc(d.issuing_body),
+        "country": vi_format.nfc(str(module.country()).strip()),
+        "motto": vi_format.nfc(str(module.motto()).strip()),
+        "place_date": vi_format.nfc(str(module.place_date(d, issued)).strip()) if issued else "",
+        "doc_kind": vi_format.nfc(str(module.doc_kind()).strip()),
+        "title": vi_format.nfc(str(module.title(p)).strip()),
+        "data_cut": vi_format.nfc(str(module.data_cut(p)).strip()),
     }
 
 
@@ -181,7 +181,7 @@ def _html_heading(district, period, issued: date | None) -> dict:
 
 def render_heading_html(district, period, issued: date | None = None) -> str:
     ctx = _context(district, period) | {"h": _html_heading(district, period, issued)}
-    return _nfc(_env(True).get_template("heading.html.j2").render(ctx)).strip() + "\n"
+    return vi_format.nfc(_env(True).get_template("heading.html.j2").render(ctx)).strip() + "\n"
 
 
 def render_text(findings: Findings, district, period, issued: date | None = None,
@@ -198,4 +198,4 @@ def render_html(findings: Findings, district, period, issued: date | None = None
     rendered separately (`render_heading_html`) unless `with_heading=True`."""
     ctx = _context(district, period) | {"f": findings, "with_heading": with_heading,
                                         "h": _html_heading(district, period, issued)}
-    return _nfc(_env(True).get_template("narrative.html.j2").render(ctx)).strip() + "\n"
+    return vi_format.nfc(_env(True).get_template("narrative.html.j2").render(ctx)).strip() + "\n"

@@ -243,12 +243,12 @@ def _own_error_names() -> set[str]:
     return names
 
 
-def _worker(slug, week, keys, reuse, kernel, queue, title=None, parameters=None):
+def _worker(task: Task, kernel, queue) -> Failure | None:
     try:
-        return run_district(slug, week, keys, reuse, kernel, queue, title, parameters)
+        return run_district(task.slug, task.week, task.keys, task.reuse, kernel, queue, task.title, task.parameters)
     except Exception as exc:  # noqa: BLE001 (an error outside the notebooks, disk or permissions: still one line)
         traceback.print_exc()
-        return Failure(slug, week, "?", _one_line(exc), None)
+        return Failure(task.slug, task.week, "?", _one_line(exc), None)
 
 
 _POOL_WORKER: dict = {}  # in a pool worker: its kernel and the progress queue
@@ -267,8 +267,8 @@ def _init_pool_worker(queue) -> None:
     import weasyprint  # noqa: F401
 
 
-def _pool_task(slug, week, keys, reuse, title, parameters=None):
-    return _worker(slug, week, keys, reuse, _POOL_WORKER["kernel"], _POOL_WORKER["queue"], title, parameters)
+def _pool_task(task: Task) -> Failure | None:
+    return _worker(task, _POOL_WORKER["kernel"], _POOL_WORKER["queue"])
 
 
 # -- the batch ----------------------------------------------------------------------------------
@@ -362,7 +362,7 @@ def run_report(week: str | None = None, slugs: list[str] | None = None, jobs: in
 
             with SharedKernel(KERNEL_NAME, notebooks_dir()) as kernel:
                 for t in tasks:
-                    _record(result, t.slug, _worker(*t.args(kernel, _BarQueue(bar))))
+                    _record(result, t.slug, _worker(t, kernel, _BarQueue(bar)))
         else:
             _fan_out(tasks, min(jobs, len(tasks)), kind, result, bar)
     if chosen:
@@ -383,9 +383,6 @@ class Task:
     title: str | None = None
     parameters: dict | None = None
 
-    def args(self, kernel, queue) -> tuple:
-        return (self.slug, self.week, self.keys, self.reuse, kernel, queue, self.title, self.parameters)
-
 
 def _fan_out(tasks: list[Task], workers: int, kind: str, result: BatchResult, bar) -> None:
     """The tasks over `workers` workers of an executor of `kind`, each worker keeping one kernel. With
@@ -393,8 +390,7 @@ def _fan_out(tasks: list[Task], workers: int, kind: str, result: BatchResult, ba
     when it is done."""
     queue = multiprocessing.get_context("forkserver").SimpleQueue() if kind == "process" else None
     with executors.open_executor(kind, workers, initializer=_init_pool_worker, initargs=(queue,)) as pool:
-        futures = {pool.submit(_pool_task, t.slug, t.week, t.keys, t.reuse, t.title, t.parameters): t
-                   for t in tasks}
+        futures = {pool.submit(_pool_task, t): t for t in tasks}
         pending = set(futures)
         while pending:
             _drain(queue, bar)

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from helpers import params, vi_format
-from helpers.findings import Findings, _district_obj, _nfc, unit_label
+from helpers.findings import Findings, _district_obj, unit_label
 from helpers.periods import Period, parse_as_of
 
 # -- rendering ----------------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def _context(district, period) -> dict:
 
 
 def _finish(text: str) -> str:
-    lines = [line.rstrip() for line in _nfc(text).splitlines()]
+    lines = [line.rstrip() for line in vi_format.nfc(text).splitlines()]
     out: list[str] = []
     for line in lines:
         if line == "" and (not out or out[-1] == ""):
@@ -138,14 +138,14 @@ def heading(district, period, issued: date | None = None) -> dict:
     module = _env(False).get_template("macros.j2").make_module(ctx)
     d, p = ctx["d"], ctx["period"]
     return {
-        "parent_body": _nfc(d.parent_body),
-        "issuing_body": _nfc(d.issuing_body),
-        "country": _nfc(str(module.country()).strip()),
-        "motto": _nfc(str(module.motto()).strip()),
-        "place_date": _nfc(str(module.place_date(d, issued)).strip()) if issued else "",
-        "doc_kind": _nfc(str(module.doc_kind()).strip()),
-        "title": _nfc(str(module.title(p)).strip()),
-        "data_cut": _nfc(str(module.data_cut(p)).strip()),
+        "parent_body": vi_format.nfc(d.parent_body),
+        "issuing_body": vi_format.nfc(d.issuing_body),
+        "country": vi_format.nfc(str(module.country()).strip()),
+        "motto": vi_format.nfc(str(module.motto()).strip()),
+        "place_date": vi_format.nfc(str(module.place_date(d, issued)).strip()) if issued else "",
+        "doc_kind": vi_format.nfc(str(module.doc_kind()).strip()),
+        "title": vi_format.nfc(str(module.title(p)).strip()),
+        "data_cut": vi_format.nfc(str(module.data_cut(p)).strip()),
     }
 
 
@@ -168,11 +168,6 @@ def report_title(district, period) -> str:
     return text if name in text else f"{text} – huyện {name}"
 
 
-def render_heading_text(district, period, issued: date | None = None) -> str:
-    ctx = _context(district, period) | {"h": heading(district, period, issued)}
-    return _finish(_env(False).get_template("heading.txt.j2").render(ctx))
-
-
 def _html_heading(district, period, issued: date | None) -> dict:
     """heading() for a page: the place in the issuing bodies ("HUYỆN CHỢ MỚI") joined by non-breaking
     spaces, so that a narrow column breaks the line before it rather than inside the name."""
@@ -186,7 +181,7 @@ def _html_heading(district, period, issued: date | None) -> dict:
 
 def render_heading_html(district, period, issued: date | None = None) -> str:
     ctx = _context(district, period) | {"h": _html_heading(district, period, issued)}
-    return _nfc(_env(True).get_template("heading.html.j2").render(ctx)).strip() + "\n"
+    return vi_format.nfc(_env(True).get_template("heading.html.j2").render(ctx)).strip() + "\n"
 
 
 def render_text(findings: Findings, district, period, issued: date | None = None,
@@ -203,4 +198,4 @@ def render_html(findings: Findings, district, period, issued: date | None = None
     rendered separately (`render_heading_html`) unless `with_heading=True`."""
     ctx = _context(district, period) | {"f": findings, "with_heading": with_heading,
                                         "h": _html_heading(district, period, issued)}
-    return _nfc(_env(True).get_template("narrative.html.j2").render(ctx)).strip() + "\n"
+    return vi_format.nfc(_env(True).get_template("narrative.html.j2").render(ctx)).strip() + "\n"

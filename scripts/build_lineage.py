@@ -20,25 +20,21 @@ import io
 import json
 import sqlite3
 import sys
-import unicodedata
 from importlib.metadata import version
 from pathlib import Path
 
 import vietnamadminunits
 import yaml
 
+from helpers.registry import nfc
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DATA = Path(vietnamadminunits.__file__).parent / "data"
-TYPES = {"xã": "xã", "phường": "phường", "đặc khu": "đặc khu", "thị trấn": "thị trấn",
-         "tỉnh": "tỉnh", "thành phố": "thành phố", "huyện": "huyện", "quận": "quận", "thị xã": "thị xã"}
+TYPES = ("xã", "phường", "đặc khu", "thị trấn", "tỉnh", "thành phố", "huyện", "quận", "thị xã")
 UNIT_COLUMNS = ["province_code", "province", "province_type", "code", "name", "type"]
 LINEAGE_COLUMNS = ["old_province_code", "old_province", "old_district_code", "old_district", "old_code",
                    "old_name", "old_type", "new_province_code", "new_code", "new_name", "new_type",
                    "divided", "default"]
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def split_type(full: str) -> tuple[str, str]:
@@ -46,7 +42,7 @@ def split_type(full: str) -> tuple[str, str]:
     full = nfc(full).strip()
     for t in sorted(TYPES, key=len, reverse=True):
         if full.lower().startswith(t + " "):
-            return TYPES[t], full[len(t) + 1:].strip()
+            return t, full[len(t) + 1:].strip()
     raise ValueError(f"no unit type in {full!r}")
 
 

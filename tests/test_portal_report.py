@@ -10,7 +10,7 @@ import pytest
 
 from helpers import cli
 from helpers.errors import UsageError
-from helpers.portal import ingest, report
+from helpers.portal import ingest, report, schema
 from helpers.portal.score import group_table
 from helpers.store import Store
 
@@ -63,7 +63,7 @@ def test_predecessor_history_is_each_predecessors_own(tmp_path, monkeypatch):
 
 def test_province_without_figures_says_so():
     with pytest.raises(UsageError, match="chưa có danh sách"):
-        report.select(pd.DataFrame(columns=report.schema.record_columns()), report.province_of("dong-thap"))
+        report.select(pd.DataFrame(columns=schema.record_columns()), report.province_of("dong-thap"))
     with pytest.raises(UsageError, match="không có tỉnh"):
         report.province_of("atlantis")
 

@@ -128,14 +128,8 @@ def unit(era: str, code: str) -> EraUnit:
 def match_2025(province_code: str, printed: str, unit_type: str | None = None) -> EraUnit | None:
     """The 2025 unit of a province a printed name denotes (spelling-insensitive: 'Mỹ Quý' finds 'Mỹ Quí'),
     the type deciding between two units of one name; None when none or several match."""
-    df = _units_2025(str(params_dir()))
-    hit = df[(df["province_code"] == province_code) & (df["key"] == registry.name_key(printed))]
-    if unit_type and len(hit) > 1:
-        hit = hit[hit["type"] == unit_type]
-    if len(hit) != 1:
-        return None
-    r = hit.iloc[0]
-    return EraUnit("2025", r["code"], r["name"], r["type"], r["province_code"], r["province"])
+    code = match_2025_many([province_code], [printed], [unit_type])["code"].iloc[0]
+    return None if pd.isna(code) else unit("2025", code)
 
 
 def match_2025_many(province_codes, names, types) -> pd.DataFrame:

@@ -14,7 +14,6 @@ import pandas as pd
 
 from helpers import lineage, params
 from helpers.errors import UsageError
-from helpers.portal import schema
 from helpers.portal.period import PortalPeriod
 from helpers.portal.score import score
 
@@ -130,7 +129,3 @@ def predecessor_history(district_records: pd.DataFrame, new_code: str) -> pd.Dat
         "source": rows["source"].to_numpy(), "source_line": rows["source_line"].to_numpy(),
     })
     return out.sort_values(["unit", "as_of"], kind="stable").reset_index(drop=True)
-
-
-def store_records() -> pd.DataFrame:
-    return schema.store().read().records
